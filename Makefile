@@ -1,0 +1,132 @@
+# Top-level build. `make` builds build/$(BOARD)/kernel.elf; `make run` boots it in QEMU;
+# `make test` runs every test (host unit tests, then each board under QEMU).
+# Third-party code (newlib for i386, later lwIP) is brought by `make deps` into build/deps/.
+
+BOARD ?= qemu-x86
+BOARDS := qemu-x86 qemu-mps2-an385
+ECHO_PORT ?= 7007
+PYTHON ?= /usr/bin/python3
+
+BUILD := build/$(BOARD)
+DEPS := build/deps
+DEPS_STAMP := $(DEPS)/.stamp
+
+.SECONDARY:
+.PHONY: qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+all: $(BUILD)/kernel.elf
+
+ifneq ($(filter $(BOARD),$(BOARDS)),)
+include boards/$(BOARD)/board.mk
+else
+$(error unknown BOARD '$(BOARD)'; boards: $(BOARDS))
+endif
+
+# ----------------------------------------------------------------------------------------
+# Dependencies: Debian packages, lwIP source, newlib for i386 (scripts/deps.sh, idempotent).
+deps:
+	@scripts/deps.sh
+	@touch $(DEPS_STAMP)
+
+$(DEPS_STAMP): scripts/deps.sh scripts/build-newlib-i386.sh
+	@scripts/deps.sh
+	@mkdir -p $(DEPS) && touch $@
+
+# ----------------------------------------------------------------------------------------
+# Kernel image for $(BOARD)
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
+          -Ikernel -Iboards/$(BOARD) $(BOARD_CFLAGS) -DBOARD_NAME='"$(BOARD)"'
+
+KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/console.c kernel/shell.c \
+               kernel/cmds.c kernel/syscalls.c kernel/selftest.c \
+               kernel/arch/$(ARCH)/arch.c kernel/arch/$(ARCH)/switch.S
+APP_SRCS := apps/main.c apps/bench.c
+SRCS := $(KERNEL_SRCS) $(BOARD_SRCS) $(APP_SRCS)
+OBJS := $(patsubst %,$(BUILD)/%.o,$(SRCS))
+
+Q ?= @
+$(BUILD)/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.S.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  AS    $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/kernel.elf: $(OBJS) $(LINKER_SCRIPT)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(BOARD_LDFLAGS) -T $(LINKER_SCRIPT) -Wl,--gc-sections -Wl,-Map,$(BUILD)/kernel.map \
+	    -o $@ $(OBJS) -Wl,--start-group $(BOARD_LIBS) -Wl,--end-group
+	@$(SIZE) $@
+
+-include $(OBJS:.o=.d)
+
+run: $(BUILD)/kernel.elf
+	@echo "Booting $(BOARD); quit with Ctrl-A X"
+	$(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/kernel.elf
+
+# ----------------------------------------------------------------------------------------
+# Host build: the same kernel sources on x86-64 Linux, for unit tests and benchmarks.
+HOST_BUILD := build/host
+HOST_CC ?= gcc
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Itests/unit
+HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c \
+               kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c
+HOST_KOBJS := $(patsubst %,$(HOST_BUILD)/%.o,$(HOST_KERNEL))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(HOST_BUILD)/%,$(wildcard tests/unit/test_*.c))
+
+$(HOST_BUILD)/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC $<"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+$(HOST_BUILD)/%.S.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTAS $<"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+-include $(HOST_KOBJS:.o=.d)
+
+$(HOST_BUILD)/test_%: $(HOST_BUILD)/tests/unit/test_%.c.o $(HOST_KOBJS)
+	$(HOST_CC) -o $@ $^ -Wl,--wrap=malloc -lcmocka
+
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+
+test-unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \
+	    CMOCKA_MESSAGE_OUTPUT=stdout $(VALGRIND) $$t > $$t.valgrind.log 2>&1 || \
+	    { cat $$t.valgrind.log; echo "valgrind: $$t failed"; exit 1; }; \
+	    tail -n 2 $$t.valgrind.log; done
+
+# ----------------------------------------------------------------------------------------
+# QEMU tests: build every board, then pytest boots each one.
+test-qemu: | $(DEPS_STAMP)
+	@set -e; for b in $(BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all; done
+	$(PYTHON) -m pytest -v tests/qemu
+
+test: test-unit test-qemu
+
+# ----------------------------------------------------------------------------------------
+# Benchmarks (not tests): key=value figures from one run.
+$(HOST_BUILD)/bench_switch: $(HOST_BUILD)/tests/bench/bench_switch.c.o $(HOST_KOBJS)
+	$(HOST_CC) -o $@ $^ -Wl,--wrap=malloc -lpthread
+
+bench: $(HOST_BUILD)/bench_switch | $(DEPS_STAMP)
+	@set -e; for b in $(BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all >/dev/null; done
+	@$(HOST_BUILD)/bench_switch
+	@$(PYTHON) tests/bench/bench_qemu.py
+
+clean:
+	rm -rf build/qemu-* build/host
+
+help:
+	@echo "make [BOARD=$(BOARDS)]   build build/<board>/kernel.elf"
+	@echo "make run                 boot $(BOARD) in QEMU (Ctrl-A X quits)"
+	@echo "make test                unit tests (+valgrind) and QEMU tests of every board"
+	@echo "make bench               context-switch benchmarks"
+	@echo "make deps                install/build third-party dependencies (automatic)"
+
+# The QEMU command line of $(BOARD), for the test harness and scripts.
+qemu-cmd:
+	@echo $(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/kernel.elf

@@ -1,0 +1,212 @@
+/*
+ * board.c - MPS2 AN385 (Cortex-M3) on QEMU: CMSDK APB UART0 console with a receive
+ * interrupt, SysTick at 1 kHz from the 25 MHz system clock, NVIC, semihosting exit.
+ * Interrupt handlers acknowledge the device, record the event, and return.
+ */
+#include <stdint.h>
+
+#include "arch.h"
+#include "board.h"
+#include "k.h"
+#include "ring.h"
+
+const char board_name[] = "qemu-mps2-an385";
+const unsigned board_clock_resolution_ms = 1;
+
+#define REG(a) (*(volatile uint32_t *)(a))
+
+/* --- CMSDK APB UART0 (ARM DDI 0479, "APB UART") ---------------------------------- */
+#define UART0 0x40004000u
+#define UART_DATA     REG(UART0 + 0x00)
+#define UART_STATE    REG(UART0 + 0x04)   /* bit0 TX full, bit1 RX full, bit3 RX overrun */
+#define UART_CTRL     REG(UART0 + 0x08)   /* bit0 TX en, bit1 RX en, bit3 RX irq en */
+#define UART_INTCLEAR REG(UART0 + 0x0C)   /* bit1 RX interrupt */
+#define UART_BAUDDIV  REG(UART0 + 0x10)
+#define SYSCLK_HZ 25000000u
+
+#define CTRL_ON (1u | 2u)                 /* TX, RX enabled */
+#define CTRL_RXINT 8u
+
+/* Received bytes. When the ring is full the receive interrupt is switched off, so bytes wait
+ * in the UART (and QEMU holds back its input) until the shell has read some: flow control,
+ * not loss. Overruns the UART itself reports are counted. */
+static struct k_ring rx;
+static volatile uint32_t rx_overruns;
+static volatile bool rx_paused;
+
+void board_console_putc(char c)
+{
+    while (UART_STATE & 1u)
+        ;
+    UART_DATA = (uint8_t)c;
+}
+
+static void uart_rx(void)
+{
+    uint32_t state;
+    while (!k_ring_full(&rx) && ((state = UART_STATE) & 2u)) {
+        if (state & 8u) {
+            rx_overruns++;
+            UART_STATE = 8u;               /* write 1 to clear the overrun flag */
+        }
+        k_ring_put(&rx, (uint8_t)UART_DATA);
+    }
+    if (k_ring_full(&rx) && !rx_paused) {
+        rx_paused = true;
+        UART_CTRL = CTRL_ON;
+    }
+}
+
+int board_console_getc(void)
+{
+    int c = k_ring_get(&rx);
+    if (c >= 0 && rx_paused) {
+        /* The UART raises its RX interrupt only for a byte that arrives while the
+         * interrupt is enabled: drain what waited, enable, and drain again what slipped
+         * in before the enable. */
+        unsigned long s = arch_irq_save();
+        rx_paused = false;
+        do {
+            uart_rx();
+            if (rx_paused)
+                break;
+            UART_CTRL = CTRL_ON | CTRL_RXINT;
+        } while (UART_STATE & 2u);
+        arch_irq_restore(s);
+    }
+    return c;
+}
+
+uint32_t board_console_overruns(void) { return rx_overruns; }
+
+void mps2_uart0_rx_isr(void)
+{
+    UART_INTCLEAR = 2u;
+    uart_rx();
+    k_isr_event();
+}
+
+/* --- SysTick (ARMv7-M ARM B3.3) and NVIC --------------------------------------------- */
+#define SYST_CSR REG(0xE000E010u)
+#define SYST_RVR REG(0xE000E014u)
+#define SYST_CVR REG(0xE000E018u)
+#define NVIC_ISER0 REG(0xE000E100u)
+#define SCB_AIRCR REG(0xE000ED0Cu)
+#define SCB_CFSR  REG(0xE000ED28u)
+#define SCB_HFSR  REG(0xE000ED2Cu)
+#define SCB_MMFAR REG(0xE000ED34u)
+#define SCB_BFAR  REG(0xE000ED38u)
+#define SCB_CCR   REG(0xE000ED14u)
+
+static volatile uint32_t ticks_lo;   /* 32-bit: a single load reads it atomically */
+static volatile uint32_t ticks_hi;
+
+void mps2_systick_isr(void)
+{
+    if (++ticks_lo == 0)
+        ticks_hi++;
+    k_isr_event();
+}
+
+uint64_t board_uptime_ms(void)
+{
+    uint32_t hi, lo;
+    do {
+        hi = ticks_hi;
+        lo = ticks_lo;
+    } while (hi != ticks_hi);
+    return ((uint64_t)hi << 32) | lo;
+}
+
+void mps2_unexpected_isr(void)
+{
+    uint32_t ipsr;
+    __asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
+    k_panic("unexpected exception %u", (unsigned)ipsr);
+}
+
+/* HardFault & co: report the faulting PC from the stacked exception frame. */
+void mps2_fault_report(uint32_t *frame, uint32_t ipsr);
+void mps2_fault_report(uint32_t *frame, uint32_t ipsr)
+{
+    k_panic("fault %u at pc=0x%08x lr=0x%08x cfsr=0x%08x hfsr=0x%08x mmfar=0x%08x bfar=0x%08x",
+            (unsigned)ipsr, (unsigned)frame[6], (unsigned)frame[5], (unsigned)SCB_CFSR,
+            (unsigned)SCB_HFSR, (unsigned)SCB_MMFAR, (unsigned)SCB_BFAR);
+}
+
+__attribute__((naked)) void mps2_fault(void)
+{
+    __asm__ volatile(
+        "tst lr, #4\n"
+        "ite eq\n"
+        "mrseq r0, msp\n"
+        "mrsne r0, psp\n"
+        "mrs r1, ipsr\n"
+        "b mps2_fault_report\n");
+}
+
+/* --- board contract ---------------------------------------------------------------------- */
+
+int board_idle(uint64_t deadline_ms)
+{
+    (void)deadline_ms;                 /* SysTick wakes us every ms */
+    arch_idle();
+    return 0;
+}
+
+/* Semihosting (ARM DUI 0471): SYS_EXIT_EXTENDED (0x20) with ADP_Stopped_ApplicationExit
+ * and the status as subcode; QEMU exits with that status. */
+void board_exit(int status)
+{
+    static uint32_t block[2];
+    arch_irq_save();
+    block[0] = 0x20026u;               /* ADP_Stopped_ApplicationExit */
+    block[1] = (uint32_t)status;
+    __asm__ volatile("movs r0, #0x20\n"
+                     "mov r1, %0\n"
+                     "bkpt 0xab" : : "r"(block) : "r0", "r1", "memory");
+    for (;;)
+        __asm__ volatile("wfi");
+}
+
+void board_reboot(void)
+{
+    __asm__ volatile("dsb");
+    SCB_AIRCR = 0x05FA0004u;           /* VECTKEY | SYSRESETREQ */
+    __asm__ volatile("dsb");
+    for (;;)
+        ;
+}
+
+extern char __boot_stack_bottom[], __boot_stack_top[], __heap_start[], __heap_end[];
+
+void board_boot_stack(void **base, size_t *size)
+{
+    *base = __boot_stack_bottom;
+    *size = (size_t)(__boot_stack_top - __boot_stack_bottom);
+}
+
+void board_heap(char **start, char **end)
+{
+    *start = __heap_start;
+    *end = __heap_end;
+}
+
+void board_init(void)
+{
+    SCB_CCR |= (1u << 4);              /* DIV_0_TRP: divide by zero faults */
+    UART_BAUDDIV = SYSCLK_HZ / 115200u;
+    UART_CTRL = CTRL_ON | CTRL_RXINT;
+    NVIC_ISER0 = 1u << 0;              /* UART0 RX */
+    SYST_RVR = SYSCLK_HZ / 1000u - 1u;
+    SYST_CVR = 0;
+    SYST_CSR = 7u;                     /* enable, interrupt, processor clock */
+    __asm__ volatile("cpsie i");
+}
+
+int app_main_entry(void);
+void mps2_main(void)
+{
+    board_init();
+    board_exit(app_main_entry());
+}

@@ -1,0 +1,251 @@
+/*
+ * board.c - QEMU pc (i386): IDT, 8259A PICs, 8254 PIT tick at 1 kHz, COM1 16550 console with
+ * a receive interrupt, isa-debug-exit for the exit status, keyboard-controller reset.
+ * Interrupt handlers acknowledge the device, record the event, and return.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arch.h"
+#include "board.h"
+#include "k.h"
+#include "ring.h"
+
+const char board_name[] = "qemu-x86";
+const unsigned board_clock_resolution_ms = 1;
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+/* --- COM1: 16550 UART ------------------------------------------------------------- */
+#define COM1 0x3F8
+#define UART_RBR 0   /* receive buffer (read) / THR transmit (write) */
+#define UART_IER 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define LSR_DR   0x01
+#define LSR_OE   0x02
+#define LSR_THRE 0x20
+#define IER_RDA  0x01
+
+/* Received bytes. When the ring is full the receive interrupt is switched off, so bytes wait
+ * in the UART (and QEMU holds back its input) until the shell has read some: flow control,
+ * not loss. Overruns the UART itself reports are counted. */
+static struct k_ring rx;
+static volatile uint32_t rx_overruns;
+static volatile bool rx_paused;
+
+static void uart_init(void)
+{
+    outb(COM1 + UART_IER, 0x00);
+    outb(COM1 + UART_LCR, 0x80);            /* DLAB: divisor 1 = 115200 baud */
+    outb(COM1 + 0, 1);
+    outb(COM1 + 1, 0);
+    outb(COM1 + UART_LCR, 0x03);            /* 8N1 */
+    outb(COM1 + UART_FCR, 0x07);            /* FIFO on, cleared, interrupt at 1 byte */
+    outb(COM1 + UART_MCR, 0x0B);            /* DTR, RTS, OUT2 (routes the IRQ to the PIC) */
+    outb(COM1 + UART_IER, IER_RDA);         /* interrupt on received data */
+}
+
+void board_console_putc(char c)
+{
+    while (!(inb(COM1 + UART_LSR) & LSR_THRE))
+        ;
+    outb(COM1 + UART_RBR, (uint8_t)c);
+}
+
+static void uart_rx(void)
+{
+    uint8_t lsr;
+    while (!k_ring_full(&rx) && ((lsr = inb(COM1 + UART_LSR)) & LSR_DR)) {
+        if (lsr & LSR_OE)
+            rx_overruns++;
+        k_ring_put(&rx, inb(COM1 + UART_RBR));
+    }
+    if (k_ring_full(&rx) && !rx_paused) {
+        rx_paused = true;
+        outb(COM1 + UART_IER, 0);
+    }
+}
+
+int board_console_getc(void)
+{
+    int c = k_ring_get(&rx);
+    if (c >= 0 && rx_paused) {
+        unsigned long s = arch_irq_save();
+        rx_paused = false;
+        uart_rx();                          /* what waited in the UART meanwhile */
+        if (!rx_paused)
+            outb(COM1 + UART_IER, IER_RDA);
+        arch_irq_restore(s);
+    }
+    return c;
+}
+
+uint32_t board_console_overruns(void) { return rx_overruns; }
+
+/* --- 8259A PICs and 8254 PIT ------------------------------------------------------- */
+#define PIC1 0x20
+#define PIC2 0xA0
+#define PIT_HZ 1193182u
+#define TICK_HZ 1000u
+#define PIT_DIVISOR ((PIT_HZ + TICK_HZ / 2) / TICK_HZ)   /* 1193: 1000.15 Hz */
+
+static volatile uint64_t ticks;
+
+static void pic_init(void)
+{
+    outb(PIC1, 0x11); outb(PIC2, 0x11);     /* ICW1: edge, cascade, ICW4 */
+    outb(PIC1 + 1, 0x20); outb(PIC2 + 1, 0x28); /* ICW2: vectors 32..47 */
+    outb(PIC1 + 1, 0x04); outb(PIC2 + 1, 0x02); /* ICW3: slave on IRQ2 */
+    outb(PIC1 + 1, 0x01); outb(PIC2 + 1, 0x01); /* ICW4: 8086 mode */
+    outb(PIC1 + 1, (uint8_t)~((1u << 0) | (1u << 2) | (1u << 4))); /* PIT, cascade, COM1 */
+    outb(PIC2 + 1, 0xFF);
+}
+
+static void pit_init(void)
+{
+    outb(0x43, 0x34);                       /* channel 0, lo/hi byte, mode 2 (rate) */
+    outb(0x40, PIT_DIVISOR & 0xFF);
+    outb(0x40, PIT_DIVISOR >> 8);
+}
+
+uint64_t board_uptime_ms(void)
+{
+    unsigned long s = arch_irq_save();
+    uint64_t t = ticks;
+    arch_irq_restore(s);
+    return t * PIT_DIVISOR * 1000u / PIT_HZ;
+}
+
+/* --- IDT and traps ----------------------------------------------------------------- */
+struct x86_frame {
+    uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;   /* pushal */
+    uint32_t vector, error;
+    uint32_t eip, cs, eflags;
+};
+
+struct idt_entry {
+    uint16_t off_lo, sel;
+    uint8_t zero, flags;
+    uint16_t off_hi;
+} __attribute__((packed));
+
+static struct idt_entry idt[48];
+extern const uint32_t x86_vectors[48];
+
+static void idt_init(void)
+{
+    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) desc;
+    for (int i = 0; i < 48; i++) {
+        idt[i].off_lo = x86_vectors[i] & 0xFFFF;
+        idt[i].off_hi = x86_vectors[i] >> 16;
+        idt[i].sel = 0x08;
+        idt[i].zero = 0;
+        idt[i].flags = 0x8E;                /* present, ring 0, 32-bit interrupt gate */
+    }
+    desc.limit = sizeof(idt) - 1;
+    desc.base = (uint32_t)idt;
+    __asm__ volatile("lidt %0" : : "m"(desc));
+}
+
+static const char *const exc_names[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
+    "device not available", "double fault", "coprocessor overrun", "invalid TSS",
+    "segment not present", "stack fault", "general protection fault", "page fault", "?",
+    "x87 error", "alignment check", "machine check", "SIMD error",
+};
+
+void x86_trap(struct x86_frame *f);
+void x86_trap(struct x86_frame *f)
+{
+    if (f->vector < 32)
+        k_panic("CPU exception %u (%s) at eip=0x%08x error=0x%x", (unsigned)f->vector,
+                exc_names[f->vector] ? exc_names[f->vector] : "reserved", (unsigned)f->eip,
+                (unsigned)f->error);
+    unsigned irq = f->vector - 32;
+    if (irq == 7 || irq == 15) {
+        /* Spurious interrupt: no EOI if the in-service bit is clear. */
+        uint16_t pic = irq == 7 ? PIC1 : PIC2;
+        outb(pic, 0x0B);
+        if (!(inb(pic) & 0x80)) {
+            if (irq == 15)
+                outb(PIC1, 0x20);
+            return;
+        }
+    }
+    if (irq == 0)
+        ticks++;
+    else if (irq == 4)
+        uart_rx();
+    if (irq >= 8)
+        outb(PIC2, 0x20);
+    outb(PIC1, 0x20);
+    k_isr_event();
+}
+
+/* --- board contract ---------------------------------------------------------------- */
+
+int board_idle(uint64_t deadline_ms)
+{
+    (void)deadline_ms;                      /* the 1 kHz tick wakes us */
+    arch_idle();
+    return 0;
+}
+
+void board_exit(int status)
+{
+    arch_irq_save();
+    outl(0xF4, (uint32_t)status);           /* isa-debug-exit: QEMU exits (status << 1) | 1 */
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+void board_reboot(void)
+{
+    arch_irq_save();
+    while (inb(0x64) & 0x02)
+        ;
+    outb(0x64, 0xFE);                       /* keyboard controller: pulse the reset line */
+    for (;;)
+        __asm__ volatile("hlt");
+}
+
+extern char __boot_stack_bottom[], __boot_stack_top[], __heap_start[], __heap_end[];
+
+void board_boot_stack(void **base, size_t *size)
+{
+    *base = __boot_stack_bottom;
+    *size = (size_t)(__boot_stack_top - __boot_stack_bottom);
+}
+
+void board_heap(char **start, char **end)
+{
+    *start = __heap_start;
+    *end = __heap_end;
+}
+
+void board_init(void)
+{
+    uart_init();
+    idt_init();
+    pic_init();
+    pit_init();
+    __asm__ volatile("sti");
+}
+
+int app_main_entry(void);
+void x86_main(void);
+void x86_main(void)
+{
+    board_init();
+    board_exit(app_main_entry());
+}

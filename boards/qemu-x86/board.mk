@@ -1,0 +1,18 @@
+# QEMU `pc` (i386), booted through multiboot with -kernel; newlib built for i386 by `make deps`.
+ARCH := i386
+CC := gcc
+SIZE := size
+NEWLIB := $(DEPS)/newlib-i386
+BOARD_CFLAGS := -m32 -march=i686 -ffreestanding -fno-pie -fno-pic -fno-stack-protector \
+                -fcf-protection=none -fno-asynchronous-unwind-tables \
+                -U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U__unix__ -U__unix -Uunix \
+                -DK_NEWLIB_PLAIN_SYSCALL_NAMES \
+                -nostdinc -isystem $(NEWLIB)/include -isystem $(shell gcc -m32 -print-file-name=include)
+BOARD_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,-m,elf_i386 -Wl,--build-id=none \
+                 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+BOARD_LIBS := $(NEWLIB)/lib/libc.a $(shell gcc -m32 -print-libgcc-file-name)
+LINKER_SCRIPT := linker/qemu-x86.ld
+BOARD_SRCS := boards/qemu-x86/start.S boards/qemu-x86/board.c
+QEMU := qemu-system-i386
+# isa-debug-exit: a write of v to port 0xf4 ends QEMU with exit status (v << 1) | 1.
+QEMU_ARGS := -M pc -m 128M -nographic -net none -device isa-debug-exit,iobase=0xf4,iosize=0x04

@@ -1,0 +1,97 @@
+/*
+ * start.S - multiboot entry for QEMU pc (i386), and the interrupt entry stubs.
+ * QEMU's -kernel loads this ELF at 1 MiB and jumps to _start in 32-bit protected mode,
+ * paging off, interrupts off, with a GDT we may not rely on: we load our own.
+ */
+    .set MB_MAGIC, 0x1BADB002
+    .set MB_FLAGS, 0x00000003           /* page-align modules, give memory info */
+
+    .section .multiboot, "a"
+    .align 4
+    .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+
+    .section .rodata
+    .align 8
+gdt:
+    .quad 0                             /* null */
+    .quad 0x00CF9A000000FFFF            /* 0x08: code, base 0, 4 GiB, 32-bit, ring 0 */
+    .quad 0x00CF92000000FFFF            /* 0x10: data, base 0, 4 GiB, ring 0 */
+gdt_end:
+gdt_desc:
+    .word gdt_end - gdt - 1
+    .long gdt
+
+    .text
+    .globl _start
+    .type _start, @function
+_start:
+    cli
+    lgdt gdt_desc
+    ljmp $0x08, $1f
+1:  movw $0x10, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %fs
+    movw %ax, %gs
+    movw %ax, %ss
+    movl $__boot_stack_top, %esp
+    /* zero .bss */
+    cld
+    movl $__bss_start, %edi
+    movl $__bss_end, %ecx
+    subl %edi, %ecx
+    xorl %eax, %eax
+    rep stosb
+    fninit
+    call x86_main                       /* never returns */
+2:  cli
+    hlt
+    jmp 2b
+
+/*
+ * Interrupt stubs: vectors 0..47. Each pushes an error code (0 where the CPU pushes none)
+ * and its vector, then x86_trap(struct x86_frame *) runs on the interrupted stack.
+ */
+.macro STUB n
+    .globl x86_vec\n
+x86_vec\n:
+    .if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17)
+    .else
+    pushl $0
+    .endif
+    pushl $\n
+    jmp x86_trap_common
+.endm
+
+    .altmacro
+    .set i, 0
+    .rept 48
+    STUB %i
+    .set i, i + 1
+    .endr
+
+x86_trap_common:
+    pushal
+    cld
+    movl %esp, %eax
+    pushl %eax
+    call x86_trap
+    addl $4, %esp
+    popal
+    addl $8, %esp                       /* vector and error code */
+    iret
+
+    .section .rodata
+    .align 4
+    .globl x86_vectors
+x86_vectors:
+.macro VEC n
+    .long x86_vec\n
+.endm
+    .set i, 0
+    .rept 48
+    VEC %i
+    .set i, i + 1
+    .endr
+
+    .section .note.GNU-stack,"",@progbits

@@ -1,0 +1,57 @@
+/*
+ * board.h - what every board (boards/<name>/board.c, and the host build in tests/) supplies
+ * to the portable kernel. Device registers and addresses live behind these functions.
+ */
+#ifndef KERNEL_BOARD_H
+#define KERNEL_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Board name shown by the shell (e.g. "qemu-x86"). */
+extern const char board_name[];
+
+/* Bring up the console, the interrupt controller and the periodic tick. Called once from
+ * the board's start code before k_run(); interrupts are enabled on return. */
+void board_init(void);
+
+/* Resolution of board_uptime_ms(), in ms: added to every deadline so that a wait lasts at
+ * least as long as asked (1 on boards with a 1 ms tick, 0 on the host's exact clock). */
+extern const unsigned board_clock_resolution_ms;
+
+/* Milliseconds since boot, from the board's tick (host: a virtual clock). Never blocks. */
+uint64_t board_uptime_ms(void);
+
+/* Write one byte to the console, polling the UART until it is accepted. Any context. */
+void board_console_putc(char c);
+
+/* Take one received console byte from the receive ring the UART interrupt fills.
+ * Returns the byte (0..255), or -1 if none is waiting. Never blocks. Task context. */
+int board_console_getc(void);
+
+/* Bytes the UART lost because they arrived faster than they were read (its overrun flag). */
+uint32_t board_console_overruns(void);
+
+/*
+ * Wait for the next interrupt, or until deadline_ms (board_uptime_ms() time; UINT64_MAX for
+ * none). Called by the poll loop with interrupts disabled and only after it saw no pending
+ * interrupt event. Returns 0, or -1 if nothing can ever wake the system (host build with no
+ * pending deadline: a deadlock).
+ */
+int board_idle(uint64_t deadline_ms);
+
+/* Stop the machine with an exit status that the host can see (QEMU exits; see the board's
+ * README section for the mapping). Never returns. */
+void board_exit(int status) __attribute__((noreturn));
+
+/* Reset the machine. Never returns. */
+void board_reboot(void) __attribute__((noreturn));
+
+/* The boot stack, which becomes the idle task's stack: [*base, *base + *size). A board
+ * that does not know it sets both to 0. */
+void board_boot_stack(void **base, size_t *size);
+
+/* Heap bounds from the linker map, used by _sbrk(): [start, end). */
+void board_heap(char **start, char **end);
+
+#endif

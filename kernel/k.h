@@ -1,0 +1,319 @@
+/*
+ * k.h - the kernel's public API: cooperative tasks, time, semaphores, mutexes, message
+ * queues, the poll loop's hooks, the console and the shell.
+ *
+ * Scheduling model. Tasks are stackful coroutines. A task runs until it yields (k_yield),
+ * blocks (a wait on a semaphore, mutex, queue, join, sleep) or exits; nothing preempts it,
+ * and interrupt handlers never switch tasks. So code between two blocking calls is atomic
+ * with respect to other tasks, exactly like the code between two `yield`s of a Python
+ * generator, or two `await`s of an asyncio coroutine.
+ *
+ * Ready tasks run in FIFO order. When no task is ready, or when an interrupt event has
+ * arrived since the last poll (at least every tick), the idle task runs the poll loop: it
+ * calls every registered poll hook (console receive, network card), expires timeouts, and
+ * halts the CPU if there is still nothing to do.
+ *
+ * Timeouts are in milliseconds (int32_t): K_NO_WAIT (0) never blocks, K_FOREVER (-1) has no
+ * timeout. A wait that times out returns -ETIMEDOUT; a K_NO_WAIT call that would block
+ * returns -EAGAIN.
+ *
+ * None of these functions may be called from an interrupt handler.
+ */
+#ifndef KERNEL_K_H
+#define KERNEL_K_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define K_NO_WAIT 0
+#define K_FOREVER (-1)
+
+/* Smallest and default task stack, in bytes. */
+#define K_STACK_MIN     512u
+#define K_STACK_DEFAULT 4096u
+
+/* Longest task name kept, in bytes, without the terminating NUL (longer names are cut). */
+#define K_NAME_MAX 15
+
+/* ---------------------------------------------------------------------------------------
+ * Intrusive doubly linked lists (used by wait queues and the scheduler).
+ */
+struct k_list {
+    struct k_list *next, *prev;
+};
+
+/* A FIFO of blocked tasks. Embedded in every object a task can wait on. */
+struct k_waitq {
+    struct k_list tasks;
+};
+
+/* ---------------------------------------------------------------------------------------
+ * Tasks
+ */
+typedef struct k_task k_task_t;
+
+enum k_task_state {
+    K_READY,    /* in the ready queue */
+    K_RUNNING,  /* the current task */
+    K_BLOCKED,  /* waiting on an object or a timeout */
+    K_EXITED,   /* finished; its result waits for k_join() */
+};
+
+/*
+ * Create a task that runs entry(arg) on its own stack of stack_size bytes and put it at the
+ * tail of the ready queue; it first runs when the caller blocks or yields. The name is
+ * copied (cut to K_NAME_MAX bytes). Task and stack come from one malloc() block.
+ * The task is joinable: its result is kept until k_join() collects it, or, after
+ * k_task_detach(), freed when it exits. (Like asyncio.create_task.)
+ * @param stack_size bytes, at least K_STACK_MIN; rounded up to 16.
+ * @return the task, or NULL with errno = EINVAL (NULL entry, stack_size < K_STACK_MIN)
+ *         or ENOMEM (no memory for stack and task). Does not block.
+ */
+k_task_t *k_task_spawn(const char *name, void *(*entry)(void *), void *arg, size_t stack_size);
+
+/*
+ * Wait up to timeout_ms for task t to finish, then store its result (entry's return value,
+ * or k_task_exit's argument) in *result (if result is not NULL) and free the task: t is
+ * invalid after a successful join. (Like `await task`, or pthread_timedjoin_np.)
+ * Blocks the caller unless t has already exited.
+ * @return 0; -ETIMEDOUT (t still runs and stays joinable); -EAGAIN (K_NO_WAIT and t still
+ *         runs); -EINVAL (t is NULL or detached); -EDEADLK (t is the caller);
+ *         -EBUSY (another task is already joining t).
+ */
+int k_join(k_task_t *t, int32_t timeout_ms, void **result);
+
+/*
+ * Let t free itself when it exits; nobody may join it afterwards. If t has already exited
+ * it is freed now. @return 0, or -EINVAL (NULL, already detached, or being joined).
+ */
+int k_task_detach(k_task_t *t);
+
+/* Put the caller at the tail of the ready queue and run the next ready task. Returns at
+ * once if no other task is ready and no interrupt event is pending. (Python: a bare
+ * `yield`; asyncio: `await asyncio.sleep(0)`.) */
+void k_yield(void);
+
+/*
+ * Block the caller for at least ms milliseconds (ms = 0 behaves like k_yield()). On a
+ * board the wake-up comes on the first tick after the deadline; on the host build the
+ * clock is virtual and jumps to the deadline when every task is blocked.
+ * @return 0.
+ */
+int k_sleep_ms(uint32_t ms);
+
+/* The running task (the idle task while the poll loop runs). Never NULL after k_run(). */
+k_task_t *k_current(void);
+
+/* End the calling task with result (same as returning it from entry). Never returns. */
+void k_task_exit(void *result) __attribute__((noreturn));
+
+/* The task's name. */
+const char *k_task_name(const k_task_t *t);
+
+/* What `ps` shows of a task. */
+struct k_task_info {
+    uint32_t id;                 /* 0 is the idle task */
+    const char *name;
+    enum k_task_state state;
+    const char *wait;            /* what a blocked task waits on ("sleep", "sem", ...) or "" */
+    size_t stack_size;           /* bytes; 0 if unknown (the boot stack on the host) */
+    size_t stack_peak;           /* bytes ever used (high-water mark of the painted stack) */
+    uint32_t switches;           /* times the task was switched in */
+};
+
+/* Call fn for every live task, idle first, then in creation order. Stops early and returns
+ * fn's value if fn returns non-zero; otherwise returns 0. fn must not block. */
+int k_task_foreach(int (*fn)(const struct k_task_info *info, void *ctx), void *ctx);
+
+/* Name of a state for display ("ready", "running", "blocked", "exited"). */
+const char *k_task_state_name(enum k_task_state s);
+
+/*
+ * Start the scheduler: spawn main_entry(arg) as task "main" and run tasks until it
+ * finishes. The calling context becomes the idle task and runs the poll loop.
+ * Tasks still alive when main finishes are freed without running further (as asyncio.run
+ * cancels what is left); their count is printed.
+ * @param result main's result, if not NULL.
+ * @return 0 when main finished; -EDEADLK if every task blocked with nothing left that
+ *         could wake one (only possible on the host build, which has no interrupts);
+ *         -ENOMEM if main could not be spawned.
+ */
+int k_run(void *(*main_entry)(void *), void *arg, size_t stack_size, void **result);
+
+/* ---------------------------------------------------------------------------------------
+ * Time
+ */
+
+/* Milliseconds since boot (host build: virtual milliseconds since k_run()). */
+uint64_t k_uptime_ms(void);
+
+/* ---------------------------------------------------------------------------------------
+ * Counting semaphores (Dijkstra's P/V; lwIP's sys_sem).
+ */
+typedef struct k_sem {
+    unsigned count;
+    unsigned limit;
+    struct k_waitq waiters;
+} k_sem_t;
+
+/* Initialise with count = initial (at most limit, which is at least 1).
+ * @return 0, or -EINVAL if limit is 0 or initial > limit. */
+int k_sem_init(k_sem_t *s, unsigned initial, unsigned limit);
+
+/* Take one unit, blocking up to timeout_ms while the count is 0. Waiters are served FIFO.
+ * @return 0; -EAGAIN (K_NO_WAIT and count 0); -ETIMEDOUT. */
+int k_sem_take(k_sem_t *s, int32_t timeout_ms);
+
+/* Give one unit: wakes the longest waiter, or increments the count.
+ * @return 0, or -EOVERFLOW if the count is already at its limit (nothing changes). */
+int k_sem_give(k_sem_t *s);
+
+/* ---------------------------------------------------------------------------------------
+ * Mutex: owned, not recursive, handed directly to the longest waiter on unlock (FIFO, no
+ * barging). No priority inheritance: tasks have no priorities.
+ */
+typedef struct k_mutex {
+    k_task_t *owner;
+    struct k_waitq waiters;
+} k_mutex_t;
+
+void k_mutex_init(k_mutex_t *m);
+
+/* @return 0; -EAGAIN (K_NO_WAIT and locked); -ETIMEDOUT; -EDEADLK (caller owns it). */
+int k_mutex_lock(k_mutex_t *m, int32_t timeout_ms);
+
+/* @return 0, or -EPERM if the caller does not own m. */
+int k_mutex_unlock(k_mutex_t *m);
+
+/* ---------------------------------------------------------------------------------------
+ * Bounded message queues: a ring of `capacity` messages of `msg_size` bytes each, copied in
+ * and out. FIFO for messages and for waiters on both sides. (asyncio.Queue(maxsize);
+ * lwIP's sys_mbox with msg_size = sizeof(void *).)
+ */
+typedef struct k_queue {
+    char *buf;
+    size_t msg_size;
+    uint32_t capacity, head, count;
+    bool owns_buf;
+    struct k_waitq getters, putters;
+} k_queue_t;
+
+/* Use buf (capacity * msg_size bytes, owned by the caller). @return 0 or -EINVAL. */
+int k_queue_init(k_queue_t *q, void *buf, size_t msg_size, uint32_t capacity);
+
+/* Allocate the ring with malloc(). @return 0, -EINVAL (zero size), -ENOMEM. */
+int k_queue_alloc(k_queue_t *q, size_t msg_size, uint32_t capacity);
+
+/* Free a ring from k_queue_alloc(). No task may be waiting (checked: panics). */
+void k_queue_free(k_queue_t *q);
+
+/* Copy msg_size bytes from msg to the tail, blocking up to timeout_ms while full.
+ * @return 0; -EAGAIN (K_NO_WAIT and full); -ETIMEDOUT. */
+int k_queue_put(k_queue_t *q, const void *msg, int32_t timeout_ms);
+
+/* Copy the head message to msg, blocking up to timeout_ms while empty.
+ * @return 0; -EAGAIN (K_NO_WAIT and empty); -ETIMEDOUT. */
+int k_queue_get(k_queue_t *q, void *msg, int32_t timeout_ms);
+
+/* Messages waiting. */
+static inline uint32_t k_queue_count(const k_queue_t *q) { return q->count; }
+
+/* ---------------------------------------------------------------------------------------
+ * Poll loop hooks. A hook is called by the idle task whenever the poll loop runs (no task
+ * ready, or an interrupt event arrived): it moves work from hardware into the kernel (for
+ * example, received bytes to a waiting task) and returns how many items it handled.
+ * It runs in the idle task's context: it may wake tasks but must never block.
+ */
+struct k_poll_hook {
+    const char *name;
+    int (*poll)(void *ctx);
+    void *ctx;
+    struct k_poll_hook *next;
+    uint32_t calls, items;       /* statistics, shown by `ps -p` */
+};
+
+/* Add a hook (once; the struct must stay valid). */
+void k_poll_register(struct k_poll_hook *h);
+/* Remove a hook; returns 0 or -ENOENT. */
+int k_poll_unregister(struct k_poll_hook *h);
+/* First registered hook (for listing). */
+struct k_poll_hook *k_poll_hooks(void);
+
+/*
+ * Interrupt handlers call this (and nothing else of the kernel) after acknowledging their
+ * device: it records an event so that the poll loop runs before the next task switch and
+ * the idle task does not halt. Safe from any context.
+ */
+void k_isr_event(void);
+
+/* ---------------------------------------------------------------------------------------
+ * Panic and assertions
+ */
+
+/* Print "PANIC: <message> (task '<current>')" on the console and stop the board with exit
+ * status K_PANIC_STATUS. Never returns. The host build calls k_panic_handler instead, if
+ * set (tests use it). */
+void k_panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+#define K_PANIC_STATUS 3
+extern void (*k_panic_handler)(const char *msg);
+
+#define K_ASSERT(c) \
+    do { if (!(c)) k_panic("assertion failed: %s at %s:%d", #c, __FILE__, __LINE__); } while (0)
+
+/* ---------------------------------------------------------------------------------------
+ * Console (the board's UART, through newlib's stdio for output)
+ */
+
+/* Wait up to timeout_ms for one received byte. @return the byte (0..255), -EAGAIN, or
+ * -ETIMEDOUT. Blocks the calling task; other tasks run meanwhile. */
+int k_console_getc(int32_t timeout_ms);
+
+/* Register the console's poll hook (boards with a console call it once at boot). */
+void k_console_init(void);
+
+/* ---------------------------------------------------------------------------------------
+ * Heap (newlib's malloc over _sbrk, bounded by the board's linker map)
+ */
+struct k_heap_stats {
+    size_t total;   /* bytes between the heap's start and end in the linker map */
+    size_t used;    /* bytes in allocated blocks now (mallinfo().uordblks) */
+    size_t free;    /* total - used */
+    size_t brk;     /* bytes taken from the heap region by _sbrk so far */
+    size_t peak;    /* highest brk ever: the heap's high-water mark */
+};
+
+/* Fill *st. Boards only (the host build uses the host's malloc). Does not block. */
+void k_heap_stats(struct k_heap_stats *st);
+
+/* ---------------------------------------------------------------------------------------
+ * Shell: a line-oriented command interpreter on the console. Modules register commands at
+ * build time with K_SHELL_CMD; `help` lists them.
+ */
+struct k_shell_cmd {
+    const char *name;
+    const char *help;                       /* one line: "[args] - what it does" */
+    int (*fn)(int argc, char **argv);       /* returns 0 on success */
+};
+
+#define K_SHELL_CMD(id, cmdname, helptext, handler)                                        \
+    static const struct k_shell_cmd k_shell_cmd_##id                                       \
+        __attribute__((used, section("k_shell_cmds"), aligned(sizeof(void *)))) =          \
+        { cmdname, helptext, handler }
+
+/* Longest input line, in bytes; longer input is refused with a message. */
+#define K_SHELL_LINE_MAX 256
+/* Most arguments on a line, command name included. */
+#define K_SHELL_ARGS_MAX 16
+
+/* Split line (modified in place) into words and run the command. Prints
+ * "unknown command: <name>" for a name no module registered.
+ * @return the command's status, -ENOENT (unknown), or -E2BIG (too many words). */
+int k_shell_exec(char *line);
+
+/* The shell task's entry: prints the prompt "> ", reads lines with backspace editing and
+ * runs them, forever. arg is unused. */
+void *k_shell_main(void *arg);
+
+#endif

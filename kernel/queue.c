@@ -1,0 +1,95 @@
+/*
+ * queue.c - bounded message queues (a ring of fixed-size messages).
+ * A put into a queue with a waiting getter and a get from a full queue with a waiting
+ * putter complete the hand-over for the woken task, so FIFO order holds for messages and
+ * for waiters, and a woken task never finds its slot taken by a task that did not wait.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched.h"
+
+int k_queue_init(k_queue_t *q, void *buf, size_t msg_size, uint32_t capacity)
+{
+    if (!buf || msg_size == 0 || capacity == 0)
+        return -EINVAL;
+    q->buf = buf;
+    q->msg_size = msg_size;
+    q->capacity = capacity;
+    q->head = q->count = 0;
+    q->owns_buf = false;
+    k_waitq_init(&q->getters);
+    k_waitq_init(&q->putters);
+    return 0;
+}
+
+int k_queue_alloc(k_queue_t *q, size_t msg_size, uint32_t capacity)
+{
+    void *buf;
+    int rc;
+
+    if (msg_size == 0 || capacity == 0 || msg_size > SIZE_MAX / capacity)
+        return -EINVAL;
+    buf = malloc(msg_size * capacity);
+    if (!buf)
+        return -ENOMEM;
+    rc = k_queue_init(q, buf, msg_size, capacity);
+    q->owns_buf = true;
+    return rc;
+}
+
+void k_queue_free(k_queue_t *q)
+{
+    if (!k_waitq_empty(&q->getters) || !k_waitq_empty(&q->putters))
+        k_panic("k_queue_free: tasks still wait on the queue");
+    if (q->owns_buf)
+        free(q->buf);
+    q->buf = NULL;
+}
+
+static char *k_queue_slot(k_queue_t *q, uint32_t i)
+{
+    return q->buf + (size_t)((q->head + i) % q->capacity) * q->msg_size;
+}
+
+int k_queue_put(k_queue_t *q, const void *msg, int32_t timeout_ms)
+{
+    if (q->count == q->capacity) {
+        if (timeout_ms == K_NO_WAIT)
+            return -EAGAIN;
+        /* Wait for k_queue_get() to copy our message into the slot it frees. */
+        k_current()->wait_data = (void *)msg;
+        return k_wait(&q->putters, timeout_ms, "queue put");
+    }
+    if (!k_waitq_empty(&q->getters)) {
+        /* Empty queue with a getter: hand the message straight to it. */
+        k_task_t *t = k_container_of(q->getters.tasks.next, k_task_t, link);
+        memcpy(t->wait_data, msg, q->msg_size);
+        k_waitq_wake_one(&q->getters, 0);
+        return 0;
+    }
+    memcpy(k_queue_slot(q, q->count), msg, q->msg_size);
+    q->count++;
+    return 0;
+}
+
+int k_queue_get(k_queue_t *q, void *msg, int32_t timeout_ms)
+{
+    if (q->count == 0) {
+        if (timeout_ms == K_NO_WAIT)
+            return -EAGAIN;
+        k_current()->wait_data = msg;
+        return k_wait(&q->getters, timeout_ms, "queue get");
+    }
+    memcpy(msg, k_queue_slot(q, 0), q->msg_size);
+    q->head = (q->head + 1) % q->capacity;
+    q->count--;
+    if (!k_waitq_empty(&q->putters)) {
+        /* A slot is free: complete the longest-waiting put into it. */
+        k_task_t *t = k_container_of(q->putters.tasks.next, k_task_t, link);
+        memcpy(k_queue_slot(q, q->count), t->wait_data, q->msg_size);
+        q->count++;
+        k_waitq_wake_one(&q->putters, 0);
+    }
+    return 0;
+}

@@ -1,0 +1,245 @@
+/*
+ * selftest.c - `selftest`: exercises the scheduler on the real architecture (context
+ * switch, tick, sleeps, semaphores, mutex, queues, join, errno per task, stack marks, heap
+ * returning to its baseline). Prints one line per check and "selftest: N passed, M failed".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "k.h"
+
+static int passed, failed;
+
+#define CHECK(name, cond, ...)                                   \
+    do {                                                         \
+        if (cond) {                                              \
+            passed++;                                            \
+            printf("selftest: %-22s ok\n", name);                \
+        } else {                                                 \
+            failed++;                                            \
+            printf("selftest: %-22s FAIL: ", name);              \
+            printf(__VA_ARGS__);                                 \
+            printf("\n");                                        \
+        }                                                        \
+    } while (0)
+
+static char trace[64];
+static size_t trace_len;
+static void mark(char c)
+{
+    if (trace_len + 1 < sizeof(trace)) {
+        trace[trace_len++] = c;
+        trace[trace_len] = 0;
+    }
+}
+
+static void *yielder(void *arg)
+{
+    for (int i = 0; i < 3; i++) {
+        mark(*(const char *)arg);
+        k_yield();
+    }
+    return NULL;
+}
+
+static void *sleeper(void *arg)
+{
+    uint32_t ms = (uint32_t)(uintptr_t)arg;
+    uint64_t t0 = k_uptime_ms();
+    k_sleep_ms(ms);
+    mark((char)('0' + ms / 10));
+    return (void *)(uintptr_t)(k_uptime_ms() - t0);
+}
+
+static void *ret_arg(void *arg) { return arg; }
+
+static void *errno_task(void *arg)
+{
+    errno = (int)(uintptr_t)arg;
+    k_yield();
+    k_sleep_ms(2);
+    return (void *)(uintptr_t)errno;
+}
+
+struct mx { k_mutex_t m; int inside, overlap; };
+static void *mutex_task(void *arg)
+{
+    struct mx *x = arg;
+    for (int i = 0; i < 5; i++) {
+        k_mutex_lock(&x->m, K_FOREVER);
+        if (x->inside++)
+            x->overlap++;
+        k_yield();
+        x->inside--;
+        k_mutex_unlock(&x->m);
+        k_yield();
+    }
+    return NULL;
+}
+
+static void *producer(void *arg)
+{
+    k_queue_t *q = arg;
+    for (uint32_t i = 0; i < 20; i++)
+        if (k_queue_put(q, &i, 1000) != 0)
+            return (void *)1;
+    return NULL;
+}
+
+static void *deep(void *arg)
+{
+    volatile char buf[1024];
+    memset((char *)buf, 1, sizeof(buf));
+    k_sem_take(arg, K_FOREVER);
+    return (void *)(uintptr_t)buf[3];
+}
+
+static int peak_of(const struct k_task_info *i, void *ctx)
+{
+    if (strcmp(i->name, "st-deep") == 0) {
+        *(size_t *)ctx = i->stack_peak;
+        return 1;
+    }
+    return 0;
+}
+
+static void *selftest_main(void *arg)
+{
+    struct k_heap_stats h0, h1;
+    k_task_t *t[100];
+    void *r;
+    int rc;
+    (void)arg;
+
+    k_heap_stats(&h0);
+
+    /* run order */
+    trace_len = 0;
+    t[0] = k_task_spawn("st-a", yielder, "a", 2048);
+    t[1] = k_task_spawn("st-b", yielder, "b", 2048);
+    t[2] = k_task_spawn("st-c", yielder, "c", 2048);
+    for (int i = 0; i < 3; i++)
+        k_join(t[i], K_FOREVER, NULL);
+    CHECK("round-robin", strcmp(trace, "abcabcabc") == 0, "order %s", trace);
+
+    /* sleeps wake by deadline, each at least as late as asked */
+    trace_len = 0;
+    uintptr_t ms[3] = { 30, 10, 20 }, took[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = k_task_spawn("st-sleep", sleeper, (void *)ms[i], 2048);
+    for (int i = 0; i < 3; i++) {
+        k_join(t[i], K_FOREVER, &r);
+        took[i] = (uintptr_t)r;
+    }
+    CHECK("sleep-order", strcmp(trace, "123") == 0, "order %s", trace);
+    CHECK("sleep-duration", took[0] >= 30 && took[1] >= 10 && took[2] >= 20 &&
+          took[0] < 80 && took[1] < 60 && took[2] < 70,
+          "took %u %u %u ms", (unsigned)took[0], (unsigned)took[1], (unsigned)took[2]);
+
+    /* join */
+    t[0] = k_task_spawn("st-ret", ret_arg, (void *)0xC0FFEE, 2048);
+    rc = k_join(t[0], K_FOREVER, &r);
+    CHECK("join-result", rc == 0 && r == (void *)0xC0FFEE, "rc=%d r=%p", rc, r);
+    t[0] = k_task_spawn("st-slow", sleeper, (void *)50, 2048);
+    uint64_t t0 = k_uptime_ms();
+    rc = k_join(t[0], 10, &r);
+    uint64_t waited = k_uptime_ms() - t0;
+    CHECK("join-timeout", rc == -ETIMEDOUT && waited >= 10 && waited < 40, "rc=%d waited=%u", rc,
+          (unsigned)waited);
+    k_join(t[0], K_FOREVER, NULL);
+
+    /* semaphore */
+    k_sem_t s;
+    k_sem_init(&s, 0, 2);
+    t0 = k_uptime_ms();
+    rc = k_sem_take(&s, 15);
+    waited = k_uptime_ms() - t0;
+    CHECK("sem-timeout", rc == -ETIMEDOUT && waited >= 15, "rc=%d waited=%u", rc, (unsigned)waited);
+    CHECK("sem-limit", k_sem_give(&s) == 0 && k_sem_give(&s) == 0 && k_sem_give(&s) == -EOVERFLOW &&
+          k_sem_take(&s, K_NO_WAIT) == 0 && k_sem_take(&s, K_NO_WAIT) == 0 &&
+          k_sem_take(&s, K_NO_WAIT) == -EAGAIN, "counting");
+
+    /* mutex */
+    static struct mx x;
+    k_mutex_init(&x.m);
+    x.inside = x.overlap = 0;
+    for (int i = 0; i < 3; i++)
+        t[i] = k_task_spawn("st-mutex", mutex_task, &x, 2048);
+    for (int i = 0; i < 3; i++)
+        k_join(t[i], K_FOREVER, NULL);
+    CHECK("mutex-exclusion", x.overlap == 0, "%d overlaps", x.overlap);
+    CHECK("mutex-owner", k_mutex_unlock(&x.m) == -EPERM, "unlock without owning");
+
+    /* queue: a producer blocks on the full queue, FIFO order holds */
+    k_queue_t q;
+    uint32_t qbuf[4], v, expect = 0;
+    bool ordered = true;
+    k_queue_init(&q, qbuf, sizeof(uint32_t), 4);
+    t[0] = k_task_spawn("st-producer", producer, &q, 2048);
+    for (int i = 0; i < 20; i++) {
+        if (k_queue_get(&q, &v, 1000) != 0 || v != expect++)
+            ordered = false;
+    }
+    k_join(t[0], K_FOREVER, &r);
+    CHECK("queue-fifo", ordered && r == NULL, "messages out of order or lost");
+    t0 = k_uptime_ms();
+    rc = k_queue_get(&q, &v, 12);
+    CHECK("queue-timeout", rc == -ETIMEDOUT && k_uptime_ms() - t0 >= 12, "rc=%d", rc);
+
+    /* errno is per task */
+    errno = 0;
+    for (int i = 0; i < 4; i++)
+        t[i] = k_task_spawn("st-errno", errno_task, (void *)(uintptr_t)(100 + i), 2048);
+    bool errno_ok = true;
+    for (int i = 0; i < 4; i++) {
+        k_join(t[i], K_FOREVER, &r);
+        errno_ok = errno_ok && (uintptr_t)r == (uintptr_t)(100 + i);
+    }
+    CHECK("errno-per-task", errno_ok && errno == 0, "errno leaked between tasks");
+
+    /* stack high-water mark */
+    size_t peak = 0;
+    k_sem_init(&s, 0, 1);
+    t[0] = k_task_spawn("st-deep", deep, &s, 4096);
+    k_yield();
+    k_task_foreach(peak_of, &peak);
+    k_sem_give(&s);
+    k_join(t[0], K_FOREVER, NULL);
+    CHECK("stack-peak", peak >= 1024 && peak < 4096, "peak=%u", (unsigned)peak);
+
+    /* many tasks */
+    int spawned = 0, joined = 0;
+    for (int i = 0; i < 100; i++)
+        if ((t[i] = k_task_spawn("st-many", ret_arg, (void *)(uintptr_t)i, 1024)))
+            spawned++;
+    for (int i = 0; i < 100; i++)
+        if (t[i] && k_join(t[i], K_FOREVER, &r) == 0 && (uintptr_t)r == (uintptr_t)i)
+            joined++;
+    CHECK("100-tasks", spawned == 100 && joined == 100, "spawned=%d joined=%d", spawned, joined);
+
+    /* a bad spawn is a clean error */
+    errno = 0;
+    CHECK("spawn-einval", !k_task_spawn("bad", NULL, NULL, 2048) && errno == EINVAL, "errno=%d", errno);
+    CHECK("spawn-enomem", !k_task_spawn("huge", ret_arg, NULL, 512u << 20) && errno == ENOMEM,
+          "errno=%d", errno);
+
+    k_heap_stats(&h1);
+    CHECK("heap-baseline", h1.used == h0.used, "used %u -> %u", (unsigned)h0.used, (unsigned)h1.used);
+    return NULL;
+}
+
+static int cmd_selftest(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    passed = failed = 0;
+    k_task_t *t = k_task_spawn("selftest", selftest_main, NULL, 8192);
+    if (!t) {
+        printf("selftest: cannot spawn: %s\n", strerror(errno));
+        return -1;
+    }
+    k_join(t, K_FOREVER, NULL);
+    printf("selftest: %d passed, %d failed\n", passed, failed);
+    return failed ? -1 : 0;
+}
+K_SHELL_CMD(selftest, "selftest", "- check the scheduler on this board", cmd_selftest);

@@ -1,0 +1,68 @@
+/*
+ * sync.c - counting semaphores and mutexes on the scheduler's wait queues.
+ * Both hand a released unit directly to the longest waiter (FIFO), so a task that gives
+ * and immediately takes again cannot starve a waiter.
+ */
+#include "sched.h"
+
+int k_sem_init(k_sem_t *s, unsigned initial, unsigned limit)
+{
+    if (limit == 0 || initial > limit)
+        return -EINVAL;
+    s->count = initial;
+    s->limit = limit;
+    k_waitq_init(&s->waiters);
+    return 0;
+}
+
+int k_sem_take(k_sem_t *s, int32_t timeout_ms)
+{
+    if (s->count > 0) {
+        s->count--;
+        return 0;
+    }
+    if (timeout_ms == K_NO_WAIT)
+        return -EAGAIN;
+    /* k_sem_give() hands the unit over by waking us with 0. */
+    return k_wait(&s->waiters, timeout_ms, "sem");
+}
+
+int k_sem_give(k_sem_t *s)
+{
+    if (k_waitq_wake_one(&s->waiters, 0))
+        return 0;
+    if (s->count >= s->limit)
+        return -EOVERFLOW;
+    s->count++;
+    return 0;
+}
+
+void k_mutex_init(k_mutex_t *m)
+{
+    m->owner = NULL;
+    k_waitq_init(&m->waiters);
+}
+
+int k_mutex_lock(k_mutex_t *m, int32_t timeout_ms)
+{
+    k_task_t *self = k_current();
+
+    if (!m->owner) {
+        m->owner = self;
+        return 0;
+    }
+    if (m->owner == self)
+        return -EDEADLK;
+    if (timeout_ms == K_NO_WAIT)
+        return -EAGAIN;
+    /* k_mutex_unlock() makes us the owner before waking us with 0. */
+    return k_wait(&m->waiters, timeout_ms, "mutex");
+}
+
+int k_mutex_unlock(k_mutex_t *m)
+{
+    if (m->owner != k_current())
+        return -EPERM;
+    m->owner = k_waitq_wake_one(&m->waiters, 0);
+    return 0;
+}

@@ -1,0 +1,496 @@
+/*
+ * task.c - tasks, the ready queue, timeouts, and the idle task's poll loop.
+ *
+ * Model: Unikraft's ukschedcoop (run queue + sleep queue + idle that halts), xv6's swtch.
+ * The ready queue is a FIFO. Blocked tasks sit on the wait queue of what they wait for and,
+ * when the wait has a timeout, on the timeout list sorted by deadline. The context that
+ * calls k_run() becomes the idle task: it runs the poll hooks, expires timeouts and halts
+ * the CPU; it is never on the ready queue and is chosen when no task is ready or when an
+ * interrupt event is pending, so device work is never starved by tasks that only yield.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "board.h"
+#include "sched.h"
+
+static struct {
+    k_task_t *current;
+    k_task_t idle;
+    k_task_t *main;
+    struct k_list ready;
+    struct k_list timers;
+    struct k_list all;
+    struct k_list zombies;       /* exited detached tasks, freed by the idle task */
+    uint32_t seen_events;
+    uint32_t next_id;
+    int *errno_ptr;
+    bool main_done;
+} k;
+
+static volatile uint32_t k_isr_events;
+static struct k_poll_hook *k_hooks;  /* outside k: registered before k_run() resets k */
+static uint32_t k_idle_guard[K_GUARD_WORDS];
+
+void (*k_panic_handler)(const char *msg);
+
+/* ----------------------------------------------------------------------------------- */
+
+static void k_overflow(k_task_t *t) __attribute__((noreturn, noinline, cold));
+static void k_overflow(k_task_t *t)
+{
+    k.current = t;
+    k_panic("stack overflow: guard at %p overwritten (stack %u bytes)", (void *)t->guard,
+            (unsigned)t->stack_size);
+}
+
+/* Switch from the current task to next. The outgoing task's guard is checked here, so an
+ * overflow is reported at the latest when its task next gives up the CPU. */
+static void k_switch_to(k_task_t *next)
+{
+    k_task_t *prev = k.current;
+
+    if (prev->guard[0] != K_GUARD_PATTERN || prev->guard[K_GUARD_WORDS - 1] != K_GUARD_PATTERN)
+        k_overflow(prev);
+    if (prev->state == K_RUNNING)
+        prev->state = K_READY;   /* the idle task: always runnable, never queued */
+    prev->saved_errno = *k.errno_ptr;
+    *k.errno_ptr = next->saved_errno;
+    next->state = K_RUNNING;
+    next->switches++;
+    k.current = next;
+    arch_switch(&prev->sp, next->sp);
+}
+
+/* Run the next ready task; the caller has already queued or blocked the current one. */
+static void k_schedule(void)
+{
+    k_task_t *next;
+
+    if (k.seen_events != k_isr_events || k_list_empty(&k.ready))
+        next = &k.idle;
+    else
+        next = k_container_of(k_list_pop(&k.ready), k_task_t, link);
+    if (next != k.current)
+        k_switch_to(next);
+}
+
+static void k_make_ready(k_task_t *t, int result)
+{
+    if (k_list_linked(&t->link))
+        k_list_del(&t->link);
+    if (k_list_linked(&t->timer))
+        k_list_del(&t->timer);
+    t->wait_result = result;
+    t->wait = "";
+    t->state = K_READY;
+    k_list_append(&k.ready, &t->link);
+}
+
+void k_yield(void)
+{
+    k_task_t *t = k.current;
+
+    if (k_list_empty(&k.ready) && k.seen_events == k_isr_events)
+        return;
+    if (t == &k.idle)
+        return;
+    t->state = K_READY;
+    k_list_append(&k.ready, &t->link);
+    k_schedule();
+}
+
+int k_wait(struct k_waitq *wq, int32_t timeout_ms, const char *what)
+{
+    k_task_t *t = k.current;
+
+    if (t == &k.idle)
+        k_panic("the idle task (a poll hook) tried to block on %s", what);
+    K_ASSERT(timeout_ms >= 0 || timeout_ms == K_FOREVER);
+    t->state = K_BLOCKED;
+    t->wait = what;
+    t->wait_result = 0;
+    if (wq)
+        k_list_append(&wq->tasks, &t->link);
+    if (timeout_ms != K_FOREVER) {
+        struct k_list *pos;
+        t->deadline = k_uptime_ms() + (uint32_t)timeout_ms + board_clock_resolution_ms;
+        /* Sorted by deadline; equal deadlines keep their arrival order. */
+        for (pos = k.timers.next; pos != &k.timers; pos = pos->next)
+            if (k_container_of(pos, k_task_t, timer)->deadline > t->deadline)
+                break;
+        k_list_insert_before(pos, &t->timer);
+    }
+    k_schedule();
+    return t->wait_result;
+}
+
+k_task_t *k_waitq_wake_one(struct k_waitq *wq, int result)
+{
+    struct k_list *n = wq->tasks.next;
+    k_task_t *t;
+
+    if (n == &wq->tasks)
+        return NULL;
+    t = k_container_of(n, k_task_t, link);
+    k_make_ready(t, result);
+    return t;
+}
+
+int k_waitq_wake_all(struct k_waitq *wq, int result)
+{
+    int n = 0;
+    while (k_waitq_wake_one(wq, result))
+        n++;
+    return n;
+}
+
+int k_sleep_ms(uint32_t ms)
+{
+    if (ms == 0) {
+        k_yield();
+        return 0;
+    }
+    if (ms > INT32_MAX)
+        ms = INT32_MAX;
+    (void)k_wait(NULL, (int32_t)ms, "sleep");
+    return 0;
+}
+
+uint64_t k_uptime_ms(void) { return board_uptime_ms(); }
+
+k_task_t *k_current(void) { return k.current; }
+
+const char *k_task_name(const k_task_t *t) { return t->name; }
+
+/* ----------------------------------------------------------------------------------- */
+
+static void k_task_start(void)
+{
+    k_task_t *t = k.current;
+    k_task_exit(t->entry(t->arg));
+}
+
+k_task_t *k_task_spawn(const char *name, void *(*entry)(void *), void *arg, size_t stack_size)
+{
+    const size_t tcb = (sizeof(k_task_t) + 15u) & ~(size_t)15u;
+    uint32_t *w;
+    char *mem;
+    k_task_t *t;
+    size_t i;
+
+    if (!entry || stack_size < K_STACK_MIN || stack_size > (1u << 30)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    stack_size = (stack_size + 15u) & ~(size_t)15u;
+    /* Stack below, task above: an overflow runs into the guard, not into the task. */
+    mem = malloc(stack_size + tcb);
+    if (!mem) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    t = (k_task_t *)(mem + stack_size);
+    memset(t, 0, sizeof(*t));
+    k_list_init(&t->link);
+    k_list_init(&t->timer);
+    k_waitq_init(&t->exit_wait);
+    t->stack = mem;
+    t->stack_size = stack_size;
+    t->guard = (uint32_t *)mem;
+    w = t->guard;
+    for (i = 0; i < K_GUARD_WORDS; i++)
+        w[i] = K_GUARD_PATTERN;
+    for (; i < stack_size / 4; i++)
+        w[i] = K_STACK_PAINT;
+    t->stack_id = arch_stack_register(mem, stack_size);
+    t->sp = arch_stack_init(mem, stack_size, k_task_start);
+    t->entry = entry;
+    t->arg = arg;
+    t->id = ++k.next_id;
+    t->wait = "";
+    strncpy(t->name, name ? name : "?", K_NAME_MAX);
+    t->state = K_READY;
+    k_list_append(&k.all, &t->all);
+    k_list_append(&k.ready, &t->link);
+    return t;
+}
+
+static void k_task_free(k_task_t *t)
+{
+    k_list_del(&t->all);
+    arch_stack_deregister(t->stack_id);
+    free(t->stack);
+}
+
+void k_task_exit(void *result)
+{
+    k_task_t *t = k.current;
+
+    if (t == &k.idle)
+        k_panic("the idle task cannot exit");
+    t->result = result;
+    t->state = K_EXITED;
+    t->wait = "";
+    k_waitq_wake_all(&t->exit_wait, 0);
+    if (t->detached)
+        k_list_append(&k.zombies, &t->link);
+    if (t == k.main) {
+        k.main_done = true;
+        k_switch_to(&k.idle);
+    } else {
+        k_schedule();
+    }
+    k_panic("exited task resumed");
+}
+
+int k_join(k_task_t *t, int32_t timeout_ms, void **result)
+{
+    if (!t || t->detached)
+        return -EINVAL;
+    if (t == k.current)
+        return -EDEADLK;
+    if (t->joiner)
+        return -EBUSY;
+    if (t->state != K_EXITED) {
+        int rc;
+        if (timeout_ms == K_NO_WAIT)
+            return -EAGAIN;
+        t->joiner = k.current;
+        rc = k_wait(&t->exit_wait, timeout_ms, "join");
+        t->joiner = NULL;
+        if (rc)
+            return rc;
+    }
+    if (result)
+        *result = t->result;
+    if (t == k.main)
+        return 0; /* k_run frees main */
+    k_task_free(t);
+    return 0;
+}
+
+int k_task_detach(k_task_t *t)
+{
+    if (!t || t->detached || t->joiner)
+        return -EINVAL;
+    t->detached = true;
+    if (t->state == K_EXITED && t != k.main)
+        k_task_free(t);
+    return 0;
+}
+
+/* ----------------------------------------------------------------------------------- */
+
+const char *k_task_state_name(enum k_task_state s)
+{
+    switch (s) {
+    case K_READY: return "ready";
+    case K_RUNNING: return "running";
+    case K_BLOCKED: return "blocked";
+    case K_EXITED: return "exited";
+    }
+    return "?";
+}
+
+static size_t k_stack_peak(const k_task_t *t)
+{
+    const uint32_t *w = t->guard + K_GUARD_WORDS;
+    const uint32_t *end = (const uint32_t *)(t->stack + t->stack_size);
+
+    if (!t->stack_size)
+        return 0;
+    arch_stack_scan_begin();
+    while (w < end && *w == K_STACK_PAINT)
+        w++;
+    arch_stack_scan_end();
+    return (size_t)((const char *)end - (const char *)w);
+}
+
+static int k_info(const k_task_t *t, int (*fn)(const struct k_task_info *, void *), void *ctx)
+{
+    struct k_task_info i = {
+        .id = t->id, .name = t->name, .state = t->state, .wait = t->wait,
+        .stack_size = t->stack_size, .stack_peak = k_stack_peak(t), .switches = t->switches,
+    };
+    return fn(&i, ctx);
+}
+
+int k_task_foreach(int (*fn)(const struct k_task_info *info, void *ctx), void *ctx)
+{
+    struct k_list *n, *next;
+    int rc = k_info(&k.idle, fn, ctx);
+
+    for (n = k.all.next; !rc && n != &k.all; n = next) {
+        next = n->next;
+        rc = k_info(k_container_of(n, k_task_t, all), fn, ctx);
+    }
+    return rc;
+}
+
+/* ----------------------------------------------------------------------------------- */
+
+void k_isr_event(void) { k_isr_events++; }
+
+void k_poll_register(struct k_poll_hook *h)
+{
+    struct k_poll_hook **p = &k_hooks;
+    while (*p)
+        p = &(*p)->next;
+    h->next = NULL;
+    *p = h;
+}
+
+int k_poll_unregister(struct k_poll_hook *h)
+{
+    struct k_poll_hook **p;
+    for (p = &k_hooks; *p; p = &(*p)->next) {
+        if (*p == h) {
+            *p = h->next;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+struct k_poll_hook *k_poll_hooks(void) { return k_hooks; }
+
+static void k_expire_timers(uint64_t now)
+{
+    while (!k_list_empty(&k.timers)) {
+        k_task_t *t = k_container_of(k.timers.next, k_task_t, timer);
+        if (t->deadline > now)
+            break;
+        k_make_ready(t, -ETIMEDOUT);
+    }
+}
+
+/* The idle task: the poll loop. Returns when main has exited, or on a deadlock. */
+static int k_idle_loop(void)
+{
+    for (;;) {
+        struct k_poll_hook *h;
+        unsigned long irq;
+        uint64_t deadline;
+        int rc = 0;
+
+        while (!k_list_empty(&k.zombies))
+            k_task_free(k_container_of(k_list_pop(&k.zombies), k_task_t, link));
+        if (k.main_done)
+            return 0;
+        k.seen_events = k_isr_events;
+        for (h = k_hooks; h; h = h->next) {
+            int n = h->poll(h->ctx);
+            h->calls++;
+            if (n > 0)
+                h->items += (uint32_t)n;
+        }
+        k_expire_timers(k_uptime_ms());
+        if (!k_list_empty(&k.ready)) {
+            k_switch_to(k_container_of(k_list_pop(&k.ready), k_task_t, link));
+            continue;
+        }
+        deadline = k_list_empty(&k.timers)
+                       ? UINT64_MAX
+                       : k_container_of(k.timers.next, k_task_t, timer)->deadline;
+        irq = arch_irq_save();
+        if (k.seen_events == k_isr_events)
+            rc = board_idle(deadline);
+        arch_irq_restore(irq);
+        if (rc < 0)
+            return -EDEADLK;
+    }
+}
+
+int k_run(void *(*main_entry)(void *), void *arg, size_t stack_size, void **result)
+{
+    k_task_t *idle = &k.idle;
+    struct k_list *n;
+    void *base;
+    size_t size, i, left = 0;
+    int rc;
+
+    memset(&k, 0, sizeof(k));
+    k_list_init(&k.ready);
+    k_list_init(&k.timers);
+    k_list_init(&k.all);
+    k_list_init(&k.zombies);
+    k.errno_ptr = &errno;
+
+    k_list_init(&idle->link);
+    k_list_init(&idle->timer);
+    k_waitq_init(&idle->exit_wait);
+    strcpy(idle->name, "idle");
+    idle->state = K_RUNNING;
+    idle->detached = true;
+    idle->wait = "";
+    board_boot_stack(&base, &size);
+    if (base && size > 1024) {
+        /* Paint the boot stack below the live frames (leave 512 bytes of margin). */
+        uint32_t *w = base;
+        uint32_t *limit = (uint32_t *)((uintptr_t)__builtin_frame_address(0) - 512);
+        idle->stack = base;
+        idle->stack_size = size;
+        idle->guard = w;
+        for (i = 0; i < K_GUARD_WORDS; i++)
+            w[i] = K_GUARD_PATTERN;
+        for (w += K_GUARD_WORDS; w < limit; w++)
+            *w = K_STACK_PAINT;
+    } else {
+        idle->guard = k_idle_guard;
+        for (i = 0; i < K_GUARD_WORDS; i++)
+            k_idle_guard[i] = K_GUARD_PATTERN;
+    }
+    k.current = idle;
+
+    k.main = k_task_spawn("main", main_entry, arg, stack_size);
+    if (!k.main)
+        return -ENOMEM;
+    rc = k_idle_loop();
+    if (result)
+        *result = k.main_done ? k.main->result : NULL;
+
+    /* Free what is left, main last. */
+    for (n = k.all.next; n != &k.all;) {
+        k_task_t *t = k_container_of(n, k_task_t, all);
+        n = n->next;
+        if (t != k.main) {
+            k_task_free(t);
+            left++;
+        }
+    }
+    k_task_free(k.main);
+    k.main = NULL;
+    if (left)
+        printf("k_run: %u task(s) still alive when main finished were freed\n", (unsigned)left);
+    return rc;
+}
+
+/* ----------------------------------------------------------------------------------- */
+
+void k_panic(const char *fmt, ...)
+{
+    static char msg[192];
+    va_list ap;
+    int n;
+    const char *p;
+
+    va_start(ap, fmt);
+    n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < sizeof(msg))
+        snprintf(msg + n, sizeof(msg) - (size_t)n, " (task '%s')",
+                 k.current ? k.current->name : "none");
+    if (k_panic_handler)
+        k_panic_handler(msg);
+    for (p = "\r\nPANIC: "; *p; p++)
+        board_console_putc(*p);
+    for (p = msg; *p; p++)
+        board_console_putc(*p);
+    board_console_putc('\r');
+    board_console_putc('\n');
+    board_exit(K_PANIC_STATUS);
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Install everything the build and the tests need, from Debian's packages only.
+# Idempotent: installs only what is missing; builds third-party code once into build/deps/.
+#   - Debian packages (toolchains, QEMU, cmocka, valgrind, pytest, pexpect)
+#   - lwIP source (apt-get source lwip) -> build/deps/lwip
+#   - newlib for i386, built from Debian's newlib-source -> build/deps/newlib-i386
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DEPS=${DEPS:-$ROOT/build/deps}
+mkdir -p "$DEPS"
+
+PKGS="gcc-multilib gcc-arm-none-eabi libnewlib-arm-none-eabi newlib-source
+      qemu-system-x86 qemu-system-arm libcmocka-dev valgrind python3-pytest python3-pexpect
+      dpkg-dev xz-utils netcat-openbsd"
+
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+
+updated=
+apt_update() { [ -n "$updated" ] || { $SUDO apt-get update -qq; updated=1; }; }
+
+missing=
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "deps: installing$missing"
+    apt_update
+    $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+
+# --- lwIP source package --------------------------------------------------------------
+# Source entries are derived from the machine's own apt configuration: every enabled
+# binary ("deb") entry gets a "deb-src" twin, written to one file of ours.
+enable_deb_src() {
+    local out=/etc/apt/sources.list.d/zz-kernel-deps-src.sources
+    [ -f "$out" ] && return 0
+    local tmp
+    tmp=$(mktemp)
+    # deb822 files: copy each stanza whose Types has "deb" and not "deb-src".
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] || continue
+        [ "$f" = "$out" ] && continue
+        awk 'BEGIN{RS=""; ORS="\n\n"}
+             { if ($0 ~ /(^|\n)Types:[^\n]*deb([ \t]|\n|$)/ && $0 !~ /deb-src/ && $0 !~ /(^|\n)Enabled:[ \t]*no/) {
+                 sub(/(^|\n)Types:[^\n]*/, "\nTypes: deb-src"); sub(/^\n/, ""); print } }' "$f" >> "$tmp"
+    done
+    # one-line format
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -f "$f" ] || continue
+        grep -E '^[[:space:]]*deb[[:space:]]' "$f" | sed -E 's/^[[:space:]]*deb[[:space:]]/deb-src /' >> "$tmp.list" || true
+    done
+    if [ -s "$tmp" ]; then $SUDO cp "$tmp" "$out"; fi
+    if [ -s "$tmp.list" ]; then $SUDO cp "$tmp.list" "${out%.sources}.list"; fi
+    rm -f "$tmp" "$tmp.list"
+    updated=
+}
+
+if [ ! -f "$DEPS/lwip/src/Filelists.mk" ]; then
+    if ! apt-cache showsrc lwip 2>/dev/null | grep -q '^Package: lwip'; then
+        enable_deb_src
+        apt_update
+    fi
+    rm -rf "$DEPS/lwip-src" && mkdir -p "$DEPS/lwip-src"
+    (cd "$DEPS/lwip-src" && apt-get source -qq lwip)
+    dir=$(find "$DEPS/lwip-src" -mindepth 1 -maxdepth 1 -type d -name 'lwip-*' | head -n1)
+    [ -f "$dir/src/Filelists.mk" ] || { echo "deps: lwIP source has no src/Filelists.mk" >&2; exit 1; }
+    rm -rf "$DEPS/lwip" && mv "$dir" "$DEPS/lwip"
+    rm -rf "$DEPS/lwip-src"
+    echo "deps: $(basename "$dir") in $DEPS/lwip"
+fi
+
+# --- newlib for i386 ------------------------------------------------------------------
+if [ ! -f "$DEPS/newlib-i386/lib/libc.a" ]; then
+    "$ROOT/scripts/build-newlib-i386.sh" "$DEPS"
+fi

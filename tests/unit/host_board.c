@@ -1,0 +1,49 @@
+/*
+ * host_board.c - the "board" of the host build (unit tests, benchmarks): a virtual clock in
+ * milliseconds that advances only when every task is blocked (board_idle jumps it to the
+ * next deadline), console on stdout, and a malloc budget so tests can run out of memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "board.h"
+#include "host_board.h"
+
+const char board_name[] = "host";
+const unsigned board_clock_resolution_ms = 0;
+
+uint64_t host_now_ms;
+size_t host_malloc_budget = SIZE_MAX;   /* bytes malloc may still hand out */
+unsigned long host_idle_calls;
+
+void board_init(void) {}
+uint64_t board_uptime_ms(void) { return host_now_ms; }
+void board_console_putc(char c) { (void)write(1, &c, 1); }
+int board_console_getc(void) { return -1; }
+uint32_t board_console_overruns(void) { return 0; }
+
+int board_idle(uint64_t deadline_ms)
+{
+    host_idle_calls++;
+    if (deadline_ms == UINT64_MAX)
+        return -1;              /* no interrupts on the host: nothing can ever wake a task */
+    if (deadline_ms > host_now_ms)
+        host_now_ms = deadline_ms;
+    return 0;
+}
+
+void board_exit(int status) { fflush(stdout); _exit(status); }
+void board_reboot(void) { board_exit(0); }
+void board_boot_stack(void **base, size_t *size) { *base = NULL; *size = 0; }
+void board_heap(char **start, char **end) { *start = *end = NULL; }
+
+/* Kernel objects are linked with -Wl,--wrap=malloc: a budget lets tests exhaust memory. */
+void *__real_malloc(size_t n);
+void *__wrap_malloc(size_t n)
+{
+    if (n > host_malloc_budget)
+        return NULL;
+    host_malloc_budget -= n;
+    return __real_malloc(n);
+}
