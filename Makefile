@@ -65,7 +65,7 @@ $(BUILD)/kernel.elf: $(OBJS) $(LINKER_SCRIPT)
 
 run: $(BUILD)/kernel.elf
 	@echo "Booting $(BOARD); quit with Ctrl-A X"
-	$(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/kernel.elf
+	$(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) -kernel $(BUILD)/kernel.elf
 
 # ----------------------------------------------------------------------------------------
 # Host build: the same kernel sources on x86-64 Linux, for unit tests and benchmarks.
@@ -129,4 +129,4 @@ help:
 
 # The QEMU command line of $(BOARD), for the test harness and scripts.
 qemu-cmd:
-	@echo $(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/kernel.elf
+	@echo $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) -kernel $(BUILD)/kernel.elf

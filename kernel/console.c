@@ -1,7 +1,7 @@
 /* console.c - blocking console input for tasks: a poll hook hands received bytes from the
  * board's receive ring to the tasks waiting in k_console_getc(), in arrival order. */
 #include "board.h"
-#include "sched.h"
+#include "k_internal.h"
 
 static struct k_waitq readers = { { &readers.tasks, &readers.tasks } };
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched.h"
+#include "k_internal.h"
 
 int k_queue_init(k_queue_t *q, void *buf, size_t msg_size, uint32_t capacity)
 {

@@ -3,7 +3,7 @@
  * Both hand a released unit directly to the longest waiter (FIFO), so a task that gives
  * and immediately takes again cannot starve a waiter.
  */
-#include "sched.h"
+#include "k_internal.h"
 
 int k_sem_init(k_sem_t *s, unsigned initial, unsigned limit)
 {

@@ -15,7 +15,7 @@
 
 #include "arch.h"
 #include "board.h"
-#include "sched.h"
+#include "k_internal.h"
 
 static struct {
     k_task_t *current;
@@ -47,16 +47,15 @@ static void k_overflow(k_task_t *t)
             (unsigned)t->stack_size);
 }
 
-/* Switch from the current task to next. The outgoing task's guard is checked here, so an
- * overflow is reported at the latest when its task next gives up the CPU. */
-static void k_switch_to(k_task_t *next)
+/* Switch from the current task to next. The outgoing task's guard word next to its stack
+ * is checked here, so an overflow is reported at the latest when its task next gives up
+ * the CPU. This and k_yield() are the hot path: keep them short. */
+static inline void k_switch_to(k_task_t *next)
 {
     k_task_t *prev = k.current;
 
-    if (prev->guard[0] != K_GUARD_PATTERN || prev->guard[K_GUARD_WORDS - 1] != K_GUARD_PATTERN)
+    if (prev->guard[K_GUARD_WORDS - 1] != K_GUARD_PATTERN)
         k_overflow(prev);
-    if (prev->state == K_RUNNING)
-        prev->state = K_READY;   /* the idle task: always runnable, never queued */
     prev->saved_errno = *k.errno_ptr;
     *k.errno_ptr = next->saved_errno;
     next->state = K_RUNNING;
@@ -92,15 +91,23 @@ static void k_make_ready(k_task_t *t, int result)
 
 void k_yield(void)
 {
-    k_task_t *t = k.current;
+    k_task_t *t = k.current, *next;
 
-    if (k_list_empty(&k.ready) && k.seen_events == k_isr_events)
+    if (k.seen_events != k_isr_events) {
+        /* An interrupt event is pending: let the poll loop run first. */
+        if (t == &k.idle)
+            return;
+        t->state = K_READY;
+        k_list_append(&k.ready, &t->link);
+        k_switch_to(&k.idle);
         return;
-    if (t == &k.idle)
+    }
+    if (k_list_empty(&k.ready) || t == &k.idle)
         return;
+    next = k_container_of(k_list_pop(&k.ready), k_task_t, link);
     t->state = K_READY;
     k_list_append(&k.ready, &t->link);
-    k_schedule();
+    k_switch_to(next);
 }
 
 int k_wait(struct k_waitq *wq, int32_t timeout_ms, const char *what)
@@ -313,7 +320,9 @@ static size_t k_stack_peak(const k_task_t *t)
 static int k_info(const k_task_t *t, int (*fn)(const struct k_task_info *, void *), void *ctx)
 {
     struct k_task_info i = {
-        .id = t->id, .name = t->name, .state = t->state, .wait = t->wait,
+        .id = t->id, .name = t->name, .wait = t->wait,
+        /* the idle task is always runnable but never queued */
+        .state = t == &k.idle ? (k.current == t ? K_RUNNING : K_READY) : t->state,
         .stack_size = t->stack_size, .stack_peak = k_stack_peak(t), .switches = t->switches,
     };
     return fn(&i, ctx);

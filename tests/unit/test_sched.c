@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "k.h"
-#include "sched.h"
+#include "k_internal.h"
 #include "host_board.h"
 
 #define STACK (16 * 1024)
@@ -348,7 +348,7 @@ static void *overflow_task(void *arg)
 
 static void test_scribble_guard(void)
 {
-    memset(k_current()->guard, 0x55, 8);
+    memset(k_current()->guard, 0x55, K_GUARD_WORDS * sizeof(uint32_t));
 }
 
 static void *main_overflow(void *arg)

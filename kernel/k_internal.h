@@ -1,6 +1,6 @@
-/* sched.h - scheduler internals shared by the kernel's modules (not public API). */
-#ifndef KERNEL_SCHED_H
-#define KERNEL_SCHED_H
+/* k_internal.h - scheduler internals shared by the kernel's modules (not public API). */
+#ifndef KERNEL_K_INTERNAL_H
+#define KERNEL_K_INTERNAL_H
 
 #include "k.h"
 #include "list.h"
