@@ -17,6 +17,10 @@ all: $(BUILD)/kernel.elf
 
 ifneq ($(filter $(BOARD),$(BOARDS)),)
 include boards/$(BOARD)/board.mk
+# QEMU user networking: the guest is 10.0.2.15 (DHCP), the host 10.0.2.2; host
+# 127.0.0.1:$(ECHO_PORT) is forwarded to the guest's port 7, TCP and UDP.
+QEMU_ARGS += -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=udp:127.0.0.1:$(ECHO_PORT)-:7 \
+             $(QEMU_NIC)
 else
 $(error unknown BOARD '$(BOARD)'; boards: $(BOARDS))
 endif
@@ -33,16 +37,25 @@ $(DEPS_STAMP): scripts/deps.sh scripts/build-newlib-i386.sh
 
 # ----------------------------------------------------------------------------------------
 # Kernel image for $(BOARD)
-WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
-CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
-          -Ikernel -Iboards/$(BOARD) $(BOARD_CFLAGS) -DBOARD_NAME='"$(BOARD)"'
+WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
+          -Ikernel -Iboards/$(BOARD) -Inet -Inet/include -I$(LWIPDIR)/include \
+          $(BOARD_CFLAGS) -DBOARD_NAME='"$(BOARD)"'
 
 KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/console.c kernel/shell.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c \
                kernel/arch/$(ARCH)/arch.c kernel/arch/$(ARCH)/switch.S
-APP_SRCS := apps/main.c apps/bench.c
-SRCS := $(KERNEL_SRCS) $(BOARD_SRCS) $(APP_SRCS)
-OBJS := $(patsubst %,$(BUILD)/%.o,$(SRCS))
+APP_SRCS := apps/main.c apps/bench.c apps/echo.c
+
+# lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
+LWIPDIR := $(DEPS)/lwip/src
+-include $(LWIPDIR)/Filelists.mk
+LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c
+NET_SRCS := net/sys_arch.c net/net.c net/cmds.c $(NET_DRIVER)
+
+SRCS := $(KERNEL_SRCS) $(BOARD_SRCS) $(APP_SRCS) $(NET_SRCS)
+OBJS := $(patsubst %,$(BUILD)/%.o,$(SRCS)) $(patsubst %,$(BUILD)/%.o,$(LWIP_SRCS))
+$(patsubst %,$(BUILD)/%.o,$(LWIP_SRCS)): WARN = -w
 
 Q ?= @
 $(BUILD)/%.c.o: %.c | $(DEPS_STAMP)

@@ -1,14 +1,19 @@
-/* main.c - what a board runs after board_init(): the console, then the shell in task
- * "main". */
+/* main.c - what a board runs after board_init(): the console, the network and its echo
+ * servers, then the shell in task "main". */
 #include <stdio.h>
 
 #include "board.h"
+#include "echo.h"
 #include "k.h"
+#include "net.h"
 
 static void *app_main(void *arg)
 {
     (void)arg;
-    printf("\nkernel on %s: cooperative tasks, shell ready (type 'help')\n", board_name);
+    printf("\nkernel on %s: cooperative tasks\n", board_name);
+    if (net_start() == 0 && echo_start() != 0)
+        printf("echo: cannot start\n");
+    printf("shell ready (type 'help')\n");
     return k_shell_main(NULL);
 }
 

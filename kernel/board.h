@@ -40,6 +40,11 @@ uint32_t board_console_overruns(void);
  */
 int board_idle(uint64_t deadline_ms);
 
+/* Route interrupt line irq (the board's numbering: x86 ISA/PCI IRQ 0-15, Cortex-M NVIC
+ * external interrupt number) to isr(ctx) and unmask it. For drivers. Returns 0, or -EINVAL
+ * for a line the board cannot route or that is taken. */
+int board_irq_attach(unsigned irq, void (*isr)(void *ctx), void *ctx);
+
 /* Stop the machine with an exit status that the host can see (QEMU exits; see the board's
  * README section for the mapping). Never returns. */
 void board_exit(int status) __attribute__((noreturn));

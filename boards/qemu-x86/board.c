@@ -3,6 +3,7 @@
  * a receive interrupt, isa-debug-exit for the exit status, keyboard-controller reset.
  * Interrupt handlers acknowledge the device, record the event, and return.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -185,6 +186,24 @@ static const char *const exc_names[32] = {
     "x87 error", "alignment check", "machine check", "SIMD error",
 };
 
+static struct { void (*isr)(void *); void *ctx; } irq_handlers[16];
+
+int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)
+{
+    unsigned long s;
+    if (irq >= 16 || irq == 0 || irq == 2 || irq == 4 || irq_handlers[irq].isr)
+        return -EINVAL;
+    s = arch_irq_save();
+    irq_handlers[irq].isr = isr;
+    irq_handlers[irq].ctx = ctx;
+    if (irq < 8)
+        outb(PIC1 + 1, inb(PIC1 + 1) & (uint8_t)~(1u << irq));
+    else
+        outb(PIC2 + 1, inb(PIC2 + 1) & (uint8_t)~(1u << (irq - 8)));
+    arch_irq_restore(s);
+    return 0;
+}
+
 void x86_trap(struct x86_frame *f);
 void x86_trap(struct x86_frame *f)
 {
@@ -207,6 +226,8 @@ void x86_trap(struct x86_frame *f)
         ticks++;
     else if (irq == 4)
         uart_rx();
+    else if (irq_handlers[irq].isr)
+        irq_handlers[irq].isr(irq_handlers[irq].ctx);
     if (irq >= 8)
         outb(PIC2, 0x20);
     outb(PIC1, 0x20);

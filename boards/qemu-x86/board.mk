@@ -12,7 +12,9 @@ BOARD_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,-m,elf_i386 -Wl,--build-id=n
                  -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 BOARD_LIBS := $(NEWLIB)/lib/libc.a $(shell gcc -m32 -print-libgcc-file-name)
 LINKER_SCRIPT := linker/qemu-x86.ld
-BOARD_SRCS := boards/qemu-x86/start.S boards/qemu-x86/board.c
+BOARD_SRCS := boards/qemu-x86/start.S boards/qemu-x86/board.c boards/qemu-x86/pci.c
+NET_DRIVER := net/netif/e1000.c
+QEMU_NIC := -device e1000,netdev=net0,romfile=
 QEMU := qemu-system-i386
 # isa-debug-exit: a write of v to port 0xf4 ends QEMU with exit status (v << 1) | 1.
-QEMU_ARGS := -M pc -m 128M -nographic -net none -device isa-debug-exit,iobase=0xf4,iosize=0x04
+QEMU_ARGS := -M pc -m 128M -nographic -device isa-debug-exit,iobase=0xf4,iosize=0x04

@@ -3,6 +3,7 @@
  * milliseconds that advances only when every task is blocked (board_idle jumps it to the
  * next deadline), console on stdout, and a malloc budget so tests can run out of memory.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -31,6 +32,12 @@ int board_idle(uint64_t deadline_ms)
     if (deadline_ms > host_now_ms)
         host_now_ms = deadline_ms;
     return 0;
+}
+
+int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)
+{
+    (void)irq, (void)isr, (void)ctx;
+    return -EINVAL;
 }
 
 void board_exit(int status) { fflush(stdout); _exit(status); }

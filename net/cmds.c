@@ -1,0 +1,101 @@
+/* cmds.c - network shell commands: ifconfig, netstat. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lwip/dns.h"
+#include "lwip/memp.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/sockets.h"
+#include "lwip/stats.h"
+#include "lwip/tcpip.h"
+#include "lwip/udp.h"
+
+#include "../apps/echo.h"
+#include "k.h"
+#include "net.h"
+#include "netif/netdrv.h"
+
+static int cmd_ifconfig(int argc, char **argv)
+{
+    struct netif *n = net_netif();
+    const struct netdrv_stats *s;
+    char ip[16], mask[16], gw[16], dns[16];
+    (void)argc;
+    (void)argv;
+    if (!n) {
+        printf("no network interface\n");
+        return -1;
+    }
+    s = netdrv_stats();
+    LOCK_TCPIP_CORE();
+    ip4addr_ntoa_r(netif_ip4_addr(n), ip, sizeof(ip));
+    ip4addr_ntoa_r(netif_ip4_netmask(n), mask, sizeof(mask));
+    ip4addr_ntoa_r(netif_ip4_gw(n), gw, sizeof(gw));
+    ipaddr_ntoa_r(dns_getserver(0), dns, sizeof(dns));
+    UNLOCK_TCPIP_CORE();
+    printf("%c%c%u: %s  link %s  mtu %u  hwaddr %02x:%02x:%02x:%02x:%02x:%02x\n", n->name[0],
+           n->name[1], n->num, netdrv_name(), netdrv_link_up() ? "up" : "down", n->mtu,
+           n->hwaddr[0], n->hwaddr[1], n->hwaddr[2], n->hwaddr[3], n->hwaddr[4], n->hwaddr[5]);
+    printf("  inet %s  netmask %s  gateway %s  dns %s  (%s)\n", ip, mask, gw, dns, net_addr_source());
+    printf("  rx frames=%u bytes=%u dropped_nomem=%u dropped_toobig=%u errors=%u\n",
+           (unsigned)s->rx_frames, (unsigned)s->rx_bytes, (unsigned)s->rx_dropped_nomem,
+           (unsigned)s->rx_dropped_toobig, (unsigned)s->rx_errors);
+    printf("  tx frames=%u bytes=%u dropped=%u  irqs=%u\n", (unsigned)s->tx_frames,
+           (unsigned)s->tx_bytes, (unsigned)s->tx_dropped, (unsigned)s->irqs);
+    return 0;
+}
+K_SHELL_CMD(ifconfig, "ifconfig", "- address, netmask, gateway, MAC, link, counters", cmd_ifconfig);
+
+static void pcb_row(const char *proto, const ip_addr_t *la, u16_t lp, const ip_addr_t *ra, u16_t rp,
+                    const char *state)
+{
+    char l[16], r[16], lb[24], rb[24];
+    ipaddr_ntoa_r(la, l, sizeof(l));
+    ipaddr_ntoa_r(ra, r, sizeof(r));
+    snprintf(lb, sizeof(lb), "%s:%u", l, lp);
+    snprintf(rb, sizeof(rb), "%s:%u", r, rp);
+    printf("%-5s %-21s %-21s %s\n", proto, lb, rb, state);
+}
+
+static int cmd_netstat(int argc, char **argv)
+{
+    struct tcp_pcb *p;
+    struct tcp_pcb_listen *lp;
+    struct udp_pcb *u;
+    int sockets = 0, tcp = 0;
+    const struct echo_stats *es = echo_stats();
+    (void)argc;
+    (void)argv;
+
+    if (!net_netif()) {
+        printf("no network interface\n");
+        return -1;
+    }
+    printf("proto local                 remote                state\n");
+    LOCK_TCPIP_CORE();
+    for (lp = tcp_listen_pcbs.listen_pcbs; lp; lp = lp->next)
+        pcb_row("tcp", &lp->local_ip, lp->local_port, IP4_ADDR_ANY, 0, "LISTEN");
+    for (p = tcp_active_pcbs; p; p = p->next, tcp++)
+        pcb_row("tcp", &p->local_ip, p->local_port, &p->remote_ip, p->remote_port, tcp_debug_state_str(p->state));
+    for (p = tcp_tw_pcbs; p; p = p->next, tcp++)
+        pcb_row("tcp", &p->local_ip, p->local_port, &p->remote_ip, p->remote_port, "TIME_WAIT");
+    for (u = udp_pcbs; u; u = u->next)
+        pcb_row("udp", &u->local_ip, u->local_port, &u->remote_ip, u->remote_port, "");
+    UNLOCK_TCPIP_CORE();
+    for (int fd = LWIP_SOCKET_OFFSET; fd < LWIP_SOCKET_OFFSET + MEMP_NUM_NETCONN; fd++) {
+        int type;
+        socklen_t len = sizeof(type);
+        if (lwip_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0)
+            sockets++;
+    }
+    printf("sockets open=%d max=%d  tcp connections=%d\n", sockets, MEMP_NUM_NETCONN, tcp);
+    printf("pbuf pool used=%u avail=%u  tcp pcbs used=%u/%u\n",
+           (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->used, (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->avail,
+           (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->used, (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->avail);
+    printf("echo tcp accepted=%u active=%u refused=%u errors=%u bytes=%u  udp datagrams=%u errors=%u\n",
+           (unsigned)es->tcp_accepted, (unsigned)es->tcp_active, (unsigned)es->tcp_refused,
+           (unsigned)es->tcp_errors, (unsigned)es->tcp_bytes, (unsigned)es->udp_datagrams,
+           (unsigned)es->udp_errors);
+    return 0;
+}
+K_SHELL_CMD(netstat, "netstat", "- sockets, TCP/UDP endpoints and states, pool use", cmd_netstat);

@@ -1,0 +1,98 @@
+/*
+ * lwipopts.h - lwIP configuration: NO_SYS=0 on the kernel's tasks, sockets with poll() and
+ * select(), core locking, DHCP and DNS. Sizes come from the board (NET_* in board.mk) with
+ * the defaults below.
+ */
+#ifndef NET_LWIPOPTS_H
+#define NET_LWIPOPTS_H
+
+/* --- system ---------------------------------------------------------------------------- */
+#define NO_SYS                          0
+#define SYS_LIGHTWEIGHT_PROT            0   /* cooperative tasks, no lwIP calls from ISRs */
+#define LWIP_TCPIP_CORE_LOCKING         1
+#define LWIP_TCPIP_CORE_LOCKING_INPUT   0   /* the poll loop posts frames to the tcpip task */
+#define TCPIP_THREAD_NAME               "tcpip"
+#define TCPIP_THREAD_STACKSIZE          8192
+#define TCPIP_MBOX_SIZE                 128
+#define DEFAULT_THREAD_STACKSIZE        4096
+#define DEFAULT_TCP_RECVMBOX_SIZE       32
+#define DEFAULT_UDP_RECVMBOX_SIZE       32
+#define DEFAULT_RAW_RECVMBOX_SIZE       8
+#define DEFAULT_ACCEPTMBOX_SIZE         16
+#define LWIP_NETCONN_SEM_PER_THREAD     0
+#define LWIP_MPU_COMPATIBLE             0
+
+/* --- memory ---------------------------------------------------------------------------- */
+#define MEM_ALIGNMENT                   4
+#ifndef NET_MEM_SIZE
+#define NET_MEM_SIZE                    (256 * 1024)
+#endif
+#define MEM_SIZE                        NET_MEM_SIZE
+#ifndef NET_PBUF_POOL_SIZE
+#define NET_PBUF_POOL_SIZE              128
+#endif
+#define PBUF_POOL_SIZE                  NET_PBUF_POOL_SIZE
+#define PBUF_POOL_BUFSIZE               1536
+#define MEMP_NUM_PBUF                   64
+#define MEMP_NUM_UDP_PCB                8
+#define MEMP_NUM_TCP_PCB                40   /* connections, TIME_WAIT included */
+#define MEMP_NUM_TCP_PCB_LISTEN         4
+#define MEMP_NUM_TCP_SEG                256
+#define MEMP_NUM_NETBUF                 32
+#define MEMP_NUM_NETCONN                48   /* sockets; <= newlib's FD_SETSIZE (64) */
+#define MEMP_NUM_TCPIP_MSG_API          32
+#define MEMP_NUM_TCPIP_MSG_INPKT        128
+#define MEMP_NUM_SYS_TIMEOUT            (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
+#define MEMP_OVERFLOW_CHECK             0
+
+/* --- protocols --------------------------------------------------------------------------- */
+#define LWIP_IPV4                       1
+#define LWIP_IPV6                       0
+#define LWIP_ARP                        1
+#define LWIP_ETHERNET                   1
+#define LWIP_ICMP                       1
+#define LWIP_RAW                        0
+#define LWIP_UDP                        1
+#define LWIP_TCP                        1
+#define LWIP_DHCP                       1
+#define LWIP_AUTOIP                     0
+#define LWIP_DNS                        1
+#define LWIP_IGMP                       0
+#define IP_REASSEMBLY                   1
+#define IP_FRAG                         1
+#define TCP_MSS                         1460
+#define TCP_WND                         (8 * TCP_MSS)
+#define TCP_SND_BUF                     (8 * TCP_MSS)
+#define TCP_SND_QUEUELEN                (4 * TCP_SND_BUF / TCP_MSS)
+#define TCP_LISTEN_BACKLOG              1
+#define TCP_DEFAULT_LISTEN_BACKLOG      16
+#define LWIP_TCP_KEEPALIVE              1
+#define SO_REUSE                        1
+#define LWIP_NETIF_LINK_CALLBACK        1
+#define LWIP_NETIF_STATUS_CALLBACK      1
+#define LWIP_NETIF_HOSTNAME             1
+#define LWIP_CHKSUM_ALGORITHM           3
+
+/* --- sockets ------------------------------------------------------------------------------- */
+#define LWIP_NETCONN                    1
+#define LWIP_SOCKET                     1
+#define LWIP_SOCKET_SELECT              1
+#define LWIP_SOCKET_POLL                1
+#define LWIP_COMPAT_SOCKETS             0   /* we call lwip_socket() & co. by name */
+#define LWIP_POSIX_SOCKETS_IO_NAMES     0
+#define LWIP_TIMEVAL_PRIVATE            0   /* newlib's struct timeval */
+#define LWIP_SO_RCVTIMEO                1
+#define LWIP_SO_SNDTIMEO                1
+#define LWIP_SO_RCVBUF                  0
+#define LWIP_SO_LINGER                  1
+#define LWIP_DNS_API_DECLARE_STRUCTS    1
+
+/* --- statistics and debugging ---------------------------------------------------------------- */
+#define LWIP_STATS                      1
+#define LWIP_STATS_DISPLAY              0
+#define MEM_STATS                       1
+#define MEMP_STATS                      1
+#define LINK_STATS                      1
+#define LWIP_DEBUG                      0
+
+#endif

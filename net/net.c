@@ -1,0 +1,128 @@
+/*
+ * net.c - network bring-up and the driver's poll hook.
+ * Frames move: device -> (poll loop, idle task) netdrv_poll -> tcpip_input, which posts to
+ * the tcpip task's mailbox -> lwIP. Nothing of lwIP runs in an interrupt handler.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/tcpip.h"
+
+#include "k.h"
+#include "net.h"
+#include "netif/netdrv.h"
+
+struct net_config net_config = {
+    .dhcp = true,
+    .dhcp_timeout_ms = 5000,
+    .ip = "10.0.2.15",
+    .netmask = "255.255.255.0",
+    .gateway = "10.0.2.2",
+    .dns = "10.0.2.3",
+};
+
+static struct netif netif;
+static bool netif_ok;
+static bool link_was_up;
+static const char *addr_source = "none";
+
+struct netif *net_netif(void) { return netif_ok ? &netif : NULL; }
+const char *net_addr_source(void) { return addr_source; }
+
+static void link_changed(void *arg)
+{
+    if (arg)
+        netif_set_link_up(&netif);
+    else
+        netif_set_link_down(&netif);
+}
+
+/* Poll hook: runs in the idle task whenever the poll loop runs. */
+static int net_poll(void *ctx)
+{
+    bool up;
+    (void)ctx;
+    if (!netif_ok)
+        return 0;
+    up = netdrv_link_up();
+    if (up != link_was_up &&
+        tcpip_try_callback(link_changed, up ? (void *)1 : NULL) == ERR_OK)
+        link_was_up = up;
+    return netdrv_poll(&netif);
+}
+
+static struct k_poll_hook net_hook = { .name = "net", .poll = net_poll };
+
+static void tcpip_ready(void *arg) { k_sem_give(arg); }
+
+static int use_static(void)
+{
+    ip4_addr_t ip, mask, gw, dns;
+    if (!ip4addr_aton(net_config.ip, &ip) || !ip4addr_aton(net_config.netmask, &mask) ||
+        !ip4addr_aton(net_config.gateway, &gw) || !ip4addr_aton(net_config.dns, &dns)) {
+        printf("net: bad static configuration\n");
+        return -EINVAL;
+    }
+    LOCK_TCPIP_CORE();
+    dhcp_stop(&netif);
+    netif_set_addr(&netif, &ip, &mask, &gw);
+    dns_setserver(0, &dns);
+    UNLOCK_TCPIP_CORE();
+    addr_source = "static";
+    return 0;
+}
+
+int net_start(void)
+{
+    k_sem_t ready;
+    err_t err;
+
+    k_sem_init(&ready, 0, 1);
+    tcpip_init(tcpip_ready, &ready);
+    k_sem_take(&ready, K_FOREVER);
+
+    LOCK_TCPIP_CORE();
+    err = netif_add(&netif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, NULL, netdrv_init,
+                    tcpip_input) ? ERR_OK : ERR_IF;
+    if (err == ERR_OK) {
+        netif_set_default(&netif);
+        netif_set_up(&netif);
+        netif_set_hostname(&netif, "kernel");
+    }
+    UNLOCK_TCPIP_CORE();
+    if (err != ERR_OK) {
+        printf("net: no network device found\n");
+        return -ENODEV;
+    }
+    netif_ok = true;
+    k_poll_register(&net_hook);
+
+    if (net_config.dhcp) {
+        uint64_t t0 = k_uptime_ms();
+        LOCK_TCPIP_CORE();
+        err = dhcp_start(&netif);
+        UNLOCK_TCPIP_CORE();
+        while (err == ERR_OK && k_uptime_ms() - t0 < net_config.dhcp_timeout_ms) {
+            if (dhcp_supplied_address(&netif)) {
+                addr_source = "dhcp";
+                break;
+            }
+            k_sleep_ms(50);
+        }
+        if (strcmp(addr_source, "dhcp") != 0)
+            printf("net: no DHCP lease after %u ms, using the static address\n",
+                   (unsigned)net_config.dhcp_timeout_ms);
+    }
+    if (strcmp(addr_source, "dhcp") != 0 && use_static() != 0)
+        return -EINVAL;
+    char ip[16], gw[16];
+    ip4addr_ntoa_r(netif_ip4_addr(&netif), ip, sizeof(ip));
+    ip4addr_ntoa_r(netif_ip4_gw(&netif), gw, sizeof(gw));
+    printf("net: %s %s via %s (%s), link %s\n", netdrv_name(), ip, gw, addr_source,
+           netdrv_link_up() ? "up" : "down");
+    return 0;
+}

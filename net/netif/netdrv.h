@@ -1,0 +1,45 @@
+/*
+ * netdrv.h - what a board's Ethernet driver supplies, shaped like lwIP's
+ * contrib/examples/ethernetif/ethernetif.c: an init callback for netif_add() (doing the
+ * low_level_init), an output (low_level_output) installed on the netif, and a poll that the
+ * kernel's poll loop calls to hand received frames to lwIP (low_level_input) and reclaim
+ * transmit buffers. The interrupt handler only acknowledges the device and calls
+ * k_isr_event().
+ */
+#ifndef NET_NETDRV_H
+#define NET_NETDRV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lwip/netif.h"
+
+struct netdrv_stats {
+    uint32_t rx_frames, rx_bytes;
+    uint32_t rx_dropped_nomem;    /* no pbuf (pools empty) or lwIP refused the frame */
+    uint32_t rx_dropped_toobig;   /* frame longer than the largest Ethernet frame */
+    uint32_t rx_errors;           /* errors the device reported */
+    uint32_t tx_frames, tx_bytes;
+    uint32_t tx_dropped;          /* no room in the transmit ring or FIFO */
+    uint32_t irqs;
+};
+
+/* netif_add() init callback: find and reset the device, read its MAC address, set up its
+ * rings/FIFOs and interrupt, fill in the netif. Returns ERR_OK or ERR_IF (no device). */
+err_t netdrv_init(struct netif *netif);
+
+/* Called by the poll loop (idle task, never blocks): pass received frames to
+ * netif->input(), reclaim transmitted buffers. Returns the number of frames received. */
+int netdrv_poll(struct netif *netif);
+
+/* Link state from the PHY / status register. */
+bool netdrv_link_up(void);
+
+/* Device name ("e1000", "lan9118") and counters. */
+const char *netdrv_name(void);
+const struct netdrv_stats *netdrv_stats(void);
+
+/* Largest Ethernet frame handled, FCS excluded (1500 + 14 + 4 for a VLAN tag). */
+#define NETDRV_MAX_FRAME 1518
+
+#endif
