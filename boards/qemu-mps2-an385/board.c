@@ -3,6 +3,7 @@
  * interrupt, SysTick at 100 Hz from the 25 MHz system clock, NVIC, semihosting exit.
  * Interrupt handlers acknowledge the device, record the event, and return.
  */
+#include <errno.h>
 #include <stdint.h>
 
 #include "arch.h"
@@ -139,6 +140,29 @@ void mps2_unexpected_isr(void)
     uint32_t ipsr;
     __asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
     k_panic("unexpected exception %u", (unsigned)ipsr);
+}
+
+#define IRQS 32
+static struct { void (*isr)(void *); void *ctx; } irq_handlers[IRQS];
+
+void mps2_irq_dispatch(void)
+{
+    uint32_t ipsr;
+    __asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
+    unsigned irq = (unsigned)ipsr - 16u;
+    if (irq >= IRQS || !irq_handlers[irq].isr)
+        k_panic("unexpected interrupt %u", irq);
+    irq_handlers[irq].isr(irq_handlers[irq].ctx);
+}
+
+int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)
+{
+    if (irq == 0 || irq >= IRQS || irq_handlers[irq].isr)
+        return -EINVAL;
+    irq_handlers[irq].isr = isr;
+    irq_handlers[irq].ctx = ctx;
+    NVIC_ISER0 = 1u << irq;
+    return 0;
 }
 
 /* HardFault & co: report the faulting PC from the stacked exception frame. */

@@ -13,6 +13,7 @@ void mps2_fault(void);
 void mps2_systick_isr(void);
 void mps2_uart0_rx_isr(void);
 void mps2_unexpected_isr(void);
+void mps2_irq_dispatch(void);
 void mps2_main(void) __attribute__((noreturn));
 
 void Reset_Handler(void)
@@ -36,6 +37,5 @@ __attribute__((section(".vectors"), used)) static void (*const vectors[16 + IRQS
     [14] = mps2_unexpected_isr, /* PendSV: not used, no preemption */
     [15] = mps2_systick_isr,
     [16 + 0] = mps2_uart0_rx_isr, /* UART0 RX (QEMU mps2.c: uartirq[0] = 0) */
-    [16 + 1] = mps2_unexpected_isr,
-    [16 + 2 ... 16 + IRQS - 1] = mps2_unexpected_isr,
+    [16 + 1 ... 16 + IRQS - 1] = mps2_irq_dispatch, /* board_irq_attach() routes these */
 };

@@ -1,0 +1,267 @@
+/*
+ * lan9118.c - SMSC LAN9118 Ethernet controller (MPS2 boards; QEMU mps2-an385 at
+ * 0x40200000, IRQ 13), shaped like lwIP's ethernetif. Register map and bits from the SMSC
+ * LAN9118 datasheet, section 5 (system control and status registers), 5.4 (MAC control
+ * and status registers, reached through MAC_CSR_CMD/DATA) and 7 (PHY through MII_ACC).
+ * Programmed I/O: frames are copied word by word through the TX and RX data FIFOs.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "lwip/etharp.h"
+#include "lwip/pbuf.h"
+#include "lwip/stats.h"
+#include "netif/ethernet.h"
+
+#include "board.h"
+#include "k.h"
+#include "netdrv.h"
+
+#define LAN9118_BASE 0x40200000u
+#define LAN9118_IRQ 13
+
+#define REG(off) (*(volatile uint32_t *)(LAN9118_BASE + (off)))
+#define RX_DATA_FIFO   REG(0x00)
+#define TX_DATA_FIFO   REG(0x20)
+#define RX_STATUS_FIFO REG(0x40)
+#define TX_STATUS_FIFO REG(0x48)
+#define ID_REV         REG(0x50)
+#define IRQ_CFG        REG(0x54)
+#define INT_STS        REG(0x58)
+#define INT_EN         REG(0x5C)
+#define BYTE_TEST      REG(0x64)
+#define FIFO_INT       REG(0x68)
+#define RX_CFG         REG(0x6C)
+#define TX_CFG         REG(0x70)
+#define HW_CFG         REG(0x74)
+#define RX_FIFO_INF    REG(0x7C)
+#define TX_FIFO_INF    REG(0x80)
+#define PMT_CTRL       REG(0x84)
+#define MAC_CSR_CMD    REG(0xA4)
+#define MAC_CSR_DATA   REG(0xA8)
+
+#define IRQ_CFG_TYPE (1u << 0)      /* push-pull */
+#define IRQ_CFG_POL  (1u << 4)      /* active high */
+#define IRQ_CFG_EN   (1u << 8)
+#define INT_RSFL     (1u << 3)      /* RX status FIFO level */
+#define INT_RXE      (1u << 14)
+#define INT_TXE      (1u << 13)
+#define INT_PHY      (1u << 26)
+#define HW_CFG_SRST  (1u << 0)
+#define PMT_READY    (1u << 0)
+#define TX_CFG_TX_ON (1u << 1)
+#define CSR_BUSY     (1u << 31)
+#define CSR_READ     (1u << 30)
+
+/* MAC CSRs */
+#define MAC_CR    1
+#define MAC_ADDRH 2
+#define MAC_ADDRL 3
+#define MII_ACC   6
+#define MII_DATA  7
+#define MAC_CR_RXEN (1u << 2)
+#define MAC_CR_TXEN (1u << 3)
+#define MII_BUSY  (1u << 0)
+#define MII_WRITE (1u << 1)
+#define PHY_ADDR  1
+#define PHY_BSR   1
+#define PHY_BSR_LINK (1u << 2)
+
+/* TX command words (datasheet 3.12.2) */
+#define TXA_FIRST (1u << 13)
+#define TXA_LAST  (1u << 12)
+
+static struct netdrv_stats stats;
+static bool present;
+
+const char *netdrv_name(void) { return "lan9118"; }
+const struct netdrv_stats *netdrv_stats(void) { return &stats; }
+
+static uint32_t mac_read(unsigned csr)
+{
+    while (MAC_CSR_CMD & CSR_BUSY)
+        ;
+    MAC_CSR_CMD = CSR_BUSY | CSR_READ | csr;
+    while (MAC_CSR_CMD & CSR_BUSY)
+        ;
+    return MAC_CSR_DATA;
+}
+
+static void mac_write(unsigned csr, uint32_t v)
+{
+    while (MAC_CSR_CMD & CSR_BUSY)
+        ;
+    MAC_CSR_DATA = v;
+    MAC_CSR_CMD = CSR_BUSY | csr;
+    while (MAC_CSR_CMD & CSR_BUSY)
+        ;
+}
+
+static uint16_t phy_read(unsigned reg)
+{
+    while (mac_read(MII_ACC) & MII_BUSY)
+        ;
+    mac_write(MII_ACC, (PHY_ADDR << 11) | (reg << 6) | MII_BUSY);
+    while (mac_read(MII_ACC) & MII_BUSY)
+        ;
+    return (uint16_t)mac_read(MII_DATA);
+}
+
+bool netdrv_link_up(void)
+{
+    return present && (phy_read(PHY_BSR) & PHY_BSR_LINK);
+}
+
+/* Interrupt: acknowledge (INT_STS is write-one-to-clear); the poll loop does the work. */
+static void lan9118_isr(void *ctx)
+{
+    (void)ctx;
+    INT_STS = INT_STS;
+    stats.irqs++;
+    k_isr_event();
+}
+
+/* low_level_output: command words, then the frame as little-endian 32-bit words. */
+static err_t lan9118_output(struct netif *netif, struct pbuf *p)
+{
+    uint32_t words = (p->tot_len + 3u) / 4u, w = 0;
+    unsigned nbytes = 0;
+    struct pbuf *q;
+    (void)netif;
+
+    if (p->tot_len > NETDRV_MAX_FRAME || (TX_FIFO_INF & 0xFFFFu) < words * 4u + 8u) {
+        stats.tx_dropped++;
+        LINK_STATS_INC(link.drop);
+        return ERR_MEM;
+    }
+    TX_DATA_FIFO = TXA_FIRST | TXA_LAST | p->tot_len;
+    TX_DATA_FIFO = ((uint32_t)p->tot_len << 16) | p->tot_len;   /* tag = length */
+    for (q = p; q; q = q->next) {
+        const uint8_t *b = q->payload;
+        for (unsigned i = 0; i < q->len; i++) {
+            w |= (uint32_t)b[i] << (8 * nbytes);
+            if (++nbytes == 4) {
+                TX_DATA_FIFO = w;
+                w = 0;
+                nbytes = 0;
+            }
+        }
+    }
+    if (nbytes)
+        TX_DATA_FIFO = w;
+    stats.tx_frames++;
+    stats.tx_bytes += p->tot_len;
+    LINK_STATS_INC(link.xmit);
+    return ERR_OK;
+}
+
+static void rx_discard(uint32_t words)
+{
+    while (words--)
+        (void)RX_DATA_FIFO;
+}
+
+/* low_level_input for each frame in the RX status FIFO; TX status entries are drained. */
+int netdrv_poll(struct netif *netif)
+{
+    int n = 0;
+
+    while ((TX_FIFO_INF >> 16) & 0xFFu)
+        (void)TX_STATUS_FIFO;
+
+    while ((RX_FIFO_INF >> 16) & 0xFFu) {
+        uint32_t status = RX_STATUS_FIFO;
+        uint32_t len = (status >> 16) & 0x3FFFu;      /* frame length, CRC included */
+        uint32_t words = (len + 3u) / 4u;
+        struct pbuf *p;
+
+        if (status & (1u << 15)) {                    /* error status */
+            stats.rx_errors++;
+            LINK_STATS_INC(link.err);
+            rx_discard(words);
+            continue;
+        }
+        if (len < 4u + 14u || len - 4u > NETDRV_MAX_FRAME) {
+            stats.rx_dropped_toobig++;
+            LINK_STATS_INC(link.lenerr);
+            rx_discard(words);
+            continue;
+        }
+        p = pbuf_alloc(PBUF_RAW, (u16_t)(len - 4u), PBUF_POOL);
+        if (!p) {
+            stats.rx_dropped_nomem++;
+            LINK_STATS_INC(link.memerr);
+            rx_discard(words);
+            continue;
+        }
+        /* copy the frame out of the FIFO, word by word, across the pbuf chain */
+        {
+            struct pbuf *q = p;
+            uint32_t qoff = 0, left = len - 4u;
+            for (uint32_t i = 0; i < words; i++) {
+                uint32_t v = RX_DATA_FIFO;
+                for (int b = 0; b < 4 && left; b++, left--) {
+                    if (qoff == q->len) {
+                        q = q->next;
+                        qoff = 0;
+                    }
+                    ((uint8_t *)q->payload)[qoff++] = (uint8_t)(v >> (8 * b));
+                }
+            }
+        }
+        if (netif->input(p, netif) != ERR_OK) {
+            pbuf_free(p);
+            stats.rx_dropped_nomem++;
+            LINK_STATS_INC(link.drop);
+            continue;
+        }
+        stats.rx_frames++;
+        stats.rx_bytes += len - 4u;
+        LINK_STATS_INC(link.recv);
+        n++;
+    }
+    return n;
+}
+
+err_t netdrv_init(struct netif *netif)
+{
+    uint32_t lo, hi;
+    int i;
+
+    if (BYTE_TEST != 0x87654321u)
+        return ERR_IF;
+    HW_CFG = HW_CFG_SRST;
+    for (i = 0; i < 100000 && (HW_CFG & HW_CFG_SRST); i++)
+        ;
+    for (i = 0; i < 100000 && !(PMT_CTRL & PMT_READY); i++)
+        ;
+    present = true;
+
+    lo = mac_read(MAC_ADDRL);
+    hi = mac_read(MAC_ADDRH);
+    netif->hwaddr_len = ETH_HWADDR_LEN;
+    for (i = 0; i < 4; i++)
+        netif->hwaddr[i] = (uint8_t)(lo >> (8 * i));
+    netif->hwaddr[4] = (uint8_t)hi;
+    netif->hwaddr[5] = (uint8_t)(hi >> 8);
+
+    TX_CFG = TX_CFG_TX_ON;
+    RX_CFG = 0;                                    /* no offset, no end padding */
+    mac_write(MAC_CR, MAC_CR_RXEN | MAC_CR_TXEN);  /* exact address + broadcast */
+    FIFO_INT = 0;                                  /* RSFL interrupt at any status */
+    INT_STS = 0xFFFFFFFFu;
+    INT_EN = INT_RSFL | INT_RXE | INT_TXE;
+    IRQ_CFG = IRQ_CFG_EN | IRQ_CFG_POL | IRQ_CFG_TYPE;
+    if (board_irq_attach(LAN9118_IRQ, lan9118_isr, NULL) != 0)
+        return ERR_IF;
+
+    netif->name[0] = 'e';
+    netif->name[1] = 'n';
+    netif->mtu = 1500;
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    if (netdrv_link_up())
+        netif->flags |= NETIF_FLAG_LINK_UP;
+    netif->output = etharp_output;
+    netif->linkoutput = lan9118_output;
+    return ERR_OK;
+}
