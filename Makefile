@@ -45,13 +45,14 @@ CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
 KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/console.c kernel/shell.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c \
                kernel/arch/$(ARCH)/arch.c kernel/arch/$(ARCH)/switch.S
-APP_SRCS := apps/main.c apps/bench.c apps/echo.c
+APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/crc32.c
 
 # lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
 LWIPDIR := $(DEPS)/lwip/src
 -include $(LWIPDIR)/Filelists.mk
 LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c
-NET_SRCS := net/sys_arch.c net/net.c net/cmds.c $(NET_DRIVER)
+NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/http/url.c net/http/parse.c net/http/client.c \
+            $(NET_DRIVER)
 
 SRCS := $(KERNEL_SRCS) $(BOARD_SRCS) $(APP_SRCS) $(NET_SRCS)
 OBJS := $(patsubst %,$(BUILD)/%.o,$(SRCS)) $(patsubst %,$(BUILD)/%.o,$(LWIP_SRCS))
@@ -84,9 +85,10 @@ run: $(BUILD)/kernel.elf
 # Host build: the same kernel sources on x86-64 Linux, for unit tests and benchmarks.
 HOST_BUILD := build/host
 HOST_CC ?= gcc
-HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Itests/unit
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Inet -Itests/unit
 HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c \
-               kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c
+               kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
+               net/http/url.c net/http/parse.c apps/crc32.c
 HOST_KOBJS := $(patsubst %,$(HOST_BUILD)/%.o,$(HOST_KERNEL))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(HOST_BUILD)/%,$(wildcard tests/unit/test_*.c))
 

@@ -49,6 +49,7 @@
 #define LWIP_IPV4                       1
 #define LWIP_IPV6                       0
 #define LWIP_ARP                        1
+#define ARP_QUEUEING                    1   /* keep every packet sent while ARP resolves */
 #define LWIP_ETHERNET                   1
 #define LWIP_ICMP                       1
 #define LWIP_RAW                        0

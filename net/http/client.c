@@ -1,0 +1,245 @@
+/*
+ * client.c - HTTP/1.1 GET over lwIP sockets: DNS, non-blocking connect bounded by a
+ * timeout, request, response through the incremental parser, redirects.
+ * One socket per request, closed on every path; the receive buffer is on the stack.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lwip/netdb.h"
+#include "lwip/sockets.h"
+
+#include "http.h"
+#include "k.h"
+
+#define RECV_BUF 1024
+
+struct fetch {
+    const struct http_request *req;
+    uint64_t deadline;          /* k_uptime_ms() at which the whole fetch times out */
+    bool deliver;               /* pass the body to the caller (not for redirects) */
+    struct http_parser parser;
+};
+
+static uint32_t or_default(uint32_t v, uint32_t d) { return v ? v : d; }
+
+/* ms to wait now: the smaller of `ms` and what is left of the total; 0 if none left. */
+static int wait_budget(const struct fetch *f, uint32_t ms)
+{
+    uint64_t now = k_uptime_ms();
+    if (now >= f->deadline)
+        return 0;
+    return (int)(f->deadline - now < ms ? f->deadline - now : ms);
+}
+
+static int map_errno(int e)
+{
+    switch (e) {
+    case ECONNREFUSED: return HTTP_ERR_REFUSED;
+    case ECONNRESET: return HTTP_ERR_RESET;
+    case ECONNABORTED: return HTTP_ERR_RESET;
+    case EHOSTUNREACH:
+    case ENETUNREACH: return HTTP_ERR_UNREACHABLE;
+    case ETIMEDOUT: return HTTP_ERR_TIMEOUT;
+    case ENOMEM:
+    case ENOBUFS:
+    case ENFILE: return HTTP_ERR_NOMEM;
+    }
+    return HTTP_ERR_IO;
+}
+
+/* Wait for `events` on s within the budget. Returns 0, or HTTP_ERR_TIMEOUT / _IO. */
+static int wait_for(struct fetch *f, int s, short events, uint32_t ms)
+{
+    struct pollfd pfd = { .fd = s, .events = events };
+    int budget = wait_budget(f, ms);
+    int n;
+    if (budget <= 0)
+        return HTTP_ERR_TIMEOUT;
+    n = lwip_poll(&pfd, 1, budget);
+    if (n == 0)
+        return HTTP_ERR_TIMEOUT;
+    if (n < 0)
+        return map_errno(errno);
+    return 0;
+}
+
+static int resolve(const char *host, struct sockaddr_in *sa)
+{
+    ip4_addr_t a;
+    if (ip4addr_aton(host, &a)) {
+        sa->sin_addr.s_addr = a.addr;
+        return 0;
+    }
+    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res = NULL;
+    if (lwip_getaddrinfo(host, NULL, &hints, &res) != 0 || !res)
+        return HTTP_ERR_DNS;
+    sa->sin_addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+    lwip_freeaddrinfo(res);
+    return 0;
+}
+
+static int connect_to(struct fetch *f, const struct http_url *u, int *out)
+{
+    struct sockaddr_in sa = { .sin_len = sizeof(sa), .sin_family = AF_INET, .sin_port = lwip_htons(u->port) };
+    int s, rc, err = 0;
+    socklen_t len = sizeof(err);
+
+    rc = resolve(u->host, &sa);
+    if (rc)
+        return rc;
+    s = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0)
+        return HTTP_ERR_NOMEM;
+    lwip_fcntl(s, F_SETFL, O_NONBLOCK);
+    if (lwip_connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+        rc = map_errno(errno);
+        lwip_close(s);
+        return rc;
+    }
+    rc = wait_for(f, s, POLLOUT, or_default(f->req->connect_timeout_ms, 10000));
+    if (rc == 0 && lwip_getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err)
+        rc = map_errno(err);
+    if (rc == HTTP_ERR_RESET)
+        rc = HTTP_ERR_REFUSED;       /* an RST answering our SYN */
+    if (rc) {
+        lwip_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+static int send_all(struct fetch *f, int s, const char *buf, size_t len)
+{
+    while (len) {
+        ssize_t n = lwip_send(s, buf, len, 0);
+        if (n < 0) {
+            if (errno != EWOULDBLOCK && errno != EAGAIN)
+                return map_errno(errno);
+            int rc = wait_for(f, s, POLLOUT, or_default(f->req->read_timeout_ms, 10000));
+            if (rc)
+                return rc;
+            continue;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int body_filter(void *ctx, const void *data, size_t len)
+{
+    struct fetch *f = ctx;
+    if (!f->deliver || !f->req->on_body)
+        return 0;
+    return f->req->on_body(f->req->ctx, data, len);
+}
+
+static bool is_redirect(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* One request/response on a new connection. */
+static int exchange(struct fetch *f, const struct http_url *u, bool follow)
+{
+    char buf[RECV_BUF];
+    int s = -1, rc, n;
+
+    rc = connect_to(f, u, &s);
+    if (rc)
+        return rc;
+    {
+        char host[HTTP_HOST_MAX + 8];
+        if (u->port != 80)
+            snprintf(host, sizeof(host), "%s:%u", u->host, (unsigned)u->port);
+        else
+            snprintf(host, sizeof(host), "%s", u->host);
+        n = snprintf(buf, sizeof(buf),
+                     "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: " HTTP_USER_AGENT "\r\n"
+                     "Accept-Encoding: identity\r\nConnection: close\r\n\r\n",
+                     u->target, host);
+    }
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        rc = HTTP_ERR_URL;
+    else
+        rc = send_all(f, s, buf, (size_t)n);
+
+    http_parser_init(&f->parser, body_filter, f, f->req->body_limit);
+    f->deliver = false;
+    while (rc == 0 && !f->parser.done) {
+        ssize_t got = lwip_recv(s, buf, sizeof(buf), 0);
+        if (got < 0) {
+            if (errno == EWOULDBLOCK || errno == EAGAIN) {
+                rc = wait_for(f, s, POLLIN, or_default(f->req->read_timeout_ms, 10000));
+                continue;
+            }
+            rc = map_errno(errno);
+            break;
+        }
+        if (got == 0) {
+            rc = http_parser_eof(&f->parser);
+            break;
+        }
+        if (!f->parser.headers_done) {
+            /* feed up to the end of the headers first, to know whether to deliver */
+            ssize_t i = 0;
+            while (i < got && !f->parser.headers_done && rc == 0)
+                rc = http_parser_feed(&f->parser, buf + i++, 1);
+            f->deliver = !(follow && is_redirect(f->parser.status) && f->parser.location[0]);
+            if (rc == 0 && i < got)
+                rc = http_parser_feed(&f->parser, buf + i, (size_t)(got - i));
+        } else {
+            rc = http_parser_feed(&f->parser, buf, (size_t)got);
+        }
+    }
+    lwip_close(s);
+    return rc;
+}
+
+int http_get(const struct http_request *req, struct http_response *res)
+{
+    struct fetch f = { .req = req };
+    char visited[HTTP_MAX_REDIRECTS + 1][HTTP_URL_MAX];
+    int max = req->max_redirects < 0 ? HTTP_MAX_REDIRECTS : req->max_redirects;
+    int nvisited = 0;
+
+    memset(res, 0, sizeof(*res));
+    f.deadline = k_uptime_ms() + or_default(req->total_timeout_ms, 60000);
+    if (strlen(req->url) >= sizeof(res->url))
+        return HTTP_ERR_URL;
+    strcpy(res->url, req->url);
+    if (max > HTTP_MAX_REDIRECTS)
+        max = HTTP_MAX_REDIRECTS;
+
+    for (;;) {
+        struct http_url u;
+        char next[HTTP_URL_MAX];
+        int rc = http_url_parse(res->url, &u);
+        if (rc)
+            return rc;
+        strcpy(visited[nvisited++], res->url);
+        rc = exchange(&f, &u, true);
+        res->status = f.parser.status;
+        res->body_len = f.deliver ? f.parser.body_len : 0;
+        if (rc)
+            return rc;
+        if (!is_redirect(res->status) || !f.parser.location[0])
+            return 0;
+        if (res->redirects == max)
+            return HTTP_ERR_REDIRECTS;
+        if (http_url_resolve(res->url, f.parser.location, next, sizeof(next)) != 0)
+            return HTTP_ERR_LOCATION;
+        {
+            char *hash = strchr(next, '#');
+            if (hash)
+                *hash = 0;       /* the fragment is not sent */
+        }
+        for (int i = 0; i < nvisited; i++)
+            if (!strcmp(visited[i], next))
+                return HTTP_ERR_REDIRECT_LOOP;
+        res->redirects++;
+        strcpy(res->url, next);
+    }
+}

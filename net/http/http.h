@@ -1,0 +1,146 @@
+/*
+ * http.h - an HTTP/1.1 client (RFC 9110 semantics, RFC 9112 message syntax) on lwIP's
+ * sockets, streaming the response body to a callback so bodies larger than RAM pass
+ * through. Split in three layers, each usable alone:
+ *   - URLs: parsing "http://host[:port]/path?query" and RFC 3986 reference resolution
+ *     (the rule Python's urllib.parse.urljoin follows);
+ *   - the response parser: an incremental state machine fed with whatever bytes arrive
+ *     (status line, headers, Content-Length / chunked / close-delimited bodies);
+ *   - the client: DNS, connect, request, timeouts, redirects.
+ * The URL and parser layers use no sockets and are tested on the host.
+ */
+#ifndef NET_HTTP_H
+#define NET_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Every failure is one of these (negative); http_strerror() names it. */
+enum http_err {
+    HTTP_OK = 0,
+    HTTP_ERR_URL = -1,             /* not an http:// URL we can fetch */
+    HTTP_ERR_DNS = -2,             /* host name did not resolve */
+    HTTP_ERR_REFUSED = -3,         /* connection refused (RST to our SYN) */
+    HTTP_ERR_UNREACHABLE = -4,     /* no route to the host */
+    HTTP_ERR_TIMEOUT = -5,         /* connect, read or total timeout */
+    HTTP_ERR_RESET = -6,           /* connection reset after it was established */
+    HTTP_ERR_CLOSED = -7,          /* connection closed before the message was complete */
+    HTTP_ERR_STATUS_LINE = -8,     /* malformed status line */
+    HTTP_ERR_HEADER_TOO_LONG = -9, /* a status or header line over HTTP_LINE_MAX */
+    HTTP_ERR_HEADER = -10,         /* malformed header field, or too many of them */
+    HTTP_ERR_LENGTH = -11,         /* invalid or conflicting Content-Length */
+    HTTP_ERR_CHUNK = -12,          /* bad chunk size line or chunk framing */
+    HTTP_ERR_REDIRECTS = -13,      /* more than max_redirects redirects */
+    HTTP_ERR_REDIRECT_LOOP = -14,  /* a redirect back to a URL already visited */
+    HTTP_ERR_BODY_TOO_LARGE = -15, /* body over the caller's limit */
+    HTTP_ERR_NOMEM = -16,          /* no socket or buffer */
+    HTTP_ERR_ABORTED = -17,        /* the body callback asked to stop */
+    HTTP_ERR_IO = -18,             /* any other socket error */
+    HTTP_ERR_LOCATION = -19,       /* redirect without a usable Location */
+};
+
+/* Short name of an error ("refused", "timeout", "bad-chunk-size", ...), one word, for
+ * machine-readable output; http_strmessage() gives a sentence. */
+const char *http_strerror(int err);
+const char *http_strmessage(int err);
+
+/* ---------------------------------------------------------------------------------------
+ * URLs
+ */
+#define HTTP_URL_MAX 512     /* bytes, terminating NUL included */
+#define HTTP_HOST_MAX 128
+
+struct http_url {
+    char host[HTTP_HOST_MAX];   /* name or IPv4 literal, as written */
+    uint16_t port;              /* 80 unless given */
+    char target[HTTP_URL_MAX];  /* path and query ("/" if empty), for the request line */
+};
+
+/* Parse an absolute "http://host[:port][/path][?query][#fragment]" (the fragment is
+ * dropped; userinfo is refused). Returns 0 or HTTP_ERR_URL. */
+int http_url_parse(const char *url, struct http_url *out);
+
+/* Resolve reference ref against absolute base as RFC 3986 section 5.2 (with the
+ * remove_dot_segments of 5.2.4) into out (out_size bytes). Handles absolute URLs, "//host",
+ * "/path", "path", "?query", "#frag" and "" references. Returns 0, or HTTP_ERR_URL if the
+ * result does not fit or base is not absolute. */
+int http_url_resolve(const char *base, const char *ref, char *out, size_t out_size);
+
+/* ---------------------------------------------------------------------------------------
+ * Response parser
+ */
+#define HTTP_LINE_MAX 1024   /* longest status, header or chunk-size line, bytes, CRLF excluded */
+#define HTTP_HEADERS_MAX 100 /* most header fields in one response */
+
+/* Called with each piece of the decoded body (chunk framing removed). Return 0 to go on,
+ * non-zero to stop (the parser then fails with HTTP_ERR_ABORTED). */
+typedef int (*http_body_cb)(void *ctx, const void *data, size_t len);
+
+struct http_parser {
+    int state;
+    int status;                 /* status code, once the status line was read */
+    bool head_request;          /* response to HEAD: no body */
+    bool headers_done;          /* status line and headers complete */
+    bool done;                  /* message complete */
+    bool chunked;
+    bool close_delimited;       /* body ends when the connection closes */
+    int64_t content_length;     /* -1 if none */
+    uint64_t remaining;         /* bytes left in the body or the current chunk */
+    uint64_t body_len;          /* body bytes delivered so far */
+    uint64_t body_limit;        /* 0: no limit */
+    unsigned headers;
+    size_t line_len;
+    char line[HTTP_LINE_MAX + 2];   /* + CR + NUL */
+    char location[HTTP_URL_MAX];
+    http_body_cb on_body;
+    void *ctx;
+};
+
+/* Start a parser. body_limit in bytes (0: none); on_body may be NULL. */
+void http_parser_init(struct http_parser *p, http_body_cb on_body, void *ctx, uint64_t body_limit);
+
+/* Feed len received bytes. Bytes after the end of the message are ignored.
+ * Returns 0 (need more or done: see p->done), or an HTTP_ERR_* code. */
+int http_parser_feed(struct http_parser *p, const char *data, size_t len);
+
+/* The connection closed: completes a close-delimited body. Returns 0 if the message is
+ * complete, otherwise HTTP_ERR_CLOSED. */
+int http_parser_eof(struct http_parser *p);
+
+/* ---------------------------------------------------------------------------------------
+ * Client
+ */
+struct http_request {
+    const char *url;
+    uint32_t connect_timeout_ms;   /* 0: 10000 */
+    uint32_t read_timeout_ms;      /* longest wait for data; 0: 10000 */
+    uint32_t total_timeout_ms;     /* whole fetch, redirects included; 0: 60000 */
+    uint64_t body_limit;           /* bytes; 0: no limit */
+    int max_redirects;             /* < 0: HTTP_MAX_REDIRECTS */
+    http_body_cb on_body;          /* the final response's body; may be NULL */
+    void *ctx;
+};
+
+#define HTTP_MAX_REDIRECTS 5
+#define HTTP_USER_AGENT "kernel-http/1.0"
+
+struct http_response {
+    int status;                    /* the final response's status code */
+    uint64_t body_len;             /* bytes of its body passed to on_body */
+    int redirects;                 /* redirects followed */
+    char url[HTTP_URL_MAX];        /* the final URL */
+};
+
+/*
+ * GET req->url: connect (DNS for names), send "GET" with Host, User-Agent,
+ * Connection: close and Accept-Encoding: identity, parse the response, follow redirects
+ * 301/302/303/307/308 (RFC 9110 15.4) up to max_redirects, resolving relative Location
+ * values against the current URL, and stream the final body to on_body. Any status is a
+ * successful fetch (404 included): the caller reads res->status.
+ * Blocks the calling task; other tasks run meanwhile. Frees its socket and buffers on
+ * every path. Returns 0 or an HTTP_ERR_* code.
+ */
+int http_get(const struct http_request *req, struct http_response *res);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * parse.c - incremental HTTP/1.1 response parser (RFC 9112).
+ * Lines end in CRLF; a bare LF is accepted too (RFC 9112 section 2.2). The body length
+ * follows RFC 9112 section 6.3: no body for HEAD, 1xx, 204 and 304; chunked when the last
+ * transfer coding is "chunked"; else Content-Length; else until the connection closes.
+ * Interim 1xx responses are skipped (RFC 9110 section 15.2).
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+
+enum {
+    S_STATUS, S_HEADERS, S_BODY_LENGTH, S_BODY_CLOSE, S_CHUNK_SIZE, S_CHUNK_DATA,
+    S_CHUNK_END, S_TRAILERS, S_DONE,
+};
+
+const char *http_strerror(int err)
+{
+    switch (err) {
+    case HTTP_OK: return "ok";
+    case HTTP_ERR_URL: return "bad-url";
+    case HTTP_ERR_DNS: return "dns";
+    case HTTP_ERR_REFUSED: return "refused";
+    case HTTP_ERR_UNREACHABLE: return "unreachable";
+    case HTTP_ERR_TIMEOUT: return "timeout";
+    case HTTP_ERR_RESET: return "reset";
+    case HTTP_ERR_CLOSED: return "closed-early";
+    case HTTP_ERR_STATUS_LINE: return "bad-status-line";
+    case HTTP_ERR_HEADER_TOO_LONG: return "header-too-long";
+    case HTTP_ERR_HEADER: return "bad-header";
+    case HTTP_ERR_LENGTH: return "bad-content-length";
+    case HTTP_ERR_CHUNK: return "bad-chunk-size";
+    case HTTP_ERR_REDIRECTS: return "too-many-redirects";
+    case HTTP_ERR_REDIRECT_LOOP: return "redirect-loop";
+    case HTTP_ERR_BODY_TOO_LARGE: return "body-too-large";
+    case HTTP_ERR_NOMEM: return "no-memory";
+    case HTTP_ERR_ABORTED: return "aborted";
+    case HTTP_ERR_IO: return "io";
+    case HTTP_ERR_LOCATION: return "bad-location";
+    }
+    return "unknown";
+}
+
+const char *http_strmessage(int err)
+{
+    switch (err) {
+    case HTTP_OK: return "success";
+    case HTTP_ERR_URL: return "not an http:// URL this client can fetch";
+    case HTTP_ERR_DNS: return "host name not found";
+    case HTTP_ERR_REFUSED: return "connection refused";
+    case HTTP_ERR_UNREACHABLE: return "host unreachable";
+    case HTTP_ERR_TIMEOUT: return "timed out";
+    case HTTP_ERR_RESET: return "connection reset by peer";
+    case HTTP_ERR_CLOSED: return "connection closed before the response was complete";
+    case HTTP_ERR_STATUS_LINE: return "malformed status line";
+    case HTTP_ERR_HEADER_TOO_LONG: return "status or header line too long";
+    case HTTP_ERR_HEADER: return "malformed header field, or too many";
+    case HTTP_ERR_LENGTH: return "invalid Content-Length";
+    case HTTP_ERR_CHUNK: return "bad chunk size or chunk framing";
+    case HTTP_ERR_REDIRECTS: return "too many redirects";
+    case HTTP_ERR_REDIRECT_LOOP: return "redirect loop";
+    case HTTP_ERR_BODY_TOO_LARGE: return "body over the limit";
+    case HTTP_ERR_NOMEM: return "out of memory or sockets";
+    case HTTP_ERR_ABORTED: return "stopped by the body callback";
+    case HTTP_ERR_IO: return "socket error";
+    case HTTP_ERR_LOCATION: return "redirect without a usable Location";
+    }
+    return "unknown error";
+}
+
+void http_parser_init(struct http_parser *p, http_body_cb on_body, void *ctx, uint64_t body_limit)
+{
+    memset(p, 0, sizeof(*p));
+    p->state = S_STATUS;
+    p->content_length = -1;
+    p->body_limit = body_limit;
+    p->on_body = on_body;
+    p->ctx = ctx;
+}
+
+/* "HTTP/" DIGIT "." DIGIT SP 3DIGIT [SP reason] (RFC 9112 section 4). */
+static int parse_status_line(struct http_parser *p, const char *l)
+{
+    if (strncmp(l, "HTTP/", 5) != 0 || !isdigit((unsigned char)l[5]) || l[6] != '.' ||
+        !isdigit((unsigned char)l[7]) || l[8] != ' ' || !isdigit((unsigned char)l[9]) ||
+        !isdigit((unsigned char)l[10]) || !isdigit((unsigned char)l[11]) ||
+        (l[12] != ' ' && l[12] != 0) || l[5] != '1')
+        return HTTP_ERR_STATUS_LINE;
+    p->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
+    if (p->status < 100 || p->status > 599)
+        return HTTP_ERR_STATUS_LINE;
+    return 0;
+}
+
+static bool is_tchar(char c)
+{
+    return isalnum((unsigned char)c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Does the comma-separated list end with the token "chunked"? */
+static bool last_coding_is_chunked(const char *v)
+{
+    const char *last = strrchr(v, ',');
+    last = last ? last + 1 : v;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    return strncasecmp(last, "chunked", 7) == 0 && (last[7] == 0 || last[7] == ' ' || last[7] == '\t' || last[7] == ';');
+}
+
+static int parse_header(struct http_parser *p, char *l)
+{
+    char *colon = strchr(l, ':'), *v, *end;
+
+    if (++p->headers > HTTP_HEADERS_MAX)
+        return HTTP_ERR_HEADER;
+    if (l[0] == ' ' || l[0] == '\t' || !colon || colon == l)
+        return HTTP_ERR_HEADER;   /* obsolete line folding or no name (RFC 9112 5.2) */
+    for (char *c = l; c < colon; c++)
+        if (!is_tchar(*c))
+            return HTTP_ERR_HEADER;
+    *colon = 0;
+    v = colon + 1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    end = v + strlen(v);
+    while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+        *--end = 0;
+
+    if (!strcasecmp(l, "Content-Length")) {
+        /* 1*DIGIT; a list of identical values is accepted (RFC 9110 8.6) */
+        int64_t n = -1;
+        const char *s = v;
+        while (*s) {
+            int64_t x = 0;
+            if (!isdigit((unsigned char)*s))
+                return HTTP_ERR_LENGTH;
+            while (isdigit((unsigned char)*s)) {
+                if (x > (INT64_MAX - 9) / 10)
+                    return HTTP_ERR_LENGTH;
+                x = x * 10 + (*s++ - '0');
+            }
+            if (n >= 0 && x != n)
+                return HTTP_ERR_LENGTH;
+            n = x;
+            while (*s == ' ' || *s == '\t')
+                s++;
+            if (*s == ',') {
+                s++;
+                while (*s == ' ' || *s == '\t')
+                    s++;
+            } else if (*s) {
+                return HTTP_ERR_LENGTH;
+            }
+        }
+        if (n < 0 || (p->content_length >= 0 && p->content_length != n))
+            return HTTP_ERR_LENGTH;
+        p->content_length = n;
+    } else if (!strcasecmp(l, "Transfer-Encoding")) {
+        p->chunked = last_coding_is_chunked(v);
+        if (!p->chunked)
+            p->close_delimited = true;   /* RFC 9112 6.3 item 4 (response) */
+    } else if (!strcasecmp(l, "Location")) {
+        if (strlen(v) >= sizeof(p->location))
+            return HTTP_ERR_HEADER_TOO_LONG;
+        strcpy(p->location, v);
+    }
+    return 0;
+}
+
+/* The empty line after the headers: decide how the body is delimited. */
+static int headers_complete(struct http_parser *p)
+{
+    if (p->status < 200) {
+        /* interim response: the real one follows */
+        int status = p->status;
+        http_body_cb cb = p->on_body;
+        void *ctx = p->ctx;
+        uint64_t limit = p->body_limit;
+        bool head = p->head_request;
+        (void)status;
+        http_parser_init(p, cb, ctx, limit);
+        p->head_request = head;
+        return 0;
+    }
+    p->headers_done = true;
+    if (p->head_request || p->status == 204 || p->status == 304) {
+        p->state = S_DONE;
+    } else if (p->chunked) {
+        p->close_delimited = false;
+        p->state = S_CHUNK_SIZE;
+    } else if (p->close_delimited) {
+        p->state = S_BODY_CLOSE;
+    } else if (p->content_length >= 0) {
+        p->remaining = (uint64_t)p->content_length;
+        if (p->body_limit && p->remaining > p->body_limit)
+            return HTTP_ERR_BODY_TOO_LARGE;
+        p->state = p->remaining ? S_BODY_LENGTH : S_DONE;
+    } else {
+        p->close_delimited = true;
+        p->state = S_BODY_CLOSE;
+    }
+    p->done = p->state == S_DONE;
+    return 0;
+}
+
+/* chunk-size [ chunk-ext ] (RFC 9112 7.1). */
+static int parse_chunk_size(struct http_parser *p, const char *l)
+{
+    uint64_t n = 0;
+    const char *s = l;
+    if (!isxdigit((unsigned char)*s))
+        return HTTP_ERR_CHUNK;
+    while (isxdigit((unsigned char)*s)) {
+        if (n >> 59)
+            return HTTP_ERR_CHUNK;       /* over 2^63: not a size we accept */
+        n = n * 16 + (uint64_t)(isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10));
+        s++;
+    }
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s && *s != ';')
+        return HTTP_ERR_CHUNK;
+    if (p->body_limit && p->body_len + n > p->body_limit)
+        return HTTP_ERR_BODY_TOO_LARGE;
+    p->remaining = n;
+    p->state = n ? S_CHUNK_DATA : S_TRAILERS;
+    return 0;
+}
+
+/* One complete line (CR LF removed) in the current state. */
+static int on_line(struct http_parser *p, char *l)
+{
+    switch (p->state) {
+    case S_STATUS:
+        if (parse_status_line(p, l))
+            return HTTP_ERR_STATUS_LINE;
+        p->state = S_HEADERS;
+        return 0;
+    case S_HEADERS:
+        return l[0] ? parse_header(p, l) : headers_complete(p);
+    case S_CHUNK_SIZE:
+        return parse_chunk_size(p, l);
+    case S_CHUNK_END:
+        if (l[0])
+            return HTTP_ERR_CHUNK;        /* chunk data not followed by CRLF */
+        p->state = S_CHUNK_SIZE;
+        return 0;
+    case S_TRAILERS:
+        if (!l[0]) {
+            p->state = S_DONE;
+            p->done = true;
+            return 0;
+        }
+        if (++p->headers > HTTP_HEADERS_MAX || !strchr(l, ':'))
+            return HTTP_ERR_HEADER;
+        return 0;                         /* trailer fields are read and dropped */
+    }
+    return 0;
+}
+
+static int deliver(struct http_parser *p, const char *data, size_t n)
+{
+    if (p->body_limit && p->body_len + n > p->body_limit)
+        return HTTP_ERR_BODY_TOO_LARGE;
+    p->body_len += n;
+    if (p->on_body && p->on_body(p->ctx, data, n))
+        return HTTP_ERR_ABORTED;
+    return 0;
+}
+
+static int line_too_long(const struct http_parser *p)
+{
+    return p->state == S_CHUNK_SIZE || p->state == S_CHUNK_END ? HTTP_ERR_CHUNK : HTTP_ERR_HEADER_TOO_LONG;
+}
+
+int http_parser_feed(struct http_parser *p, const char *data, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len && p->state != S_DONE) {
+        if (p->state == S_BODY_LENGTH || p->state == S_CHUNK_DATA || p->state == S_BODY_CLOSE) {
+            size_t n = len - i;
+            int rc;
+            if (p->state != S_BODY_CLOSE && n > p->remaining)
+                n = (size_t)p->remaining;
+            rc = deliver(p, data + i, n);
+            if (rc)
+                return rc;
+            i += n;
+            if (p->state != S_BODY_CLOSE) {
+                p->remaining -= n;
+                if (p->remaining == 0) {
+                    if (p->state == S_BODY_LENGTH) {
+                        p->state = S_DONE;
+                        p->done = true;
+                    } else {
+                        p->state = S_CHUNK_END;
+                    }
+                }
+            }
+            continue;
+        }
+        /* line-oriented states */
+        char c = data[i++];
+        if (c == '\n') {
+            int rc;
+            if (p->line_len && p->line[p->line_len - 1] == '\r')
+                p->line_len--;
+            if (p->line_len > HTTP_LINE_MAX)
+                return line_too_long(p);
+            p->line[p->line_len] = 0;
+            p->line_len = 0;
+            rc = on_line(p, p->line);
+            if (rc)
+                return rc;
+        } else {
+            if (p->line_len == HTTP_LINE_MAX + 1)   /* room for the limit and a CR */
+                return line_too_long(p);
+            p->line[p->line_len++] = c;
+        }
+    }
+    return 0;
+}
+
+int http_parser_eof(struct http_parser *p)
+{
+    if (p->state == S_BODY_CLOSE) {
+        p->state = S_DONE;
+        p->done = true;
+    }
+    return p->done ? 0 : HTTP_ERR_CLOSED;
+}
