@@ -1,0 +1,138 @@
+"""A host HTTP server for the fetch tests (Python's http.server), with the responses the
+client must handle: sized, chunked and close-delimited bodies, redirect chains, loops, 404,
+and malformed answers. Bodies are deterministic so the test can compute length and CRC-32.
+"""
+import http.server
+import random
+import socket
+import threading
+import time
+
+
+def body(n, seed=0):
+    return random.Random(n * 7919 + seed).randbytes(n)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "test-httpd"
+
+    def log_message(self, *args):
+        pass
+
+    def raw(self, data):
+        self.wfile.write(data)
+        self.wfile.flush()
+        self.close_connection = True
+
+    def send(self, status, data, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self.server.requests.append((self.path, dict(self.headers)))
+        parts = self.path.split("?")[0].strip("/").split("/")
+        kind, arg = parts[0], parts[1] if len(parts) > 1 else ""
+        if kind == "file":
+            self.send(200, body(int(arg)))
+        elif kind == "chunked":
+            data = body(int(arg))
+            rng = random.Random(len(data))
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Trailer", "X-Sum")
+            self.end_headers()
+            i = 0
+            while i < len(data):
+                n = rng.randint(1, 3000)
+                piece = data[i:i + n]
+                ext = ";ext=%d;q=\"v\"" % i if rng.random() < 0.5 else ""
+                self.wfile.write(b"%x%s\r\n%s\r\n" % (len(piece), ext.encode(), piece))
+                i += n
+            self.wfile.write(b"0\r\nX-Sum: 1\r\n\r\n")
+        elif kind == "close":
+            self.raw(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + body(int(arg)))
+        elif kind == "redirect":
+            # /redirect/K: K more hops; statuses cycle through every redirect code and the
+            # Location forms cycle through relative, absolute-path and absolute URL.
+            k = int(arg)
+            if k == 0:
+                return self.send(200, body(777))
+            status = (301, 302, 303, 307, 308)[k % 5]
+            host = self.headers["Host"]
+            loc = ("%d" % (k - 1), "/redirect/%d" % (k - 1), "http://%s/redirect/%d" % (host, k - 1))[k % 3]
+            self.send(status, b"moved", [("Location", loc)])
+        elif kind == "loop":
+            self.send(302, b"", [("Location", "/loop/" + ("b" if arg == "a" else "a"))])
+        elif kind == "nolocation":
+            self.send(302, b"where?")
+        elif kind == "notfound":
+            self.send(404, b"no such page\n")
+        elif kind == "badstatus":
+            self.raw(b"HTPT/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+        elif kind == "longheader":
+            self.raw(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 5000 + b"\r\nContent-Length: 2\r\n\r\nhi")
+        elif kind == "badchunk":
+            self.raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nxx\r\n0\r\n\r\n")
+        elif kind == "shortbody":
+            self.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this")
+        elif kind == "barrier":
+            # answer only once `arg` requests wait here at the same time: proves the
+            # client fetches concurrently (a sequential client gets 504s)
+            n = int(arg)
+            with self.server.cond:
+                self.server.waiting += 1
+                self.server.cond.notify_all()
+                ok = self.server.cond.wait_for(lambda: self.server.waiting >= n, timeout=15)
+            self.send(200 if ok else 504, body(100 + n))
+        else:
+            self.send(404, b"?")
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port):
+        super().__init__(("127.0.0.1", port), Handler)
+        self.requests = []
+        self.cond = threading.Condition()
+        self.waiting = 0
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.shutdown()
+        self.server_close()
+
+
+class SilentServer:
+    """Accepts connections and never answers."""
+
+    def __init__(self, port):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(8)
+        self.conns = []
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        self.sock.settimeout(0.2)
+        while not self.stop:
+            try:
+                self.conns.append(self.sock.accept()[0])
+            except (socket.timeout, OSError):
+                pass
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        for c in self.conns:
+            c.close()
+        self.sock.close()

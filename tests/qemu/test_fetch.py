@@ -1,0 +1,129 @@
+"""`fetch` on each board against real servers on the host (reached from the guest as
+10.0.2.2 through QEMU's user network). Lengths and CRC-32s are computed on the host."""
+import re
+import zlib
+
+import pytest
+
+from conftest import free_port
+from httpserver import Server, SilentServer, body
+
+LINE = re.compile(r"^fetch: (\S+) (?:status=(\d+) bytes=(\d+) crc32=([0-9a-f]{8})|error=(\S+)) ms=(\d+)$", re.M)
+
+
+@pytest.fixture(scope="module")
+def httpd():
+    s = Server(free_port())
+    s.base = "http://10.0.2.2:%d" % s.server_address[1]
+    yield s
+    s.close()
+
+
+def fetch(g, *args, timeout=120):
+    out = g.cmd("fetch " + " ".join(args), timeout=timeout)
+    results = {}
+    for m in LINE.finditer(out):
+        url, status, nbytes, crc, err, ms = m.groups()
+        results[url] = dict(status=int(status) if status else None,
+                            bytes=int(nbytes) if nbytes else None,
+                            crc=int(crc, 16) if crc else None, error=err)
+    urls = [a for a in args if a.startswith("http")]
+    assert set(results) == set(urls), out
+    return results
+
+
+def expect_body(r, data, status=200):
+    assert r["error"] is None, r
+    assert r["status"] == status
+    assert r["bytes"] == len(data)
+    assert r["crc"] == zlib.crc32(data)
+
+
+@pytest.mark.parametrize("n", [0, 1, 1460, 100000, 1 << 20])
+def test_fetch_content_length_bodies(ng, httpd, n):
+    url = "%s/file/%d" % (httpd.base, n)
+    expect_body(fetch(ng, url)[url], body(n))
+
+
+def test_fetch_sends_the_required_headers(ng, httpd):
+    url = "%s/file/10?x=1&y=2" % httpd.base
+    fetch(ng, url)
+    path, headers = httpd.requests[-1]
+    assert path == "/file/10?x=1&y=2"
+    assert headers["Host"] == url.split("/")[2]
+    assert headers["Connection"] == "close"
+    assert headers["Accept-Encoding"] == "identity"
+    assert headers["User-Agent"].startswith("kernel-http/")
+
+
+def test_fetch_chunked_and_close_delimited(ng, httpd):
+    a, b = "%s/chunked/250000" % httpd.base, "%s/close/70000" % httpd.base
+    r = fetch(ng, a, b)
+    expect_body(r[a], body(250000))
+    expect_body(r[b], body(70000))
+
+
+def test_fetch_redirect_chain_of_every_kind(ng, httpd):
+    url = "%s/redirect/5" % httpd.base          # 5 hops: 301..308, three Location forms
+    expect_body(fetch(ng, url)[url], body(777))
+
+
+def test_fetch_too_many_redirects_and_loops(ng, httpd):
+    many, loop, noloc = ("%s/redirect/6" % httpd.base, "%s/loop/a" % httpd.base,
+                         "%s/nolocation" % httpd.base)
+    r = fetch(ng, many, loop, noloc)
+    assert r[many]["error"] == "too-many-redirects"
+    assert r[loop]["error"] == "redirect-loop"
+    # a 302 without Location is a final response
+    expect_body(r[noloc], b"where?", status=302)
+
+
+def test_fetch_404_is_a_response(ng, httpd):
+    url = "%s/notfound" % httpd.base
+    expect_body(fetch(ng, url)[url], b"no such page\n", status=404)
+
+
+def test_fetch_malformed_responses(ng, httpd):
+    urls = {k: "%s/%s" % (httpd.base, k) for k in ("badstatus", "longheader", "badchunk", "shortbody")}
+    r = fetch(ng, *urls.values())
+    assert r[urls["badstatus"]]["error"] == "bad-status-line"
+    assert r[urls["longheader"]]["error"] == "header-too-long"
+    assert r[urls["badchunk"]]["error"] == "bad-chunk-size"
+    assert r[urls["shortbody"]]["error"] == "closed-early"
+
+
+def test_fetch_body_limit(ng, httpd):
+    url = "%s/file/50000" % httpd.base
+    assert fetch(ng, "-l", "40000", url)[url]["error"] == "body-too-large"
+    expect_body(fetch(ng, "-l", "50000", url)[url], body(50000))
+
+
+def test_fetch_connection_refused(ng):
+    url = "http://10.0.2.2:%d/" % free_port()
+    assert fetch(ng, url)[url]["error"] == "refused"
+
+
+def test_fetch_server_that_never_answers_times_out(ng):
+    silent = SilentServer(free_port())
+    try:
+        url = "http://10.0.2.2:%d/" % silent.sock.getsockname()[1]
+        assert fetch(ng, "-t", "2000", url)[url]["error"] == "timeout"
+    finally:
+        silent.close()
+
+
+def test_fetch_bad_urls_and_usage(ng):
+    r = fetch(ng, "http://", "http://h:99999/")
+    assert r["http://"]["error"] == "bad-url" and r["http://h:99999/"]["error"] == "bad-url"
+    assert "usage" in ng.cmd("fetch")
+    assert "usage" in ng.cmd("fetch -x 1 http://10.0.2.2/")
+    assert "usage" in ng.cmd("fetch -t")
+
+
+def test_fetch_is_concurrent(ng, httpd):
+    # each /barrier/4 answers only when 4 requests wait at once
+    urls = ["%s/barrier/4?i=%d" % (httpd.base, i) for i in range(4)]
+    httpd.waiting = 0
+    r = fetch(ng, *urls)
+    for u in urls:
+        expect_body(r[u], body(104))
