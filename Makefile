@@ -12,7 +12,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 ifneq ($(filter $(BOARD),$(BOARDS)),)
@@ -132,6 +132,9 @@ bench: $(HOST_BUILD)/bench_switch | $(DEPS_STAMP)
 	@$(HOST_BUILD)/bench_switch
 	@$(PYTHON) tests/bench/bench_qemu.py
 
+bench-net: $(BUILD)/kernel.elf
+	@BOARD=$(BOARD) $(PYTHON) tests/bench/bench_net.py
+
 clean:
 	rm -rf build/qemu-* build/host
 
@@ -140,6 +143,7 @@ help:
 	@echo "make run                 boot $(BOARD) in QEMU (Ctrl-A X quits)"
 	@echo "make test                unit tests (+valgrind) and QEMU tests of every board"
 	@echo "make bench               context-switch benchmarks"
+	@echo "make bench-net           echo round trip, throughput, RAM per connection of $(BOARD)"
 	@echo "make deps                install/build third-party dependencies (automatic)"
 
 # The QEMU command line of $(BOARD), for the test harness and scripts.

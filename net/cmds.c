@@ -4,6 +4,7 @@
 
 #include "lwip/dns.h"
 #include "lwip/memp.h"
+#include "lwip/priv/memp_priv.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/sockets.h"
 #include "lwip/stats.h"
@@ -89,6 +90,11 @@ static int cmd_netstat(int argc, char **argv)
             sockets++;
     }
     printf("sockets open=%d max=%d  tcp connections=%d\n", sockets, MEMP_NUM_NETCONN, tcp);
+    unsigned pool_bytes = 0;
+    for (int i = 0; i < MEMP_MAX; i++)
+        pool_bytes += (unsigned)(memp_pools[i]->stats->used * memp_pools[i]->size);
+    printf("lwip pools bytes used=%u  lwip heap bytes used=%u\n", pool_bytes,
+           (unsigned)lwip_stats.mem.used);
     printf("pbuf pool used=%u avail=%u  tcp pcbs used=%u/%u\n",
            (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->used, (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->avail,
            (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->used, (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->avail);
