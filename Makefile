@@ -42,7 +42,7 @@ CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
           -Ikernel -Iboards/$(BOARD) -Inet -Inet/include -I$(LWIPDIR)/include \
           $(BOARD_CFLAGS) -DBOARD_NAME='"$(BOARD)"'
 
-KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/console.c kernel/shell.c \
+KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c \
                kernel/arch/$(ARCH)/arch.c kernel/arch/$(ARCH)/switch.S
 APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/crc32.c
@@ -86,7 +86,7 @@ run: $(BUILD)/kernel.elf
 HOST_BUILD := build/host
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Inet -Itests/unit
-HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c \
+HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c \
                kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
                net/http/url.c net/http/parse.c apps/crc32.c
 HOST_KOBJS := $(patsubst %,$(HOST_BUILD)/%.o,$(HOST_KERNEL))
@@ -100,7 +100,7 @@ $(HOST_BUILD)/%.S.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTAS $<"
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
--include $(HOST_KOBJS:.o=.d)
+-include $(HOST_KOBJS:.o=.d) $(patsubst %,%.c.d,$(subst $(HOST_BUILD)/,$(HOST_BUILD)/tests/unit/,$(UNIT_TESTS)))
 
 $(HOST_BUILD)/test_%: $(HOST_BUILD)/tests/unit/test_%.c.o $(HOST_KOBJS)
 	$(HOST_CC) -o $@ $^ -Wl,--wrap=malloc -lcmocka

@@ -143,6 +143,90 @@ const char *k_task_state_name(enum k_task_state s);
 int k_run(void *(*main_entry)(void *), void *arg, size_t stack_size, void **result);
 
 /* ---------------------------------------------------------------------------------------
+ * Generators: a function that runs on its own stack and is resumed by its caller, with
+ * Python's generator protocol (PEP 255, PEP 342, PEP 380) as the reference semantics.
+ * A generator is driven from any task (or another generator) and may itself block on
+ * kernel waits: the task driving it blocks meanwhile. Values in and out are void *.
+ *
+ *   Python                          C
+ *   def gen(arg): ... yield v       void *gen(k_gen_t *g, void *arg) { k_gen_yield(g, v, &in); }
+ *   g = gen(arg)                    g = k_gen_new(gen, arg, stack_size)
+ *   next(g), g.send(x)              k_gen_next(g, &out), k_gen_send(g, x, &out)
+ *   g.throw(E)                      k_gen_throw(g, -E, &out)
+ *   g.close()                       k_gen_close(g)
+ *   r = yield from sub              k_gen_yield_from(g, sub, &r)
+ *   return r (StopIteration(r))     return r    (k_gen_send returns K_GEN_RETURNED, *out = r)
+ *   raise E                         k_gen_raise(g, -E)
+ */
+typedef struct k_gen k_gen_t;
+typedef void *(*k_gen_fn)(k_gen_t *g, void *arg);
+
+/* What k_gen_send/next/throw return besides a negative error. */
+#define K_GEN_YIELDED  0    /* the generator yielded: *out is the value */
+#define K_GEN_RETURNED 1    /* the generator returned: *out is its return value */
+/* What k_gen_yield returns inside a generator being closed (Python's GeneratorExit). */
+#define K_GEN_EXIT (-4096)   /* outside the errno range on purpose */
+
+/* Create a generator that will run fn(g, arg) on a stack of stack_size bytes (>=
+ * K_STACK_MIN). It does not run until the first k_gen_next/send (Python: calling a
+ * generator function). @return the generator, or NULL with errno EINVAL or ENOMEM. */
+k_gen_t *k_gen_new(k_gen_fn fn, void *arg, size_t stack_size);
+
+/*
+ * Resume g with value `in` at its paused yield (the first resume starts it: `in` must then
+ * be NULL). Runs g until it yields, returns or raises. Blocks only if g blocks.
+ * @return K_GEN_YIELDED (*out = yielded value), K_GEN_RETURNED (*out = return value; g is
+ *   now exhausted), or a negative error: the error g raised (k_gen_raise, or a thrown error
+ *   it did not handle; g is exhausted); -EINVAL: non-NULL `in` to an unstarted generator
+ *   (Python's TypeError; g stays unstarted); -EPIPE: g is exhausted (StopIteration);
+ *   -EBUSY: g is running (ValueError: generator already executing).
+ */
+int k_gen_send(k_gen_t *g, void *in, void **out);
+
+/* k_gen_send(g, NULL, out): Python's next(g). */
+int k_gen_next(k_gen_t *g, void **out);
+
+/*
+ * Raise err (negative) at g's paused yield: k_gen_yield returns err inside g, which may
+ * handle it and yield again, or finish: return, or k_gen_raise(g, err) to let it
+ * propagate (C has no unwinding: propagation is explicit). An unstarted generator is exhausted at once and
+ * err comes straight back, as does err for an exhausted one (Python semantics).
+ * @return as k_gen_send.
+ */
+int k_gen_throw(k_gen_t *g, int err, void **out);
+
+/*
+ * Close g: if it is paused at a yield, that yield returns K_GEN_EXIT and g must return (or
+ * raise). Closing an unstarted or exhausted generator just marks it exhausted.
+ * @return 0; -EPROTO if g yielded again (Python's "generator ignored GeneratorExit", g is
+ *   then left paused); g's own error if it raised one other than K_GEN_EXIT; -EBUSY if
+ *   running.
+ */
+int k_gen_close(k_gen_t *g);
+
+/* Close g if it is paused, then free it. g must not be running. */
+void k_gen_free(k_gen_t *g);
+
+/*
+ * Inside generator g: pass value out to the caller and pause. Returns 0 with *in (if not
+ * NULL) = the value the caller sent (NULL for next), or the error thrown in by
+ * k_gen_throw, or K_GEN_EXIT when the caller closes g.
+ */
+int k_gen_yield(k_gen_t *g, void *value, void **in);
+
+/* Inside generator g: finish with error err (negative), which the caller's
+ * k_gen_send/throw returns (Python: raise). Never returns. */
+void k_gen_raise(k_gen_t *g, int err) __attribute__((noreturn));
+
+/*
+ * Inside generator g: delegate to sub-generator sub until it finishes (PEP 380): every
+ * value sub yields is yielded by g, every value sent to g goes to sub, errors thrown into
+ * g are thrown into sub, closing g closes sub. Returns 0 with *result = sub's return
+ * value; sub's error if it raised one; or K_GEN_EXIT if g is being closed (sub was closed).
+ */
+int k_gen_yield_from(k_gen_t *g, k_gen_t *sub, void **result);
+
+/* ---------------------------------------------------------------------------------------
  * Time
  */
 
