@@ -57,6 +57,15 @@ NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/http/url.c net/http/parse.c 
 SRCS := $(KERNEL_SRCS) $(BOARD_SRCS) $(APP_SRCS) $(NET_SRCS)
 OBJS := $(patsubst %,$(BUILD)/%.o,$(SRCS)) $(patsubst %,$(BUILD)/%.o,$(LWIP_SRCS))
 $(patsubst %,$(BUILD)/%.o,$(LWIP_SRCS)): WARN = -w
+# Addressing: DHCP with a static fallback; `make NET_DHCP=0` uses the static address only.
+NET_DHCP ?= 1
+NET_IP ?= 10.0.2.15
+NET_NETMASK ?= 255.255.255.0
+NET_GATEWAY ?= 10.0.2.2
+NET_DNS ?= 10.0.2.3
+$(BUILD)/net/net.c.o: CFLAGS += -DNET_DHCP=$(NET_DHCP) -DNET_IP='"$(NET_IP)"' \
+    -DNET_NETMASK='"$(NET_NETMASK)"' -DNET_GATEWAY='"$(NET_GATEWAY)"' -DNET_DNS='"$(NET_DNS)"'
+
 
 Q ?= @
 $(BUILD)/%.c.o: %.c | $(DEPS_STAMP)

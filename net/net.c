@@ -16,13 +16,31 @@
 #include "net.h"
 #include "netif/netdrv.h"
 
+/* Build-time configuration: make NET_DHCP=0 NET_IP=... NET_NETMASK=... NET_GATEWAY=...
+ * NET_DNS=... (see the Makefile); the defaults fit QEMU's user network. */
+#ifndef NET_DHCP
+#define NET_DHCP 1
+#endif
+#ifndef NET_IP
+#define NET_IP "10.0.2.15"
+#endif
+#ifndef NET_NETMASK
+#define NET_NETMASK "255.255.255.0"
+#endif
+#ifndef NET_GATEWAY
+#define NET_GATEWAY "10.0.2.2"
+#endif
+#ifndef NET_DNS
+#define NET_DNS "10.0.2.3"
+#endif
+
 struct net_config net_config = {
-    .dhcp = true,
+    .dhcp = NET_DHCP,
     .dhcp_timeout_ms = 5000,
-    .ip = "10.0.2.15",
-    .netmask = "255.255.255.0",
-    .gateway = "10.0.2.2",
-    .dns = "10.0.2.3",
+    .ip = NET_IP,
+    .netmask = NET_NETMASK,
+    .gateway = NET_GATEWAY,
+    .dns = NET_DNS,
 };
 
 static struct netif netif;
