@@ -78,9 +78,10 @@ k_task_t *k_task_spawn(const char *name, void *(*entry)(void *), void *arg, size
  * or k_task_exit's argument) in *result (if result is not NULL) and free the task: t is
  * invalid after a successful join. (Like `await task`, or pthread_timedjoin_np.)
  * Blocks the caller unless t has already exited.
- * @return 0; -ETIMEDOUT (t still runs and stays joinable); -EAGAIN (K_NO_WAIT and t still
- *         runs); -EINVAL (t is NULL or detached); -EDEADLK (t is the caller);
- *         -EBUSY (another task is already joining t).
+ * @return 0, or t's k_task_exit_error() code (t is freed all the same); -ETIMEDOUT (t
+ *         still runs and stays joinable); -EAGAIN (K_NO_WAIT and t still runs); -EINVAL
+ *         (t is NULL or detached); -EDEADLK (t is the caller); -EBUSY (another task is
+ *         already joining t); -ECANCELED (the caller was cancelled; t stays joinable).
  */
 int k_join(k_task_t *t, int32_t timeout_ms, void **result);
 
@@ -99,7 +100,7 @@ void k_yield(void);
  * Block the caller for at least ms milliseconds (ms = 0 behaves like k_yield()). On a
  * board the wake-up comes on the first tick after the deadline; on the host build the
  * clock is virtual and jumps to the deadline when every task is blocked.
- * @return 0.
+ * @return 0, or -ECANCELED (k_task_cancel) before the time is up.
  */
 int k_sleep_ms(uint32_t ms);
 
@@ -108,6 +109,47 @@ k_task_t *k_current(void);
 
 /* End the calling task with result (same as returning it from entry). Never returns. */
 void k_task_exit(void *result) __attribute__((noreturn));
+
+/* End the calling task with error err (negative): k_join() returns err, the result is
+ * NULL (Python: the task raised). Never returns. */
+void k_task_exit_error(int err) __attribute__((noreturn));
+
+/*
+ * Cancel task t (asyncio's Task.cancel): if t is blocked at a cancellation point, that
+ * wait returns -ECANCELED now; otherwise its next one does. Delivered once: t may handle
+ * it and go on. Cancellation points: k_sleep_ms, k_sem_take, k_mutex_lock, k_queue_put/get,
+ * k_join, k_wait_any, k_event_wait, k_cond_wait, k_chan_*, k_wait_readable/writable.
+ * lwIP's own blocking socket calls are not (a cancelled lwIP call could leave a message
+ * in flight): wait with k_wait_readable() first. A task inside k_cancel_shield(true)
+ * is not interrupted either; the cancellation waits for its next wait outside the shield.
+ * @return 0, or -EINVAL (NULL, idle, or already exited).
+ */
+int k_task_cancel(k_task_t *t);
+
+/* Make the caller's waits non-cancellable (on) until the matching k_cancel_shield(false).
+ * Nests. For code that must not be interrupted half-way (lwIP's port uses it). */
+void k_cancel_shield(bool on);
+
+/*
+ * asyncio.wait_for: join t within timeout_ms; on timeout cancel t, wait (shielded) until
+ * it has finished, free it, and return -ETIMEDOUT. Otherwise as k_join (t is freed).
+ */
+int k_wait_for(k_task_t *t, int32_t timeout_ms, void **result);
+
+/*
+ * asyncio.gather: join every task of tasks[0..n) in order (all are freed, even when one
+ * failed), storing results[i] and statuses[i] (k_join's return) when those are not NULL.
+ * @return 0, or the first non-zero status in list order (e.g. a k_task_exit_error code,
+ * -ECANCELED).
+ */
+int k_gather(k_task_t *const *tasks, int n, void **results, int *statuses);
+
+/*
+ * asyncio.wait(return_when=FIRST_COMPLETED): wait until one of tasks[0..n) has finished
+ * (NULL entries are skipped) and return its index; it is not joined. @return the index,
+ * -EAGAIN (K_NO_WAIT, none finished), -ETIMEDOUT, -ECANCELED.
+ */
+int k_wait_any(k_task_t *const *tasks, int n, int32_t timeout_ms);
 
 /* The task's name. */
 const char *k_task_name(const k_task_t *t);
@@ -303,6 +345,72 @@ int k_queue_get(k_queue_t *q, void *msg, int32_t timeout_ms);
 
 /* Messages waiting. */
 static inline uint32_t k_queue_count(const k_queue_t *q) { return q->count; }
+
+/* ---------------------------------------------------------------------------------------
+ * Events (asyncio.Event): a flag tasks can wait for.
+ */
+typedef struct k_event {
+    bool set;
+    struct k_waitq waiters;
+} k_event_t;
+
+void k_event_init(k_event_t *e);
+/* Set the flag and wake every waiter. */
+void k_event_set(k_event_t *e);
+/* Clear the flag; later waits block until the next k_event_set. */
+void k_event_clear(k_event_t *e);
+static inline bool k_event_is_set(const k_event_t *e) { return e->set; }
+/* Wait until the flag is set. @return 0; -EAGAIN (K_NO_WAIT, not set); -ETIMEDOUT;
+ * -ECANCELED. */
+int k_event_wait(k_event_t *e, int32_t timeout_ms);
+
+/* ---------------------------------------------------------------------------------------
+ * Condition variables (asyncio.Condition, pthread_cond), used with a k_mutex.
+ */
+typedef struct k_cond {
+    struct k_waitq waiters;
+} k_cond_t;
+
+void k_cond_init(k_cond_t *c);
+/* Unlock m (which the caller must own), wait for a signal, lock m again (always, also on
+ * timeout or cancellation). Spurious wake-ups do not happen, but re-check the predicate.
+ * @return 0; -ETIMEDOUT; -ECANCELED; -EPERM (caller does not own m). */
+int k_cond_wait(k_cond_t *c, k_mutex_t *m, int32_t timeout_ms);
+/* Wake the longest waiter / every waiter. */
+void k_cond_signal(k_cond_t *c);
+void k_cond_broadcast(k_cond_t *c);
+
+/* ---------------------------------------------------------------------------------------
+ * Channels (asyncio.Queue with Go's close): a bounded message queue that can be closed,
+ * with task_done()/join() accounting of unfinished items.
+ */
+typedef struct k_chan {
+    k_queue_t q;
+    bool closed;
+    uint32_t unfinished;         /* put minus task_done */
+    struct k_waitq joiners;
+} k_chan_t;
+
+/* Allocate a channel of capacity messages of msg_size bytes. @return 0, -EINVAL, -ENOMEM. */
+int k_chan_alloc(k_chan_t *ch, size_t msg_size, uint32_t capacity);
+/* Free it; no task may wait on it (checked). */
+void k_chan_free(k_chan_t *ch);
+/* Put a message, waiting while full. @return 0; -EPIPE (closed, also while waiting);
+ * -EAGAIN; -ETIMEDOUT; -ECANCELED. */
+int k_chan_put(k_chan_t *ch, const void *msg, int32_t timeout_ms);
+/* Get a message, waiting while empty. Messages put before the close are still delivered.
+ * @return 0; -EPIPE (closed and empty: the end of the stream); -EAGAIN; -ETIMEDOUT;
+ * -ECANCELED. */
+int k_chan_get(k_chan_t *ch, void *msg, int32_t timeout_ms);
+/* Close: no more puts; waiting putters get -EPIPE, and waiting getters get -EPIPE once
+ * the channel is empty. Closing twice is harmless. */
+void k_chan_close(k_chan_t *ch);
+/* A got message is processed (asyncio.Queue.task_done). @return 0, or -EINVAL if called
+ * more often than messages were put. */
+int k_chan_task_done(k_chan_t *ch);
+/* Wait until every message put has been task_done'd (asyncio.Queue.join).
+ * @return 0; -EAGAIN; -ETIMEDOUT; -ECANCELED. */
+int k_chan_join(k_chan_t *ch, int32_t timeout_ms);
 
 /* ---------------------------------------------------------------------------------------
  * Poll loop hooks. A hook is called by the idle task whenever the poll loop runs (no task

@@ -25,6 +25,10 @@ struct k_task {
     k_task_t *joiner;            /* task blocked in k_join on this one */
     struct k_waitq exit_wait;    /* the joiner waits here */
     bool detached;
+    bool cancel_pending;         /* k_task_cancel() called; the next cancellable wait fails */
+    bool wait_cancellable;       /* the current wait can be ended by k_task_cancel() */
+    uint8_t cancel_shield;       /* > 0: waits are not cancellation points */
+    int exit_status;             /* 0, or the error of k_task_exit_error() */
     uint32_t id;
     uint32_t switches;
     unsigned stack_id;           /* arch_stack_register() handle (valgrind on the host) */

@@ -1,5 +1,5 @@
 /*
- * queue.c - bounded message queues (a ring of fixed-size messages).
+ * queue.c - bounded message queues (a ring of fixed-size messages), and channels on top.
  * A put into a queue with a waiting getter and a get from a full queue with a waiting
  * putter complete the hand-over for the woken task, so FIFO order holds for messages and
  * for waiters, and a woken task never finds its slot taken by a task that did not wait.
@@ -92,4 +92,68 @@ int k_queue_get(k_queue_t *q, void *msg, int32_t timeout_ms)
         k_waitq_wake_one(&q->putters, 0);
     }
     return 0;
+}
+
+/* --- channels ------------------------------------------------------------------------ */
+
+int k_chan_alloc(k_chan_t *ch, size_t msg_size, uint32_t capacity)
+{
+    int rc = k_queue_alloc(&ch->q, msg_size, capacity);
+    ch->closed = false;
+    ch->unfinished = 0;
+    k_waitq_init(&ch->joiners);
+    return rc;
+}
+
+void k_chan_free(k_chan_t *ch)
+{
+    if (!k_waitq_empty(&ch->joiners))
+        k_panic("k_chan_free: tasks still join the channel");
+    k_queue_free(&ch->q);
+}
+
+int k_chan_put(k_chan_t *ch, const void *msg, int32_t timeout_ms)
+{
+    int rc;
+    if (ch->closed)
+        return -EPIPE;
+    rc = k_queue_put(&ch->q, msg, timeout_ms);
+    if (rc == 0)
+        ch->unfinished++;
+    return rc;
+}
+
+int k_chan_get(k_chan_t *ch, void *msg, int32_t timeout_ms)
+{
+    if (ch->closed && k_queue_count(&ch->q) == 0)
+        return -EPIPE;
+    return k_queue_get(&ch->q, msg, timeout_ms);
+}
+
+void k_chan_close(k_chan_t *ch)
+{
+    if (ch->closed)
+        return;
+    ch->closed = true;
+    k_waitq_wake_all(&ch->q.putters, -EPIPE);
+    if (k_queue_count(&ch->q) == 0)   /* getters wait only on an empty queue */
+        k_waitq_wake_all(&ch->q.getters, -EPIPE);
+}
+
+int k_chan_task_done(k_chan_t *ch)
+{
+    if (ch->unfinished == 0)
+        return -EINVAL;   /* ValueError: task_done() called too many times */
+    if (--ch->unfinished == 0)
+        k_waitq_wake_all(&ch->joiners, 0);
+    return 0;
+}
+
+int k_chan_join(k_chan_t *ch, int32_t timeout_ms)
+{
+    if (ch->unfinished == 0)
+        return 0;
+    if (timeout_ms == K_NO_WAIT)
+        return -EAGAIN;
+    return k_wait(&ch->joiners, timeout_ms, "chan join");
 }

@@ -1,5 +1,6 @@
 /*
- * sync.c - counting semaphores and mutexes on the scheduler's wait queues.
+ * sync.c - counting semaphores, mutexes, events and condition variables on the
+ * scheduler's wait queues.
  * Both hand a released unit directly to the longest waiter (FIFO), so a task that gives
  * and immediately takes again cannot starve a waiter.
  */
@@ -66,3 +67,44 @@ int k_mutex_unlock(k_mutex_t *m)
     m->owner = k_waitq_wake_one(&m->waiters, 0);
     return 0;
 }
+
+void k_event_init(k_event_t *e)
+{
+    e->set = false;
+    k_waitq_init(&e->waiters);
+}
+
+void k_event_set(k_event_t *e)
+{
+    e->set = true;
+    k_waitq_wake_all(&e->waiters, 0);
+}
+
+void k_event_clear(k_event_t *e) { e->set = false; }
+
+int k_event_wait(k_event_t *e, int32_t timeout_ms)
+{
+    if (e->set)
+        return 0;
+    if (timeout_ms == K_NO_WAIT)
+        return -EAGAIN;
+    return k_wait(&e->waiters, timeout_ms, "event");
+}
+
+void k_cond_init(k_cond_t *c) { k_waitq_init(&c->waiters); }
+
+int k_cond_wait(k_cond_t *c, k_mutex_t *m, int32_t timeout_ms)
+{
+    int rc;
+    if (m->owner != k_current())
+        return -EPERM;
+    k_mutex_unlock(m);
+    rc = timeout_ms == K_NO_WAIT ? -ETIMEDOUT : k_wait(&c->waiters, timeout_ms, "cond");
+    k_cancel_shield(true);
+    (void)k_mutex_lock(m, K_FOREVER);
+    k_cancel_shield(false);
+    return rc;
+}
+
+void k_cond_signal(k_cond_t *c) { k_waitq_wake_one(&c->waiters, 0); }
+void k_cond_broadcast(k_cond_t *c) { k_waitq_wake_all(&c->waiters, 0); }

@@ -117,6 +117,11 @@ int k_wait(struct k_waitq *wq, int32_t timeout_ms, const char *what)
     if (t == &k.idle)
         k_panic("the idle task (a poll hook) tried to block on %s", what);
     K_ASSERT(timeout_ms >= 0 || timeout_ms == K_FOREVER);
+    t->wait_cancellable = !t->cancel_shield;
+    if (t->cancel_pending && t->wait_cancellable) {
+        t->cancel_pending = false;   /* delivered once, like CancelledError */
+        return -ECANCELED;
+    }
     t->state = K_BLOCKED;
     t->wait = what;
     t->wait_result = 0;
@@ -163,8 +168,48 @@ int k_sleep_ms(uint32_t ms)
     }
     if (ms > INT32_MAX)
         ms = INT32_MAX;
-    (void)k_wait(NULL, (int32_t)ms, "sleep");
+    return k_wait(NULL, (int32_t)ms, "sleep") == -ECANCELED ? -ECANCELED : 0;
+}
+
+int k_task_cancel(k_task_t *t)
+{
+    if (!t || t == &k.idle || t->state == K_EXITED)
+        return -EINVAL;
+    if (t->state == K_BLOCKED && t->wait_cancellable)
+        k_make_ready(t, -ECANCELED);
+    else
+        t->cancel_pending = true;
     return 0;
+}
+
+void k_cancel_shield(bool on)
+{
+    k_task_t *t = k.current;
+    if (on)
+        t->cancel_shield++;
+    else if (t->cancel_shield)
+        t->cancel_shield--;
+}
+
+static struct k_waitq k_any_exit = { { &k_any_exit.tasks, &k_any_exit.tasks } };
+
+int k_wait_any(k_task_t *const *tasks, int n, int32_t timeout_ms)
+{
+    uint64_t deadline = timeout_ms == K_FOREVER ? UINT64_MAX : k_uptime_ms() + (uint32_t)timeout_ms;
+    for (;;) {
+        int rc;
+        for (int i = 0; i < n; i++)
+            if (tasks[i] && tasks[i]->state == K_EXITED)
+                return i;
+        if (timeout_ms == K_NO_WAIT)
+            return -EAGAIN;
+        uint64_t now = k_uptime_ms();
+        if (now >= deadline)
+            return -ETIMEDOUT;
+        rc = k_wait(&k_any_exit, deadline == UINT64_MAX ? K_FOREVER : (int32_t)(deadline - now), "any");
+        if (rc == -ECANCELED)
+            return rc;
+    }
 }
 
 uint64_t k_uptime_ms(void) { return board_uptime_ms(); }
@@ -233,6 +278,12 @@ static void k_task_free(k_task_t *t)
     free(t->stack);
 }
 
+void k_task_exit_error(int err)
+{
+    k.current->exit_status = err < 0 ? err : -EINVAL;
+    k_task_exit(NULL);
+}
+
 void k_task_exit(void *result)
 {
     k_task_t *t = k.current;
@@ -243,6 +294,7 @@ void k_task_exit(void *result)
     t->state = K_EXITED;
     t->wait = "";
     k_waitq_wake_all(&t->exit_wait, 0);
+    k_waitq_wake_all(&k_any_exit, 0);
     if (t->detached)
         k_list_append(&k.zombies, &t->link);
     if (t == k.main) {
@@ -256,6 +308,8 @@ void k_task_exit(void *result)
 
 int k_join(k_task_t *t, int32_t timeout_ms, void **result)
 {
+    int rc_exit;
+
     if (!t || t->detached)
         return -EINVAL;
     if (t == k.current)
@@ -274,10 +328,11 @@ int k_join(k_task_t *t, int32_t timeout_ms, void **result)
     }
     if (result)
         *result = t->result;
+    rc_exit = t->exit_status;
     if (t == k.main)
-        return 0; /* k_run frees main */
+        return rc_exit; /* k_run frees main */
     k_task_free(t);
-    return 0;
+    return rc_exit;
 }
 
 int k_task_detach(k_task_t *t)
@@ -427,6 +482,7 @@ int k_run(void *(*main_entry)(void *), void *arg, size_t stack_size, void **resu
     k_list_init(&k.timers);
     k_list_init(&k.all);
     k_list_init(&k.zombies);
+    k_waitq_init(&k_any_exit);
     k.errno_ptr = &errno;
 
     k_list_init(&idle->link);
@@ -502,4 +558,36 @@ void k_panic(const char *fmt, ...)
     board_console_putc('\r');
     board_console_putc('\n');
     board_exit(K_PANIC_STATUS);
+}
+
+int k_wait_for(k_task_t *t, int32_t timeout_ms, void **result)
+{
+    int rc = k_join(t, timeout_ms, result);
+    if (rc != -ETIMEDOUT && rc != -EAGAIN)
+        return rc;
+    /* asyncio.wait_for: on timeout, cancel the task and wait until it has finished */
+    k_task_cancel(t);
+    k_cancel_shield(true);
+    (void)k_join(t, K_FOREVER, NULL);
+    k_cancel_shield(false);
+    return -ETIMEDOUT;
+}
+
+int k_gather(k_task_t *const *tasks, int n, void **results, int *statuses)
+{
+    int first = 0;
+    for (int i = 0; i < n; i++) {
+        void *r = NULL;
+        int rc;
+        k_cancel_shield(true);         /* every task is joined (and freed), whatever happens */
+        rc = k_join(tasks[i], K_FOREVER, &r);
+        k_cancel_shield(false);
+        if (results)
+            results[i] = r;
+        if (statuses)
+            statuses[i] = rc;
+        if (rc && !first)
+            first = rc;
+    }
+    return first;
 }

@@ -30,10 +30,20 @@ void sys_sem_free(sys_sem_t *sem) { sem->valid = 0; }
 
 void sys_sem_signal(sys_sem_t *sem) { (void)k_sem_give(&sem->sem); }
 
+/* Cancellation: lwIP's waits without a timeout (API message completion, setsockopt) must
+ * not be cut short: a message would stay in flight. They are shielded. Waits with a
+ * timeout are only select()/poll()'s, which handle an early "timeout": those stay
+ * cancellable, so k_wait_readable() is a cancellation point. */
 u32_t sys_arch_sem_wait(sys_sem_t *sem, u32_t timeout)
 {
     uint64_t t0 = k_uptime_ms();
-    if (k_sem_take(&sem->sem, to_k_timeout(timeout)) != 0)
+    int rc;
+    if (timeout == 0)
+        k_cancel_shield(true);
+    rc = k_sem_take(&sem->sem, to_k_timeout(timeout));
+    if (timeout == 0)
+        k_cancel_shield(false);
+    if (rc != 0)
         return SYS_ARCH_TIMEOUT;
     return (u32_t)(k_uptime_ms() - t0);
 }
@@ -46,7 +56,12 @@ err_t sys_mutex_new(sys_mutex_t *mutex)
 }
 
 void sys_mutex_free(sys_mutex_t *mutex) { mutex->valid = 0; }
-void sys_mutex_lock(sys_mutex_t *mutex) { (void)k_mutex_lock(&mutex->mutex, K_FOREVER); }
+void sys_mutex_lock(sys_mutex_t *mutex)
+{
+    k_cancel_shield(true);
+    (void)k_mutex_lock(&mutex->mutex, K_FOREVER);
+    k_cancel_shield(false);
+}
 void sys_mutex_unlock(sys_mutex_t *mutex) { (void)k_mutex_unlock(&mutex->mutex); }
 
 err_t sys_mbox_new(sys_mbox_t *mbox, int size)
@@ -67,7 +82,12 @@ void sys_mbox_free(sys_mbox_t *mbox)
     mbox->valid = 0;
 }
 
-void sys_mbox_post(sys_mbox_t *mbox, void *msg) { (void)k_queue_put(&mbox->queue, &msg, K_FOREVER); }
+void sys_mbox_post(sys_mbox_t *mbox, void *msg)
+{
+    k_cancel_shield(true);
+    (void)k_queue_put(&mbox->queue, &msg, K_FOREVER);
+    k_cancel_shield(false);
+}
 
 err_t sys_mbox_trypost(sys_mbox_t *mbox, void *msg)
 {
@@ -80,7 +100,11 @@ u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
 {
     uint64_t t0 = k_uptime_ms();
     void *m;
-    if (k_queue_get(&mbox->queue, &m, to_k_timeout(timeout)) != 0)
+    int rc;
+    k_cancel_shield(true);      /* recv()/accept(): use k_wait_readable() to cancel */
+    rc = k_queue_get(&mbox->queue, &m, to_k_timeout(timeout));
+    k_cancel_shield(false);
+    if (rc != 0)
         return SYS_ARCH_TIMEOUT;
     if (msg)
         *msg = m;
