@@ -45,13 +45,13 @@ CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
 KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c \
                kernel/arch/$(ARCH)/arch.c kernel/arch/$(ARCH)/switch.S
-APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/crc32.c
+APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/crc32.c apps/examples.c
 
 # lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
 LWIPDIR := $(DEPS)/lwip/src
 -include $(LWIPDIR)/Filelists.mk
 LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c
-NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/http/url.c net/http/parse.c net/http/client.c \
+NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/wait.c net/http/url.c net/http/parse.c net/http/client.c \
             $(NET_DRIVER)
 
 SRCS := $(KERNEL_SRCS) $(BOARD_SRCS) $(APP_SRCS) $(NET_SRCS)

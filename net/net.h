@@ -33,4 +33,23 @@ struct netif *net_netif(void);
 /* How the address was obtained: "dhcp", "static", or "none". */
 const char *net_addr_source(void);
 
+/* ---------------------------------------------------------------------------------------
+ * Readiness waits on lwIP sockets (the selectors of the seeds' event loops). These are
+ * cancellation points (k_task_cancel), unlike lwIP's own blocking calls.
+ */
+struct pollfd;
+
+/*
+ * Wait until one of fds[0..n) is ready for its .events (POLLIN, POLLOUT), as lwip_poll()
+ * does, filling .revents. An error or hang-up on a socket counts as ready (read it to
+ * learn which). @return the number of ready entries (> 0); -EAGAIN (K_NO_WAIT and none);
+ * -ETIMEDOUT; -ECANCELED; -EBADF (no valid socket in fds); -EINVAL.
+ */
+int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms);
+
+/* One socket: wait until fd is readable (data, a connection to accept, EOF or an error) /
+ * writable. @return 0, -EAGAIN, -ETIMEDOUT, -ECANCELED, -EBADF. */
+int k_wait_readable(int fd, int32_t timeout_ms);
+int k_wait_writable(int fd, int32_t timeout_ms);
+
 #endif

@@ -1,0 +1,58 @@
+/*
+ * wait.c - readiness waits over lwIP sockets, as cancellation points.
+ * lwip_poll() waits on a semaphore with a finite timeout, which the port leaves
+ * cancellable (net/sys_arch.c); a poll that returns "nothing ready" before its deadline
+ * was therefore cut short by k_task_cancel().
+ */
+#include "lwip/sockets.h"
+
+#include "k.h"
+#include "net.h"
+
+#define SLICE_MS (60 * 60 * 1000)   /* K_FOREVER waits in slices of an hour */
+
+int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms)
+{
+    uint64_t deadline = timeout_ms == K_FOREVER ? UINT64_MAX : k_uptime_ms() + (uint32_t)timeout_ms;
+
+    if (n <= 0 || !fds || (timeout_ms < 0 && timeout_ms != K_FOREVER))
+        return -EINVAL;
+    for (;;) {
+        uint64_t now = k_uptime_ms(), slice_end;
+        int slice, rc, i, bad = 0;
+
+        if (timeout_ms == K_NO_WAIT)
+            slice = 0;
+        else if (deadline == UINT64_MAX)
+            slice = SLICE_MS;
+        else
+            slice = deadline <= now ? 0 : (int)(deadline - now > SLICE_MS ? SLICE_MS : deadline - now);
+        slice_end = now + (uint32_t)slice;
+        rc = lwip_poll(fds, (nfds_t)n, slice);
+        if (rc < 0)
+            return errno == EBADF ? -EBADF : -EINVAL;
+        for (i = 0; i < n; i++)
+            bad += (fds[i].revents & POLLNVAL) != 0;
+        if (bad == n)
+            return -EBADF;
+        if (rc > 0)
+            return rc;
+        if (timeout_ms == K_NO_WAIT)
+            return -EAGAIN;
+        now = k_uptime_ms();
+        if (now < slice_end)
+            return -ECANCELED;          /* the wait ended early with nothing ready */
+        if (deadline != UINT64_MAX && now >= deadline)
+            return -ETIMEDOUT;
+    }
+}
+
+static int wait_one(int fd, short events, int32_t timeout_ms)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+    int rc = k_wait_fds(&p, 1, timeout_ms);
+    return rc > 0 ? 0 : rc;
+}
+
+int k_wait_readable(int fd, int32_t timeout_ms) { return wait_one(fd, POLLIN, timeout_ms); }
+int k_wait_writable(int fd, int32_t timeout_ms) { return wait_one(fd, POLLOUT, timeout_ms); }
