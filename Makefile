@@ -18,8 +18,11 @@ all: $(BUILD)/kernel.elf
 ifneq ($(filter $(BOARD),$(BOARDS)),)
 include boards/$(BOARD)/board.mk
 # QEMU user networking: the guest is 10.0.2.15 (DHCP), the host 10.0.2.2; host
-# 127.0.0.1:$(ECHO_PORT) is forwarded to the guest's port 7, TCP and UDP.
-QEMU_ARGS += -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=udp:127.0.0.1:$(ECHO_PORT)-:7 \
+# 127.0.0.1:$(ECHO_PORT) is forwarded to the guest's port 7 (echo, TCP and UDP),
+# $(CHAT_PORT) to 8000 (chat) and $(SELECT_PORT) to 55555 (selector-style echo).
+CHAT_PORT ?= 7080
+SELECT_PORT ?= 7055
+QEMU_ARGS += -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=udp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=tcp:127.0.0.1:$(CHAT_PORT)-:8000,hostfwd=tcp:127.0.0.1:$(SELECT_PORT)-:55555 \
              $(QEMU_NIC)
 else
 $(error unknown BOARD '$(BOARD)'; boards: $(BOARDS))
@@ -45,7 +48,7 @@ CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
 KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c \
                kernel/arch/$(ARCH)/arch.c kernel/arch/$(ARCH)/switch.S
-APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/crc32.c apps/examples.c
+APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/crc32.c apps/examples.c apps/servers.c
 
 # lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
 LWIPDIR := $(DEPS)/lwip/src

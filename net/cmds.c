@@ -12,6 +12,7 @@
 #include "lwip/udp.h"
 
 #include "../apps/echo.h"
+#include "../apps/servers.h"
 #include "k.h"
 #include "net.h"
 #include "netif/netdrv.h"
@@ -102,6 +103,11 @@ static int cmd_netstat(int argc, char **argv)
            (unsigned)es->tcp_accepted, (unsigned)es->tcp_active, (unsigned)es->tcp_refused,
            (unsigned)es->tcp_errors, (unsigned)es->tcp_bytes, (unsigned)es->udp_datagrams,
            (unsigned)es->udp_errors);
+    const struct chat_stats *cs = chat_stats();
+    const struct select_stats *ss = select_stats();
+    printf("chat accepted=%u clients=%u refused=%u lines=%u dropped_slow=%u  selecho accepted=%u active=%u wakeups=%u\n",
+           (unsigned)cs->accepted, (unsigned)cs->clients, (unsigned)cs->refused, (unsigned)cs->lines,
+           (unsigned)cs->dropped_slow, (unsigned)ss->accepted, (unsigned)ss->active, (unsigned)ss->wakeups);
     return 0;
 }
 K_SHELL_CMD(netstat, "netstat", "- sockets, TCP/UDP endpoints and states, pool use", cmd_netstat);

@@ -48,6 +48,8 @@ class Guest:
     def __init__(self, board, **make_vars):
         self.board = board
         self.echo_port = int(make_vars.setdefault("ECHO_PORT", free_port()))
+        self.chat_port = int(make_vars.setdefault("CHAT_PORT", free_port()))
+        self.select_port = int(make_vars.setdefault("SELECT_PORT", free_port()))
         cmd = qemu_command(board, **make_vars)
         self.p = pexpect.spawn(cmd[0], cmd[1:], cwd=ROOT, encoding="utf-8",
                                codec_errors="replace", timeout=CMD_TIMEOUT)
