@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "k.h"
+#include "lwip/sockets.h"
+#include "net.h"
 
 #define V(x) ((void *)(intptr_t)(x))
 #define I(p) ((intptr_t)(p))
@@ -324,3 +326,34 @@ static int cmd_asyncq(int argc, char **argv)
     return produced == consumed ? 0 : -1;
 }
 K_SHELL_CMD(asyncq, "asyncq", "[-p NP] [-c NC] [-u ms] - producers/consumers over a channel", cmd_asyncq);
+
+/* --- cancelwait: a readiness wait on a socket is a cancellation point ---------------------- */
+
+static void *wait_forever(void *arg) { return V(k_wait_readable((int)I(arg), K_FOREVER)); }
+
+static int cmd_cancelwait(int argc, char **argv)
+{
+    struct sockaddr_in a = { .sin_len = sizeof(a), .sin_family = AF_INET };
+    int fd = lwip_socket(AF_INET, SOCK_DGRAM, 0), ok = 1, rc;
+    void *r;
+    (void)argc;
+    (void)argv;
+    if (fd < 0 || lwip_bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+        printf("cancelwait: no socket\n");
+        return -1;
+    }
+    k_task_t *t = k_task_spawn("waiter", wait_forever, V(fd), 3072);
+    k_sleep_ms(50);
+    k_task_cancel(t);
+    k_join(t, K_FOREVER, &r);
+    printf("cancelwait: cancelled wait returned %d\n", (int)I(r));
+    ok &= I(r) == -ECANCELED;
+    rc = k_wait_readable(fd, 20);                 /* the socket still works */
+    printf("cancelwait: next wait returned %d\n", rc);
+    ok &= rc == -ETIMEDOUT;
+    ok &= k_wait_readable(-1, 0) == -EBADF;
+    lwip_close(fd);
+    printf("cancelwait: %s\n", ok ? "ok" : "FAIL");
+    return ok ? 0 : -1;
+}
+K_SHELL_CMD(cancelwait, "cancelwait", "- cancel a task blocked in k_wait_readable()", cmd_cancelwait);

@@ -28,11 +28,17 @@ int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms)
         else
             slice = deadline <= now ? 0 : (int)(deadline - now > SLICE_MS ? SLICE_MS : deadline - now);
         slice_end = now + (uint32_t)slice;
+        errno = 0;
         rc = lwip_poll(fds, (nfds_t)n, slice);
-        if (rc < 0)
+        if (rc < 0) {
+            /* lwIP 2.1.3 returns -1 without errno for a socket that is not open */
+            for (i = 0; i < n; i++)
+                if (fds[i].revents & POLLNVAL)
+                    return -EBADF;
             return errno == EBADF ? -EBADF : -EINVAL;
+        }
         for (i = 0; i < n; i++)
-            bad += (fds[i].revents & POLLNVAL) != 0;
+            bad += fds[i].fd < 0 || (fds[i].revents & POLLNVAL) != 0;
         if (bad == n)
             return -EBADF;
         if (rc > 0)

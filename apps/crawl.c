@@ -1,0 +1,229 @@
+/*
+ * crawl.c - `crawl [-d N] [-t ms] URL [URL ...]`: the seeds' areq.py. Fetch every page
+ * concurrently (one task each), extract links with the seeds' rule (every value of
+ * href="..." in the body, as the regular expression href="(.*?)" finds them: not
+ * HTML-unescaped, never across a line break), resolve each against the page URL as
+ * RFC 3986 reference resolution does (Python's urljoin), and print one line
+ *   <page url>\t<absolute link>
+ * per distinct link per page, then
+ *   crawl: pages=<n> links=<m> errors=<k> ms=<elapsed>
+ * Only the given pages are fetched, unless -d N asks for N more levels of links; those
+ * are followed only on the hosts (host:port) of the given URLs, each page once.
+ * A page that fails (or answers other than 2xx) prints "crawl: <url> error=<what>".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http.h"
+#include "k.h"
+
+#define CRAWL_MAX_PAGES 64        /* pages fetched in one crawl */
+#define CRAWL_MAX_LINKS 256       /* distinct links kept per page */
+#define CRAWL_STACK 12288
+
+struct page {
+    char url[HTTP_URL_MAX];
+    int rc, status;
+    /* href scanner state */
+    int match;                    /* bytes of `href="` matched so far */
+    bool collecting, too_long;
+    size_t len;
+    char link[HTTP_URL_MAX];
+    /* distinct absolute links */
+    char **links;
+    int nlinks, dropped;
+};
+
+static const char PATTERN[] = "href=\"";
+
+static void add_link(struct page *p)
+{
+    char abs[HTTP_URL_MAX];
+    p->link[p->len] = 0;
+    if (http_url_resolve(p->url, p->link, abs, sizeof(abs)) != 0) {
+        p->dropped++;
+        return;
+    }
+    for (int i = 0; i < p->nlinks; i++)
+        if (!strcmp(p->links[i], abs))
+            return;
+    if (p->nlinks == CRAWL_MAX_LINKS || !(p->links[p->nlinks] = strdup(abs))) {
+        p->dropped++;
+        return;
+    }
+    p->nlinks++;
+}
+
+/* The body callback: a streaming href="(.*?)" matcher. */
+static int scan(void *ctx, const void *data, size_t n)
+{
+    struct page *p = ctx;
+    const char *s = data;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (p->collecting) {
+            if (c == '"') {
+                if (p->too_long)
+                    p->dropped++;
+                else
+                    add_link(p);
+                p->collecting = false;
+            } else if (c == '\n') {
+                p->collecting = false;       /* . does not match a newline */
+            } else if (p->len + 1 < sizeof(p->link)) {
+                p->link[p->len++] = c;
+            } else {
+                p->too_long = true;
+            }
+            continue;
+        }
+        if (c == PATTERN[p->match]) {
+            if (++p->match == (int)sizeof(PATTERN) - 1) {
+                p->match = 0;
+                p->collecting = true;
+                p->too_long = false;
+                p->len = 0;
+            }
+        } else {
+            p->match = c == PATTERN[0];
+        }
+    }
+    return 0;
+}
+
+static uint32_t crawl_timeout_ms;
+
+static void *crawl_task(void *arg)
+{
+    struct page *p = arg;
+    struct http_response res;
+    struct http_request req = {
+        .url = p->url, .total_timeout_ms = crawl_timeout_ms, .read_timeout_ms = crawl_timeout_ms,
+        .connect_timeout_ms = crawl_timeout_ms, .max_redirects = -1, .on_body = scan, .ctx = p,
+    };
+    p->links = calloc(CRAWL_MAX_LINKS, sizeof(char *));
+    if (!p->links) {
+        p->rc = HTTP_ERR_NOMEM;
+        return NULL;
+    }
+    p->rc = http_get(&req, &res);
+    p->status = res.status;
+    if (p->rc == 0 && (res.status < 200 || res.status > 299))
+        printf("crawl: %s error=status-%d\n", p->url, res.status);
+    else if (p->rc)
+        printf("crawl: %s error=%s\n", p->url, http_strerror(p->rc));
+    else
+        for (int i = 0; i < p->nlinks; i++)
+            printf("%s\t%s\n", p->url, p->links[i]);
+    return NULL;
+}
+
+static bool page_ok(const struct page *p) { return p->rc == 0 && p->status >= 200 && p->status <= 299; }
+
+/* "host:port" of an http URL, for the same-host rule. */
+static bool host_key(const char *url, char *key, size_t size)
+{
+    struct http_url u;
+    if (http_url_parse(url, &u) != 0)
+        return false;
+    snprintf(key, size, "%s:%u", u.host, (unsigned)u.port);
+    return true;
+}
+
+static int cmd_crawl(int argc, char **argv)
+{
+    static struct page *pages[CRAWL_MAX_PAGES];
+    static char hosts[16][HTTP_HOST_MAX + 8];
+    k_task_t *tasks[CRAWL_MAX_PAGES];
+    int depth = 0, i = 1, npages = 0, nhosts = 0, level_start = 0, ok = 0, errors = 0, links = 0;
+    uint64_t t0 = k_uptime_ms();
+
+    crawl_timeout_ms = 10000;
+    for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+        if (!strcmp(argv[i], "-d"))
+            depth = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "-t"))
+            crawl_timeout_ms = (uint32_t)atoi(argv[i + 1]);
+        else
+            break;
+    }
+    if (i >= argc || argv[i][0] == '-' || depth < 0 || depth > 5) {
+        printf("usage: crawl [-d depth 0..5] [-t timeout_ms] URL [URL ...]\n");
+        return -1;
+    }
+    for (; i < argc && npages < CRAWL_MAX_PAGES; i++) {
+        char key[HTTP_HOST_MAX + 8];
+        struct page *p = calloc(1, sizeof(*p));
+        if (!p)
+            break;
+        snprintf(p->url, sizeof(p->url), "%s", argv[i]);
+        pages[npages++] = p;
+        if (host_key(argv[i], key, sizeof(key)) && nhosts < 16) {
+            int h;
+            for (h = 0; h < nhosts && strcmp(hosts[h], key); h++)
+                ;
+            if (h == nhosts)
+                strcpy(hosts[nhosts++], key);
+        }
+    }
+
+    for (int level = 0; level <= depth && level_start < npages; level++) {
+        int level_end = npages;
+        for (int j = level_start; j < level_end; j++)
+            tasks[j] = k_task_spawn("crawl", crawl_task, pages[j], CRAWL_STACK);
+        for (int j = level_start; j < level_end; j++) {
+            if (tasks[j])
+                k_join(tasks[j], K_FOREVER, NULL);
+            else
+                pages[j]->rc = HTTP_ERR_NOMEM;
+        }
+        /* the next level: links on the given hosts, not fetched yet */
+        for (int j = level_start; level < depth && j < level_end; j++) {
+            if (!page_ok(pages[j]))
+                continue;
+            for (int l = 0; l < pages[j]->nlinks && npages < CRAWL_MAX_PAGES; l++) {
+                char key[HTTP_HOST_MAX + 8], url[HTTP_URL_MAX];
+                int h, seen;
+                snprintf(url, sizeof(url), "%s", pages[j]->links[l]);
+                url[strcspn(url, "#")] = 0;          /* a fragment is not fetched */
+                if (!host_key(url, key, sizeof(key)))
+                    continue;
+                for (h = 0; h < nhosts && strcmp(hosts[h], key); h++)
+                    ;
+                if (h == nhosts)
+                    continue;
+                for (seen = 0; seen < npages && strcmp(pages[seen]->url, url); seen++)
+                    ;
+                if (seen < npages)
+                    continue;
+                struct page *p = calloc(1, sizeof(*p));
+                if (!p)
+                    break;
+                snprintf(p->url, sizeof(p->url), "%s", url);
+                pages[npages++] = p;
+            }
+        }
+        level_start = level_end;
+    }
+
+    for (int j = 0; j < npages; j++) {
+        struct page *p = pages[j];
+        if (j < level_start) {
+            if (page_ok(p)) {
+                ok++;
+                links += p->nlinks;
+            } else {
+                errors++;
+            }
+        }
+        for (int l = 0; l < p->nlinks; l++)
+            free(p->links[l]);
+        free(p->links);
+        free(p);
+    }
+    printf("crawl: pages=%d links=%d errors=%d ms=%lu\n", ok, links, errors,
+           (unsigned long)(k_uptime_ms() - t0));
+    return errors ? -1 : 0;
+}
+K_SHELL_CMD(crawl, "crawl", "[-d N] [-t ms] URL... - fetch pages concurrently and list their links (areq.py)", cmd_crawl);
