@@ -21,17 +21,19 @@
 #define V(x) ((void *)(intptr_t)(x))
 #define I(p) ((intptr_t)(p))
 
-static uint32_t rng_state;
-static void rng_seed(uint32_t s) { rng_state = s ? s : 1; }
-static uint32_t rng_next(void)
+/* xorshift32. The generator a task uses is its own (seeded from 666 and the task's role
+ * and number), so what each producer makes does not depend on how tasks interleave. */
+static uint32_t rng_shared;       /* chained: one generator, as the seed's random module */
+static uint32_t rng_next_of(uint32_t *st)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
+    *st ^= *st << 13;
+    *st ^= *st >> 17;
+    *st ^= *st << 5;
+    return *st;
 }
 /* random.randint(lo, hi) */
-static int randint(int lo, int hi) { return lo + (int)(rng_next() % (uint32_t)(hi - lo + 1)); }
+static int randint_of(uint32_t *st, int lo, int hi) { return lo + (int)(rng_next_of(st) % (uint32_t)(hi - lo + 1)); }
+static int randint(int lo, int hi) { return randint_of(&rng_shared, lo, hi); }
 
 /* --- fib ------------------------------------------------------------------------------- */
 
@@ -224,7 +226,7 @@ static int cmd_chained(int argc, char **argv)
     int n = 0;
     uint64_t t0 = k_uptime_ms();
 
-    rng_seed(666);
+    rng_shared = 666;
     unit_ms = 100;
     for (int i = 1; i < argc && n < 8; i++, n++)
         jobs[n].n = atoi(argv[i]);
@@ -248,20 +250,24 @@ static k_chan_t q;
 static int produced, consumed;
 
 /* Returns -ECANCELED if the sleep was cancelled (Python: CancelledError propagates). */
-static int randsleep(const char *who, int id)
+static int randsleep(uint32_t *rng, const char *who, int id)
 {
-    int i = randint(0, 10);
+    int i = randint_of(rng, 0, 10);
     printf("%s %d sleeping for %d units.\n", who, id, i);
     return k_sleep_ms((uint32_t)i * unit_ms);
 }
 
 static void *produce(void *arg)
 {
-    int name = (int)I(arg), n = randint(0, 10);
+    int name = (int)I(arg);
+    uint32_t rng = 666u * 2654435761u + (uint32_t)name * 2u + 1u;
+    int n = randint_of(&rng, 0, 10);
     for (int k = 0; k < n; k++) {
         struct item it;
-        randsleep("Producer", name);
-        snprintf(it.hex, sizeof(it.hex), "%08lx%02x", (unsigned long)rng_next(), (unsigned)(rng_next() & 0xFF));
+        if (randsleep(&rng, "Producer", name) == -ECANCELED)
+            break;
+        snprintf(it.hex, sizeof(it.hex), "%08lx%02x", (unsigned long)rng_next_of(&rng),
+                 (unsigned)(rng_next_of(&rng) & 0xFF));
         it.t = k_uptime_ms();
         if (k_chan_put(&q, &it, K_FOREVER) != 0)
             break;
@@ -274,9 +280,10 @@ static void *produce(void *arg)
 static void *consume(void *arg)
 {
     int name = (int)I(arg);
+    uint32_t rng = 666u * 2654435761u + (uint32_t)name * 2u + 2u;
     for (;;) {
         struct item it;
-        if (randsleep("Consumer", name) == -ECANCELED || k_chan_get(&q, &it, K_FOREVER) != 0)
+        if (randsleep(&rng, "Consumer", name) == -ECANCELED || k_chan_get(&q, &it, K_FOREVER) != 0)
             return NULL;          /* cancelled (or closed) */
         consumed++;
         printf("Consumer %d got element <%s> in %lu ms.\n", name, it.hex,
@@ -304,7 +311,6 @@ static int cmd_asyncq(int argc, char **argv)
         printf("usage: asyncq [-p producers 1..16] [-c consumers 1..16] [-u unit_ms]\n");
         return -1;
     }
-    rng_seed(666);
     produced = consumed = 0;
     if (k_chan_alloc(&q, sizeof(struct item), 64) != 0) {
         printf("asyncq: out of memory\n");

@@ -37,6 +37,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.server.requests.append((self.path, dict(self.headers)))
         parts = self.path.split("?")[0].strip("/").split("/")
         kind, arg = parts[0], parts[1] if len(parts) > 1 else ""
+        pages = getattr(self.server, "pages", {})
+        if self.path.split("?")[0] in pages:
+            return self.send(200, pages[self.path.split("?")[0]].encode())
         if kind == "file":
             self.send(200, body(int(arg)))
         elif kind == "chunked":
