@@ -12,7 +12,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: test-docs print-cc bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 ifneq ($(filter $(BOARD),$(BOARDS)),)
@@ -132,7 +132,14 @@ test-qemu: | $(DEPS_STAMP)
 	@set -e; for b in $(BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all; done
 	$(PYTHON) -m pytest -v tests/qemu
 
-test: test-unit test-qemu
+# The C examples of docs/python.md must compile (with the qemu-x86 kernel's flags).
+test-docs: | $(DEPS_STAMP)
+	$(PYTHON) tests/docs/check_examples.py
+
+print-cc:
+	@echo $(CC) $(CFLAGS)
+
+test: test-unit test-docs test-qemu
 
 # ----------------------------------------------------------------------------------------
 # Benchmarks (not tests): key=value figures from one run.
