@@ -13,6 +13,7 @@
 
 #include "echo.h"
 #include "k.h"
+#include "net.h"
 
 static k_sem_t slots;
 static struct echo_stats stats;
@@ -50,16 +51,11 @@ done:
 
 static void *echo_tcp_server(void *arg)
 {
-    struct sockaddr_in addr = { .sin_len = sizeof(addr), .sin_family = AF_INET,
-                                .sin_port = lwip_htons(ECHO_PORT) };
-    int one = 1, ls = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    int ls = net_tcp_listen(ECHO_PORT, ECHO_BACKLOG);
     (void)arg;
 
-    if (ls < 0 || lwip_setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        lwip_bind(ls, (struct sockaddr *)&addr, sizeof(addr)) < 0 || lwip_listen(ls, ECHO_BACKLOG) < 0) {
-        printf("echo: cannot listen on TCP port %d: %s\n", ECHO_PORT, strerror(errno));
-        if (ls >= 0)
-            lwip_close(ls);
+    if (ls < 0) {
+        printf("echo: cannot listen on TCP port %d: %s\n", ECHO_PORT, strerror(-ls));
         return NULL;
     }
     for (;;) {

@@ -5,7 +5,7 @@
 
 #define ECHO_PORT 7
 #define ECHO_MAX_CONN 32        /* connections served at once */
-#define ECHO_BACKLOG 8          /* more wait in lwIP's listen queue */
+#define ECHO_BACKLOG 16         /* more wait in lwIP's listen queue */
 #define ECHO_BUF 1024           /* bytes, on the connection task's stack */
 #define ECHO_STACK 3072         /* bytes per connection task */
 

@@ -96,12 +96,10 @@ out:
 
 static void *chat_server(void *arg)
 {
-    struct sockaddr_in addr = { .sin_len = sizeof(addr), .sin_family = AF_INET, .sin_port = lwip_htons(CHAT_PORT) };
-    int one = 1, ls = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    int ls = net_tcp_listen(CHAT_PORT, 4);
     (void)arg;
-    if (ls < 0 || lwip_setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        lwip_bind(ls, (struct sockaddr *)&addr, sizeof(addr)) < 0 || lwip_listen(ls, 4) < 0) {
-        printf("chat: cannot listen on port %d: %s\n", CHAT_PORT, strerror(errno));
+    if (ls < 0) {
+        printf("chat: cannot listen on port %d: %s\n", CHAT_PORT, strerror(-ls));
         return NULL;
     }
     for (;;) {
@@ -180,16 +178,14 @@ const struct select_stats *select_stats(void) { return &sel_st; }
 
 static void *select_server(void *arg)
 {
-    struct sockaddr_in addr = { .sin_len = sizeof(addr), .sin_family = AF_INET, .sin_port = lwip_htons(SELECT_PORT) };
     static k_gen_t *gens[SELECT_MAX_CONN];
     static struct wait_req *waits[SELECT_MAX_CONN];
     struct pollfd pfd[SELECT_MAX_CONN + 1];
-    int one = 1, ls = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    int ls = net_tcp_listen(SELECT_PORT, 4);
     (void)arg;
 
-    if (ls < 0 || lwip_setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        lwip_bind(ls, (struct sockaddr *)&addr, sizeof(addr)) < 0 || lwip_listen(ls, 4) < 0) {
-        printf("selecho: cannot listen on port %d: %s\n", SELECT_PORT, strerror(errno));
+    if (ls < 0) {
+        printf("selecho: cannot listen on port %d: %s\n", SELECT_PORT, strerror(-ls));
         return NULL;
     }
     lwip_fcntl(ls, F_SETFL, O_NONBLOCK);

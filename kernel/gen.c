@@ -63,13 +63,12 @@ static void gen_entry(void)
 k_gen_t *k_gen_new(k_gen_fn fn, void *arg, size_t stack_size)
 {
     k_gen_t *g;
-    size_t i;
 
-    if (!fn || stack_size < K_STACK_MIN || stack_size > (1u << 30)) {
+    stack_size = k_stack_size_ok(stack_size);
+    if (!fn || !stack_size) {
         errno = EINVAL;
         return NULL;
     }
-    stack_size = (stack_size + 15u) & ~(size_t)15u;
     g = calloc(1, sizeof(*g));
     if (g)
         g->stack = malloc(stack_size);
@@ -80,8 +79,7 @@ k_gen_t *k_gen_new(k_gen_fn fn, void *arg, size_t stack_size)
     }
     g->stack_size = stack_size;
     g->guard = (uint32_t *)g->stack;
-    for (i = 0; i < K_GUARD_WORDS; i++)
-        g->guard[i] = K_GUARD_PATTERN;
+    k_stack_prepare(g->stack, stack_size, g->stack + K_GUARD_WORDS * sizeof(uint32_t));
     g->stack_id = arch_stack_register(g->stack, stack_size);
     g->sp = arch_stack_init(g->stack, stack_size, gen_entry);
     g->fn = fn;

@@ -41,6 +41,14 @@ struct k_task {
 /* Paint of unused stack, for the high-water mark. */
 #define K_STACK_PAINT 0xA5A5A5A5u
 
+/* Round a requested stack size up to 16 bytes; 0 if it is out of range
+ * (< K_STACK_MIN or > 1 GiB). */
+size_t k_stack_size_ok(size_t size);
+
+/* Write the guard words at the low end of [stack, stack + size) and paint the rest below
+ * `paint_end` (NULL: the whole stack) for the high-water mark. */
+void k_stack_prepare(void *stack, size_t size, void *paint_end);
+
 /*
  * Block the current task on wq (may be NULL: a pure timeout) for up to timeout_ms
  * (K_FOREVER, or >= 0; callers handle K_NO_WAIT themselves). `what` is shown by ps.

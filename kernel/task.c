@@ -226,19 +226,34 @@ static void k_task_start(void)
     k_task_exit(t->entry(t->arg));
 }
 
+size_t k_stack_size_ok(size_t size)
+{
+    if (size < K_STACK_MIN || size > (1u << 30))
+        return 0;
+    return (size + 15u) & ~(size_t)15u;
+}
+
+void k_stack_prepare(void *stack, size_t size, void *paint_end)
+{
+    uint32_t *w = stack, *end = paint_end ? paint_end : (uint32_t *)((char *)stack + size);
+    size_t i;
+    for (i = 0; i < K_GUARD_WORDS; i++)
+        w[i] = K_GUARD_PATTERN;
+    for (w += K_GUARD_WORDS; w < end; w++)
+        *w = K_STACK_PAINT;
+}
+
 k_task_t *k_task_spawn(const char *name, void *(*entry)(void *), void *arg, size_t stack_size)
 {
     const size_t tcb = (sizeof(k_task_t) + 15u) & ~(size_t)15u;
-    uint32_t *w;
     char *mem;
     k_task_t *t;
-    size_t i;
 
-    if (!entry || stack_size < K_STACK_MIN || stack_size > (1u << 30)) {
+    stack_size = k_stack_size_ok(stack_size);
+    if (!entry || !stack_size) {
         errno = EINVAL;
         return NULL;
     }
-    stack_size = (stack_size + 15u) & ~(size_t)15u;
     /* Stack below, task above: an overflow runs into the guard, not into the task. */
     mem = malloc(stack_size + tcb);
     if (!mem) {
@@ -253,11 +268,7 @@ k_task_t *k_task_spawn(const char *name, void *(*entry)(void *), void *arg, size
     t->stack = mem;
     t->stack_size = stack_size;
     t->guard = (uint32_t *)mem;
-    w = t->guard;
-    for (i = 0; i < K_GUARD_WORDS; i++)
-        w[i] = K_GUARD_PATTERN;
-    for (; i < stack_size / 4; i++)
-        w[i] = K_STACK_PAINT;
+    k_stack_prepare(mem, stack_size, NULL);
     t->stack_id = arch_stack_register(mem, stack_size);
     t->sp = arch_stack_init(mem, stack_size, k_task_start);
     t->entry = entry;
@@ -474,7 +485,7 @@ int k_run(void *(*main_entry)(void *), void *arg, size_t stack_size, void **resu
     k_task_t *idle = &k.idle;
     struct k_list *n;
     void *base;
-    size_t size, i, left = 0;
+    size_t size, left = 0;
     int rc;
 
     memset(&k, 0, sizeof(k));
@@ -495,19 +506,13 @@ int k_run(void *(*main_entry)(void *), void *arg, size_t stack_size, void **resu
     board_boot_stack(&base, &size);
     if (base && size > 1024) {
         /* Paint the boot stack below the live frames (leave 512 bytes of margin). */
-        uint32_t *w = base;
-        uint32_t *limit = (uint32_t *)((uintptr_t)__builtin_frame_address(0) - 512);
         idle->stack = base;
         idle->stack_size = size;
-        idle->guard = w;
-        for (i = 0; i < K_GUARD_WORDS; i++)
-            w[i] = K_GUARD_PATTERN;
-        for (w += K_GUARD_WORDS; w < limit; w++)
-            *w = K_STACK_PAINT;
+        idle->guard = base;
+        k_stack_prepare(base, size, (void *)((uintptr_t)__builtin_frame_address(0) - 512));
     } else {
         idle->guard = k_idle_guard;
-        for (i = 0; i < K_GUARD_WORDS; i++)
-            k_idle_guard[i] = K_GUARD_PATTERN;
+        k_stack_prepare(k_idle_guard, sizeof(k_idle_guard), NULL);
     }
     k.current = idle;
 

@@ -10,6 +10,7 @@
 #include "lwip/dns.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
+#include "lwip/sockets.h"
 #include "lwip/tcpip.h"
 
 #include "k.h"
@@ -50,6 +51,34 @@ static const char *addr_source = "none";
 
 struct netif *net_netif(void) { return netif_ok ? &netif : NULL; }
 const char *net_addr_source(void) { return addr_source; }
+
+void netdrv_netif_setup(struct netif *nif, netif_linkoutput_fn linkoutput)
+{
+    nif->name[0] = 'e';
+    nif->name[1] = 'n';
+    nif->mtu = 1500;
+    nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    if (netdrv_link_up())
+        nif->flags |= NETIF_FLAG_LINK_UP;
+    nif->output = etharp_output;
+    nif->linkoutput = linkoutput;
+}
+
+int net_tcp_listen(uint16_t port, int backlog)
+{
+    struct sockaddr_in addr = { .sin_len = sizeof(addr), .sin_family = AF_INET,
+                                .sin_port = lwip_htons(port) };
+    int one = 1, err, s = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0)
+        return -errno;
+    if (lwip_setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        lwip_bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || lwip_listen(s, backlog) < 0) {
+        err = errno;
+        lwip_close(s);
+        return -err;
+    }
+    return s;
+}
 
 static void link_changed(void *arg)
 {

@@ -30,6 +30,10 @@ int net_start(void);
 /* The interface (NULL before net_start() succeeded). */
 struct netif *net_netif(void);
 
+/* A TCP socket listening on port (SO_REUSEADDR) with the given backlog.
+ * @return the socket, or a negative errno. Does not block. */
+int net_tcp_listen(uint16_t port, int backlog);
+
 /* How the address was obtained: "dhcp", "static", or "none". */
 const char *net_addr_source(void);
 

@@ -243,13 +243,6 @@ err_t netdrv_init(struct netif *netif)
         return ERR_IF;
     wr(IMS, ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_LSC);
 
-    netif->name[0] = 'e';
-    netif->name[1] = 'n';
-    netif->mtu = 1500;
-    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
-    if (netdrv_link_up())
-        netif->flags |= NETIF_FLAG_LINK_UP;
-    netif->output = etharp_output;
-    netif->linkoutput = e1000_output;
+    netdrv_netif_setup(netif, e1000_output);
     return ERR_OK;
 }

@@ -255,13 +255,6 @@ err_t netdrv_init(struct netif *netif)
     if (board_irq_attach(LAN9118_IRQ, lan9118_isr, NULL) != 0)
         return ERR_IF;
 
-    netif->name[0] = 'e';
-    netif->name[1] = 'n';
-    netif->mtu = 1500;
-    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
-    if (netdrv_link_up())
-        netif->flags |= NETIF_FLAG_LINK_UP;
-    netif->output = etharp_output;
-    netif->linkoutput = lan9118_output;
+    netdrv_netif_setup(netif, lan9118_output);
     return ERR_OK;
 }

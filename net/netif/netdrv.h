@@ -39,6 +39,11 @@ bool netdrv_link_up(void);
 const char *netdrv_name(void);
 const struct netdrv_stats *netdrv_stats(void);
 
+/* The netif fields every Ethernet driver sets the same way (name "en", MTU 1500,
+ * broadcast/ARP/Ethernet flags, link state, etharp_output); linkoutput is the driver's
+ * low_level_output. */
+void netdrv_netif_setup(struct netif *netif, netif_linkoutput_fn linkoutput);
+
 /* Largest Ethernet frame handled, FCS excluded (1500 + 14 + 4 for a VLAN tag). */
 #define NETDRV_MAX_FRAME 1518
 
