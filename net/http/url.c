@@ -194,7 +194,12 @@ int http_url_resolve(const char *base, const char *ref, char *out, size_t out_si
     /* 5.2.2, strict parser; then 5.3 recomposition, written out as we go */
     if (R.scheme_len >= 0) {
         put(&b, R.scheme, R.scheme_len);
-        put(&b, ":", 1);
+    } else {
+        put(&b, B.scheme, B.scheme_len);
+    }
+    put(&b, ":", 1);
+    if (R.scheme_len >= 0 || R.auth_len >= 0) {
+        /* the reference brings its own authority (and, with a scheme, maybe none) */
         if (R.auth_len >= 0) {
             put(&b, "//", 2);
             put(&b, R.auth, R.auth_len);
@@ -203,55 +208,45 @@ int http_url_resolve(const char *base, const char *ref, char *out, size_t out_si
         query = R.query;
         query_len = R.query_len;
     } else {
-        put(&b, B.scheme, B.scheme_len);
-        put(&b, ":", 1);
-        if (R.auth_len >= 0) {
+        if (B.auth_len >= 0) {
             put(&b, "//", 2);
-            put(&b, R.auth, R.auth_len);
-            remove_dot_segments(&b, R.path, R.path_len);
-            query = R.query;
-            query_len = R.query_len;
-        } else {
-            if (B.auth_len >= 0) {
-                put(&b, "//", 2);
-                put(&b, B.auth, B.auth_len);
-            }
-            if (R.path_len == 0) {
-                put(&b, B.path, B.path_len);
-                if (R.query_len >= 0) {
-                    query = R.query;
-                    query_len = R.query_len;
-                } else {
-                    query = B.query;
-                    query_len = B.query_len;
-                }
-            } else {
-                if (R.path[0] == '/') {
-                    remove_dot_segments(&b, R.path, R.path_len);
-                } else {
-                    /* 5.2.3 merge: base path up to its last "/", or "/" if the base has
-                     * an authority and an empty path */
-                    char merged[HTTP_URL_MAX];
-                    int dir = B.path_len;
-                    while (dir > 0 && B.path[dir - 1] != '/')
-                        dir--;
-                    if (B.auth_len >= 0 && B.path_len == 0) {
-                        if (R.path_len + 1 >= (int)sizeof(merged))
-                            return HTTP_ERR_URL;
-                        merged[0] = '/';
-                        memcpy(merged + 1, R.path, (size_t)R.path_len);
-                        remove_dot_segments(&b, merged, R.path_len + 1);
-                    } else {
-                        if (dir + R.path_len >= (int)sizeof(merged))
-                            return HTTP_ERR_URL;
-                        memcpy(merged, B.path, (size_t)dir);
-                        memcpy(merged + dir, R.path, (size_t)R.path_len);
-                        remove_dot_segments(&b, merged, dir + R.path_len);
-                    }
-                }
+            put(&b, B.auth, B.auth_len);
+        }
+        if (R.path_len == 0) {
+            put(&b, B.path, B.path_len);
+            if (R.query_len >= 0) {
                 query = R.query;
                 query_len = R.query_len;
+            } else {
+                query = B.query;
+                query_len = B.query_len;
             }
+        } else {
+            if (R.path[0] == '/') {
+                remove_dot_segments(&b, R.path, R.path_len);
+            } else {
+                /* 5.2.3 merge: base path up to its last "/", or "/" if the base has
+                 * an authority and an empty path */
+                char merged[HTTP_URL_MAX];
+                int dir = B.path_len;
+                while (dir > 0 && B.path[dir - 1] != '/')
+                    dir--;
+                if (B.auth_len >= 0 && B.path_len == 0) {
+                    if (R.path_len + 1 >= (int)sizeof(merged))
+                        return HTTP_ERR_URL;
+                    merged[0] = '/';
+                    memcpy(merged + 1, R.path, (size_t)R.path_len);
+                    remove_dot_segments(&b, merged, R.path_len + 1);
+                } else {
+                    if (dir + R.path_len >= (int)sizeof(merged))
+                        return HTTP_ERR_URL;
+                    memcpy(merged, B.path, (size_t)dir);
+                    memcpy(merged + dir, R.path, (size_t)R.path_len);
+                    remove_dot_segments(&b, merged, dir + R.path_len);
+                }
+            }
+            query = R.query;
+            query_len = R.query_len;
         }
     }
     if (query_len >= 0) {
