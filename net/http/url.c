@@ -128,7 +128,7 @@ static void put(struct buf *b, const char *s, int n)
 static void remove_dot_segments(struct buf *b, const char *in, int n)
 {
     char tmp[HTTP_URL_MAX];
-    size_t start = b->len, out = 0;
+    size_t out = 0;
     int i = 0;
 
     if (n >= (int)sizeof(tmp)) {
@@ -154,12 +154,9 @@ static void remove_dot_segments(struct buf *b, const char *in, int n)
                 out--;
             if (out > 0)
                 out--;
-            if (left == 3) {
-                tmp[out++] = '/';
-                i += 3;
-            } else {
-                i += 3;
-            }
+            if (left == 3)
+                tmp[out++] = '/';   /* "/.." at the end becomes "/" */
+            i += 3;                 /* "/../" leaves its last "/" in the input */
         } else if ((left == 1 && s[0] == '.') || (left == 2 && !strncmp(s, "..", 2))) {
             i += left;
         } else {
@@ -172,7 +169,6 @@ static void remove_dot_segments(struct buf *b, const char *in, int n)
             i += j;
         }
     }
-    (void)start;
     put(b, tmp, (int)out);
 }
 
