@@ -5,7 +5,10 @@
 
 #define ECHO_PORT 7
 #define ECHO_MAX_CONN 32        /* connections served at once */
-#define ECHO_BACKLOG 16         /* more wait in lwIP's listen queue */
+/* More wait in lwIP's listen queue. Each of them already holds a netconn from lwIP's pool
+ * (MEMP_NUM_NETCONN, 64): slots + backlog + the other servers' sockets must fit in it, or
+ * lwIP resets the connections it cannot give a netconn. */
+#define ECHO_BACKLOG 16
 #define ECHO_BUF 1024           /* bytes, on the connection task's stack */
 #define ECHO_STACK 3072         /* bytes per connection task */
 

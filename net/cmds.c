@@ -39,9 +39,9 @@ static int cmd_ifconfig(int argc, char **argv)
            n->name[1], n->num, netdrv_name(), netdrv_link_up() ? "up" : "down", n->mtu,
            n->hwaddr[0], n->hwaddr[1], n->hwaddr[2], n->hwaddr[3], n->hwaddr[4], n->hwaddr[5]);
     printf("  inet %s  netmask %s  gateway %s  dns %s  (%s)\n", ip, mask, gw, dns, net_addr_source());
-    printf("  rx frames=%u bytes=%u dropped_nomem=%u dropped_toobig=%u errors=%u\n",
+    printf("  rx frames=%u bytes=%u dropped_nomem=%u dropped_toobig=%u dropped_fifo=%u errors=%u\n",
            (unsigned)s->rx_frames, (unsigned)s->rx_bytes, (unsigned)s->rx_dropped_nomem,
-           (unsigned)s->rx_dropped_toobig, (unsigned)s->rx_errors);
+           (unsigned)s->rx_dropped_toobig, (unsigned)s->rx_dropped_fifo, (unsigned)s->rx_errors);
     printf("  tx frames=%u bytes=%u dropped=%u  irqs=%u\n", (unsigned)s->tx_frames,
            (unsigned)s->tx_bytes, (unsigned)s->tx_dropped, (unsigned)s->irqs);
     return 0;
@@ -103,6 +103,10 @@ static int cmd_netstat(int argc, char **argv)
            (unsigned)es->tcp_accepted, (unsigned)es->tcp_active, (unsigned)es->tcp_refused,
            (unsigned)es->tcp_errors, (unsigned)es->tcp_bytes, (unsigned)es->udp_datagrams,
            (unsigned)es->udp_errors);
+    printf("tcp xmit=%u recv=%u rexmit=%u drop=%u chkerr=%u memerr=%u proterr=%u  ip drop=%u  link drop=%u\n",
+           (unsigned)lwip_stats.tcp.xmit, (unsigned)lwip_stats.tcp.recv, (unsigned)lwip_stats.tcp.fw,
+           (unsigned)lwip_stats.tcp.drop, (unsigned)lwip_stats.tcp.chkerr, (unsigned)lwip_stats.tcp.memerr,
+           (unsigned)lwip_stats.tcp.proterr, (unsigned)lwip_stats.ip.drop, (unsigned)lwip_stats.link.drop);
     const struct chat_stats *cs = chat_stats();
     const struct select_stats *ss = select_stats();
     printf("chat accepted=%u clients=%u refused=%u lines=%u dropped_slow=%u  selecho accepted=%u active=%u wakeups=%u\n",

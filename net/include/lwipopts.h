@@ -35,11 +35,12 @@
 #define PBUF_POOL_BUFSIZE               1536
 #define MEMP_NUM_PBUF                   64
 #define MEMP_NUM_UDP_PCB                8
-#define MEMP_NUM_TCP_PCB                40   /* connections, TIME_WAIT included */
+#define MEMP_NUM_TCP_PCB                64   /* connections, TIME_WAIT included */
 #define MEMP_NUM_TCP_PCB_LISTEN         4
 #define MEMP_NUM_TCP_SEG                256
 #define MEMP_NUM_NETBUF                 32
-#define MEMP_NUM_NETCONN                48   /* sockets; <= newlib's FD_SETSIZE (64) */
+#define MEMP_NUM_NETCONN                64   /* sockets, and connections not yet accepted;
+                                                * <= newlib's FD_SETSIZE (64) */
 #define MEMP_NUM_TCPIP_MSG_API          32
 #define MEMP_NUM_TCPIP_MSG_INPKT        128
 #define MEMP_NUM_SYS_TIMEOUT            (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
@@ -62,7 +63,10 @@
 #define IP_REASSEMBLY                   1
 #define IP_FRAG                         1
 #define TCP_MSS                         1460
-#define TCP_WND                         (8 * TCP_MSS)
+#ifndef NET_TCP_WND_SEGMENTS
+#define NET_TCP_WND_SEGMENTS            8    /* boards may set fewer (board.mk) */
+#endif
+#define TCP_WND                         (NET_TCP_WND_SEGMENTS * TCP_MSS)
 #define TCP_SND_BUF                     (8 * TCP_MSS)
 #define TCP_SND_QUEUELEN                (4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_LISTEN_BACKLOG              1

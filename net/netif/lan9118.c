@@ -3,7 +3,8 @@
  * 0x40200000, IRQ 13), shaped like lwIP's ethernetif. Register map and bits from the SMSC
  * LAN9118 datasheet, section 5 (system control and status registers), 5.4 (MAC control
  * and status registers, reached through MAC_CSR_CMD/DATA) and 7 (PHY through MII_ACC).
- * Programmed I/O: frames are copied word by word through the TX and RX data FIFOs.
+ * Programmed I/O: frames are copied through the TX and RX data FIFOs, a 32-bit word per
+ * access where the pbuf payload is aligned.
  */
 #include <stdint.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 #define TX_CFG         REG(0x70)
 #define HW_CFG         REG(0x74)
 #define RX_FIFO_INF    REG(0x7C)
+#define RX_DROP        REG(0xA0)      /* frames dropped for lack of FIFO space (clears on read) */
 #define TX_FIFO_INF    REG(0x80)
 #define PMT_CTRL       REG(0x84)
 #define MAC_CSR_CMD    REG(0xA4)
@@ -138,7 +140,20 @@ static err_t lan9118_output(struct netif *netif, struct pbuf *p)
     TX_DATA_FIFO = ((uint32_t)p->tot_len << 16) | p->tot_len;   /* tag = length */
     for (q = p; q; q = q->next) {
         const uint8_t *b = q->payload;
-        for (unsigned i = 0; i < q->len; i++) {
+        unsigned i = 0;
+        /* whole words straight from an aligned payload, bytes around them */
+        for (; i < q->len && nbytes; i++) {
+            w |= (uint32_t)b[i] << (8 * nbytes);
+            if (++nbytes == 4) {
+                TX_DATA_FIFO = w;
+                w = 0;
+                nbytes = 0;
+            }
+        }
+        if (((uintptr_t)(b + i) & 3) == 0)
+            for (; i + 4 <= q->len; i += 4)
+                TX_DATA_FIFO = *(const uint32_t *)(const void *)(b + i);
+        for (; i < q->len; i++) {
             w |= (uint32_t)b[i] << (8 * nbytes);
             if (++nbytes == 4) {
                 TX_DATA_FIFO = w;
@@ -168,6 +183,7 @@ int netdrv_poll(struct netif *netif)
 
     while ((TX_FIFO_INF >> 16) & 0xFFu)
         (void)TX_STATUS_FIFO;
+    stats.rx_dropped_fifo += RX_DROP;
 
     while ((RX_FIFO_INF >> 16) & 0xFFu) {
         uint32_t status = RX_STATUS_FIFO;
@@ -194,20 +210,36 @@ int netdrv_poll(struct netif *netif)
             rx_discard(words);
             continue;
         }
-        /* copy the frame out of the FIFO, word by word, across the pbuf chain */
+        /* copy the frame out of the FIFO: whole words into each aligned pbuf, the CRC and
+         * any odd bytes through a word buffer */
         {
-            struct pbuf *q = p;
-            uint32_t qoff = 0, left = len - 4u;
-            for (uint32_t i = 0; i < words; i++) {
-                uint32_t v = RX_DATA_FIFO;
-                for (int b = 0; b < 4 && left; b++, left--) {
-                    if (qoff == q->len) {
-                        q = q->next;
-                        qoff = 0;
-                    }
-                    ((uint8_t *)q->payload)[qoff++] = (uint8_t)(v >> (8 * b));
+            uint32_t left = len - 4u, words_left = words;
+            uint32_t v = 0;
+            int vbytes = 0;
+            for (struct pbuf *q = p; q && left; q = q->next) {
+                uint8_t *d = q->payload;
+                uint32_t seg = q->len < left ? q->len : left, k = 0;
+                while (k < seg && vbytes) {
+                    d[k++] = (uint8_t)v;
+                    v >>= 8;
+                    vbytes--;
                 }
+                if (((uintptr_t)(d + k) & 3) == 0)
+                    for (; k + 4 <= seg; k += 4, words_left--)
+                        *(uint32_t *)(void *)(d + k) = RX_DATA_FIFO;
+                while (k < seg) {
+                    if (!vbytes) {
+                        v = RX_DATA_FIFO;
+                        words_left--;
+                        vbytes = 4;
+                    }
+                    d[k++] = (uint8_t)v;
+                    v >>= 8;
+                    vbytes--;
+                }
+                left -= seg;
             }
+            rx_discard(words_left);          /* the rest of the last word and the CRC */
         }
         if (netif->input(p, netif) != ERR_OK) {
             pbuf_free(p);

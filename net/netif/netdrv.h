@@ -19,6 +19,7 @@ struct netdrv_stats {
     uint32_t rx_dropped_nomem;    /* no pbuf (pools empty) or lwIP refused the frame */
     uint32_t rx_dropped_toobig;   /* frame longer than the largest Ethernet frame */
     uint32_t rx_errors;           /* errors the device reported */
+    uint32_t rx_dropped_fifo;     /* frames the device dropped: its receive FIFO was full */
     uint32_t tx_frames, tx_bytes;
     uint32_t tx_dropped;          /* no room in the transmit ring or FIFO */
     uint32_t irqs;
