@@ -8,24 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "k.h"
-#include "host_board.h"
+#include "unit.h"
 
-#define STACK (16 * 1024)
-#define V(x) ((void *)(intptr_t)(x))
-#define I(p) ((intptr_t)(p))
-
-static int setup(void **state)
-{
-    (void)state;
-    host_now_ms = 0;
-    return 0;
-}
-
-static void run(void *(*fn)(void *))
-{
-    assert_int_equal(k_run(fn, NULL, STACK, NULL), 0);
-}
+static void run(void *(*fn)(void *)) { unit_run(fn, NULL); }
 
 /* --- cancellation ---------------------------------------------------------------------- */
 
@@ -371,11 +356,11 @@ static void test_cancel_channels(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_cancel_at_every_wait, setup),
-        cmocka_unit_test_setup(test_cancel_shield, setup),
-        cmocka_unit_test_setup(test_cancel_wait_for_gather_wait_any, setup),
-        cmocka_unit_test_setup(test_cancel_events_and_condvars, setup),
-        cmocka_unit_test_setup(test_cancel_channels, setup),
+        cmocka_unit_test_setup(test_cancel_at_every_wait, unit_setup),
+        cmocka_unit_test_setup(test_cancel_shield, unit_setup),
+        cmocka_unit_test_setup(test_cancel_wait_for_gather_wait_any, unit_setup),
+        cmocka_unit_test_setup(test_cancel_events_and_condvars, unit_setup),
+        cmocka_unit_test_setup(test_cancel_channels, unit_setup),
     };
     return cmocka_run_group_tests_name("cancel", tests, NULL, NULL);
 }

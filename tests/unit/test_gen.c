@@ -7,19 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "k.h"
-#include "host_board.h"
-
-#define STACK (16 * 1024)
-#define V(x) ((void *)(intptr_t)(x))
-#define I(p) ((intptr_t)(p))
-
-static int setup(void **state)
-{
-    (void)state;
-    host_now_ms = 0;
-    return 0;
-}
+#include "unit.h"
 
 /* def fib(n): a, b = 0, 1; for _ in range(n): yield a; a, b = b, a + b; return "done" */
 static void *fib(k_gen_t *g, void *arg)
@@ -315,7 +303,7 @@ static void *main_blocking(void *arg)
 static void test_gen_blocks_inside_tasks(void **state)
 {
     (void)state;
-    assert_int_equal(k_run(main_blocking, NULL, STACK, NULL), 0);
+    unit_run(main_blocking, NULL);
 }
 
 static void test_gen_new_errors(void **state)
@@ -335,14 +323,14 @@ static void test_gen_new_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_gen_next_and_return_value, setup),
-        cmocka_unit_test_setup(test_gen_send, setup),
-        cmocka_unit_test_setup(test_gen_throw, setup),
-        cmocka_unit_test_setup(test_gen_close, setup),
-        cmocka_unit_test_setup(test_gen_yield_from_next_and_return, setup),
-        cmocka_unit_test_setup(test_gen_yield_from_send_throw_close, setup),
-        cmocka_unit_test_setup(test_gen_blocks_inside_tasks, setup),
-        cmocka_unit_test_setup(test_gen_new_errors, setup),
+        cmocka_unit_test_setup(test_gen_next_and_return_value, unit_setup),
+        cmocka_unit_test_setup(test_gen_send, unit_setup),
+        cmocka_unit_test_setup(test_gen_throw, unit_setup),
+        cmocka_unit_test_setup(test_gen_close, unit_setup),
+        cmocka_unit_test_setup(test_gen_yield_from_next_and_return, unit_setup),
+        cmocka_unit_test_setup(test_gen_yield_from_send_throw_close, unit_setup),
+        cmocka_unit_test_setup(test_gen_blocks_inside_tasks, unit_setup),
+        cmocka_unit_test_setup(test_gen_new_errors, unit_setup),
     };
     return cmocka_run_group_tests_name("gen", tests, NULL, NULL);
 }

@@ -8,23 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "k.h"
-#include "host_board.h"
+#include "unit.h"
 
-#define STACK (16 * 1024)
-
-static int setup(void **state)
-{
-    (void)state;
-    host_now_ms = 0;
-    host_malloc_budget = SIZE_MAX;
-    return 0;
-}
-
-static void run(void *(*fn)(void *))
-{
-    assert_int_equal(k_run(fn, NULL, STACK, NULL), 0);
-}
+static void run(void *(*fn)(void *)) { unit_run(fn, NULL); }
 
 struct msg { uint32_t seq; char text[12]; };
 
@@ -178,10 +164,10 @@ static void test_queue_alloc_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_queue_fifo, setup),
-        cmocka_unit_test_setup(test_queue_blocking_producers_consumers, setup),
-        cmocka_unit_test_setup(test_queue_timeouts, setup),
-        cmocka_unit_test_setup(test_queue_alloc_errors, setup),
+        cmocka_unit_test_setup(test_queue_fifo, unit_setup),
+        cmocka_unit_test_setup(test_queue_blocking_producers_consumers, unit_setup),
+        cmocka_unit_test_setup(test_queue_timeouts, unit_setup),
+        cmocka_unit_test_setup(test_queue_alloc_errors, unit_setup),
     };
     return cmocka_run_group_tests_name("queue", tests, NULL, NULL);
 }

@@ -10,39 +10,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "k.h"
 #include "k_internal.h"
-#include "host_board.h"
-
-#define STACK (16 * 1024)
-
-static char trace[512];
-static size_t trace_len;
-
-static void mark(const char *s)
-{
-    size_t n = strlen(s);
-    assert_true(trace_len + n < sizeof(trace));
-    memcpy(trace + trace_len, s, n + 1);
-    trace_len += n;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    trace_len = 0;
-    trace[0] = 0;
-    host_now_ms = 0;
-    host_malloc_budget = SIZE_MAX;
-    return 0;
-}
-
-static void *run_main(void *(*fn)(void *), void *arg)
-{
-    void *res = (void *)-1;
-    assert_int_equal(k_run(fn, arg, STACK, &res), 0);
-    return res;
-}
+#include "unit.h"
 
 /* --- run order and fairness ------------------------------------------------------ */
 
@@ -71,7 +40,7 @@ static void *main_order(void *arg)
 static void test_sched_round_robin(void **state)
 {
     (void)state;
-    run_main(main_order, NULL);
+    unit_run(main_order, NULL);
     assert_string_equal(trace, "mabcabcabc");
 }
 
@@ -115,7 +84,7 @@ static void *main_fair(void *arg)
 static void test_sched_fairness(void **state)
 {
     (void)state;
-    run_main(main_fair, NULL);
+    unit_run(main_fair, NULL);
 }
 
 static void *yield_alone(void *arg)
@@ -129,7 +98,7 @@ static void *yield_alone(void *arg)
 static void test_sched_yield_alone(void **state)
 {
     (void)state;
-    assert_ptr_equal(run_main(yield_alone, NULL), (void *)1);
+    assert_ptr_equal(unit_run(yield_alone, NULL), (void *)1);
 }
 
 /* --- sleep ordering by deadline ---------------------------------------------------- */
@@ -164,7 +133,7 @@ static void *main_sleep(void *arg)
 static void test_sched_sleep_order(void **state)
 {
     (void)state;
-    run_main(main_sleep, NULL);
+    unit_run(main_sleep, NULL);
     /* by deadline; equal deadlines in the order they went to sleep; sleep(0) just yields */
     assert_string_equal(trace, "zabBcd");
     assert_int_equal(host_now_ms, 40);
@@ -205,7 +174,7 @@ static void *main_join(void *arg)
 static void test_sched_join(void **state)
 {
     (void)state;
-    assert_ptr_equal(run_main(main_join, NULL), (void *)0x42);
+    assert_ptr_equal(unit_run(main_join, NULL), (void *)0x42);
 }
 
 static k_task_t *target;
@@ -231,7 +200,7 @@ static void *main_join_busy(void *arg)
 static void test_sched_join_busy(void **state)
 {
     (void)state;
-    run_main(main_join_busy, NULL);
+    unit_run(main_join_busy, NULL);
 }
 
 static void *main_detach(void *arg)
@@ -250,7 +219,7 @@ static void *main_detach(void *arg)
 static void test_sched_detach(void **state)
 {
     (void)state;
-    run_main(main_detach, NULL);
+    unit_run(main_detach, NULL);
 }
 
 /* --- deadlock and leftovers ------------------------------------------------------------ */
@@ -313,7 +282,7 @@ static void *main_spawn_errors(void *arg)
 static void test_sched_spawn_until_oom(void **state)
 {
     (void)state;
-    run_main(main_spawn_errors, NULL);
+    unit_run(main_spawn_errors, NULL);
 }
 
 static void test_sched_run_without_memory(void **state)
@@ -427,7 +396,7 @@ static void *main_peak(void *arg)
 static void test_sched_stack_high_water(void **state)
 {
     (void)state;
-    run_main(main_peak, NULL);
+    unit_run(main_peak, NULL);
 }
 
 /* --- many tasks --------------------------------------------------------------------------- */
@@ -473,25 +442,25 @@ static void *main_many(void *arg)
 static void test_sched_1000_tasks(void **state)
 {
     (void)state;
-    run_main(main_many, NULL);
+    unit_run(main_many, NULL);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_sched_round_robin, setup),
-        cmocka_unit_test_setup(test_sched_fairness, setup),
-        cmocka_unit_test_setup(test_sched_yield_alone, setup),
-        cmocka_unit_test_setup(test_sched_sleep_order, setup),
-        cmocka_unit_test_setup(test_sched_join, setup),
-        cmocka_unit_test_setup(test_sched_join_busy, setup),
-        cmocka_unit_test_setup(test_sched_detach, setup),
-        cmocka_unit_test_setup(test_sched_deadlock_reported, setup),
-        cmocka_unit_test_setup(test_sched_spawn_until_oom, setup),
-        cmocka_unit_test_setup(test_sched_run_without_memory, setup),
-        cmocka_unit_test_setup(test_sched_overflow_detected, setup),
-        cmocka_unit_test_setup(test_sched_stack_high_water, setup),
-        cmocka_unit_test_setup(test_sched_1000_tasks, setup),
+        cmocka_unit_test_setup(test_sched_round_robin, unit_setup),
+        cmocka_unit_test_setup(test_sched_fairness, unit_setup),
+        cmocka_unit_test_setup(test_sched_yield_alone, unit_setup),
+        cmocka_unit_test_setup(test_sched_sleep_order, unit_setup),
+        cmocka_unit_test_setup(test_sched_join, unit_setup),
+        cmocka_unit_test_setup(test_sched_join_busy, unit_setup),
+        cmocka_unit_test_setup(test_sched_detach, unit_setup),
+        cmocka_unit_test_setup(test_sched_deadlock_reported, unit_setup),
+        cmocka_unit_test_setup(test_sched_spawn_until_oom, unit_setup),
+        cmocka_unit_test_setup(test_sched_run_without_memory, unit_setup),
+        cmocka_unit_test_setup(test_sched_overflow_detected, unit_setup),
+        cmocka_unit_test_setup(test_sched_stack_high_water, unit_setup),
+        cmocka_unit_test_setup(test_sched_1000_tasks, unit_setup),
     };
     return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }

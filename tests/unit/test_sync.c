@@ -7,34 +7,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "k.h"
-#include "host_board.h"
+#include "unit.h"
 
-#define STACK (16 * 1024)
-
-static char trace[256];
-static size_t trace_len;
-static void mark(const char *s)
-{
-    size_t n = strlen(s);
-    assert_true(trace_len + n < sizeof(trace));
-    memcpy(trace + trace_len, s, n + 1);
-    trace_len += n;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    trace_len = 0;
-    trace[0] = 0;
-    host_now_ms = 0;
-    return 0;
-}
-
-static void run(void *(*fn)(void *))
-{
-    assert_int_equal(k_run(fn, NULL, STACK, NULL), 0);
-}
+static void run(void *(*fn)(void *)) { unit_run(fn, NULL); }
 
 /* --- semaphores --------------------------------------------------------------------- */
 
@@ -237,12 +212,12 @@ static void test_sync_mutex_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_sync_sem_counting, setup),
-        cmocka_unit_test_setup(test_sync_sem_fifo_handover, setup),
-        cmocka_unit_test_setup(test_sync_sem_timeout, setup),
-        cmocka_unit_test_setup(test_sync_sem_wake_cancels_timeout, setup),
-        cmocka_unit_test_setup(test_sync_mutex_exclusion, setup),
-        cmocka_unit_test_setup(test_sync_mutex_errors, setup),
+        cmocka_unit_test_setup(test_sync_sem_counting, unit_setup),
+        cmocka_unit_test_setup(test_sync_sem_fifo_handover, unit_setup),
+        cmocka_unit_test_setup(test_sync_sem_timeout, unit_setup),
+        cmocka_unit_test_setup(test_sync_sem_wake_cancels_timeout, unit_setup),
+        cmocka_unit_test_setup(test_sync_mutex_exclusion, unit_setup),
+        cmocka_unit_test_setup(test_sync_mutex_errors, unit_setup),
     };
     return cmocka_run_group_tests_name("sync", tests, NULL, NULL);
 }
