@@ -64,6 +64,15 @@ void netdrv_netif_setup(struct netif *nif, netif_linkoutput_fn linkoutput)
     nif->linkoutput = linkoutput;
 }
 
+void netdrv_set_mac(struct netif *nif, uint32_t lo, uint32_t hi)
+{
+    nif->hwaddr_len = ETH_HWADDR_LEN;
+    for (int i = 0; i < 4; i++)
+        nif->hwaddr[i] = (uint8_t)(lo >> (8 * i));
+    nif->hwaddr[4] = (uint8_t)hi;
+    nif->hwaddr[5] = (uint8_t)(hi >> 8);
+}
+
 int net_tcp_listen(uint16_t port, int backlog)
 {
     struct sockaddr_in addr = { .sin_len = sizeof(addr), .sin_family = AF_INET,

@@ -203,11 +203,7 @@ err_t netdrv_init(struct netif *netif)
     /* MAC address: loaded from the EEPROM into receive address 0 at reset */
     ral = rd(RAL0);
     rah = rd(RAH0);
-    netif->hwaddr_len = ETH_HWADDR_LEN;
-    for (i = 0; i < 4; i++)
-        netif->hwaddr[i] = (uint8_t)(ral >> (8 * i));
-    netif->hwaddr[4] = (uint8_t)rah;
-    netif->hwaddr[5] = (uint8_t)(rah >> 8);
+    netdrv_set_mac(netif, ral, rah);
     wr(RAH0, rah | (1u << 31));            /* address valid */
     for (i = 0; i < 128; i++)
         wr(MTA + 4 * i, 0);

@@ -257,7 +257,6 @@ int netdrv_poll(struct netif *netif)
 
 err_t netdrv_init(struct netif *netif)
 {
-    uint32_t lo, hi;
     int i;
 
     if (BYTE_TEST != 0x87654321u)
@@ -269,13 +268,7 @@ err_t netdrv_init(struct netif *netif)
         ;
     present = true;
 
-    lo = mac_read(MAC_ADDRL);
-    hi = mac_read(MAC_ADDRH);
-    netif->hwaddr_len = ETH_HWADDR_LEN;
-    for (i = 0; i < 4; i++)
-        netif->hwaddr[i] = (uint8_t)(lo >> (8 * i));
-    netif->hwaddr[4] = (uint8_t)hi;
-    netif->hwaddr[5] = (uint8_t)(hi >> 8);
+    netdrv_set_mac(netif, mac_read(MAC_ADDRL), mac_read(MAC_ADDRH));
 
     TX_CFG = TX_CFG_TX_ON;
     RX_CFG = 0;                                    /* no offset, no end padding */

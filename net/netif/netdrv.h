@@ -45,6 +45,10 @@ const struct netdrv_stats *netdrv_stats(void);
  * low_level_output. */
 void netdrv_netif_setup(struct netif *netif, netif_linkoutput_fn linkoutput);
 
+/* Set netif's MAC address from the two registers both NICs keep it in: bytes 0-3 in lo
+ * (byte 0 lowest), bytes 4-5 in the low half of hi (e1000 RAL0/RAH0, LAN9118 ADDRL/ADDRH). */
+void netdrv_set_mac(struct netif *netif, uint32_t lo, uint32_t hi);
+
 /* Largest Ethernet frame handled, FCS excluded (1500 + 14 + 4 for a VLAN tag). */
 #define NETDRV_MAX_FRAME 1518
 
