@@ -17,6 +17,7 @@
 
 #include "k.h"
 #include "net.h"
+#include "echo.h"
 #include "servers.h"
 
 /* --- chat ----------------------------------------------------------------------------- */
@@ -254,3 +255,22 @@ int servers_start(void)
         k_task_detach(b);
     return a && b ? 0 : -ENOMEM;
 }
+
+/* `servers`: what the echo, chat and selector servers have done. */
+static int cmd_servers(int argc, char **argv)
+{
+    const struct echo_stats *es = echo_stats();
+    (void)argc;
+    (void)argv;
+    printf("echo tcp accepted=%u active=%u refused=%u errors=%u bytes=%u  udp datagrams=%u errors=%u\n",
+           (unsigned)es->tcp_accepted, (unsigned)es->tcp_active, (unsigned)es->tcp_refused,
+           (unsigned)es->tcp_errors, (unsigned)es->tcp_bytes, (unsigned)es->udp_datagrams,
+           (unsigned)es->udp_errors);
+    printf("chat accepted=%u clients=%u refused=%u lines=%u dropped_slow=%u\n",
+           (unsigned)chat_st.accepted, (unsigned)chat_st.clients, (unsigned)chat_st.refused,
+           (unsigned)chat_st.lines, (unsigned)chat_st.dropped_slow);
+    printf("selecho accepted=%u active=%u wakeups=%u\n", (unsigned)sel_st.accepted,
+           (unsigned)sel_st.active, (unsigned)sel_st.wakeups);
+    return 0;
+}
+K_SHELL_CMD(servers, "servers", "- echo, chat and selector server counters", cmd_servers);

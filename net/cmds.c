@@ -11,8 +11,6 @@
 #include "lwip/tcpip.h"
 #include "lwip/udp.h"
 
-#include "../apps/echo.h"
-#include "../apps/servers.h"
 #include "k.h"
 #include "net.h"
 #include "netif/netdrv.h"
@@ -65,7 +63,6 @@ static int cmd_netstat(int argc, char **argv)
     struct tcp_pcb_listen *lp;
     struct udp_pcb *u;
     int sockets = 0, tcp = 0;
-    const struct echo_stats *es = echo_stats();
     (void)argc;
     (void)argv;
 
@@ -99,19 +96,9 @@ static int cmd_netstat(int argc, char **argv)
     printf("pbuf pool used=%u avail=%u  tcp pcbs used=%u/%u\n",
            (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->used, (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->avail,
            (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->used, (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->avail);
-    printf("echo tcp accepted=%u active=%u refused=%u errors=%u bytes=%u  udp datagrams=%u errors=%u\n",
-           (unsigned)es->tcp_accepted, (unsigned)es->tcp_active, (unsigned)es->tcp_refused,
-           (unsigned)es->tcp_errors, (unsigned)es->tcp_bytes, (unsigned)es->udp_datagrams,
-           (unsigned)es->udp_errors);
-    printf("tcp xmit=%u recv=%u rexmit=%u drop=%u chkerr=%u memerr=%u proterr=%u  ip drop=%u  link drop=%u\n",
-           (unsigned)lwip_stats.tcp.xmit, (unsigned)lwip_stats.tcp.recv, (unsigned)lwip_stats.tcp.fw,
-           (unsigned)lwip_stats.tcp.drop, (unsigned)lwip_stats.tcp.chkerr, (unsigned)lwip_stats.tcp.memerr,
+    printf("tcp xmit=%u recv=%u drop=%u chkerr=%u memerr=%u proterr=%u  ip drop=%u  link drop=%u\n",
+           (unsigned)lwip_stats.tcp.xmit, (unsigned)lwip_stats.tcp.recv, (unsigned)lwip_stats.tcp.drop, (unsigned)lwip_stats.tcp.chkerr, (unsigned)lwip_stats.tcp.memerr,
            (unsigned)lwip_stats.tcp.proterr, (unsigned)lwip_stats.ip.drop, (unsigned)lwip_stats.link.drop);
-    const struct chat_stats *cs = chat_stats();
-    const struct select_stats *ss = select_stats();
-    printf("chat accepted=%u clients=%u refused=%u lines=%u dropped_slow=%u  selecho accepted=%u active=%u wakeups=%u\n",
-           (unsigned)cs->accepted, (unsigned)cs->clients, (unsigned)cs->refused, (unsigned)cs->lines,
-           (unsigned)cs->dropped_slow, (unsigned)ss->accepted, (unsigned)ss->active, (unsigned)ss->wakeups);
     return 0;
 }
 K_SHELL_CMD(netstat, "netstat", "- sockets, TCP/UDP endpoints and states, pool use", cmd_netstat);

@@ -90,6 +90,9 @@ def test_chat_lines_go_to_all_others(ng):
             cs[0].recv(1)                       # a sender does not get its own line
         cs[1].sendall(b"logout\n")
         assert cs[1].recv(1) == b""              # session ended by the server
+        m = re.search(r"chat accepted=(\d+) clients=(\d+) refused=0 lines=(\d+) dropped_slow=0",
+                      ng.cmd("servers"))
+        assert m and int(m.group(1)) >= 3 and int(m.group(3)) >= 4, m
     finally:
         for c in cs:
             c.close()
@@ -118,6 +121,7 @@ def test_selector_echo_many_clients_one_task(ng):
         s.close()
     assert results == datas
     assert "selecho" in ng.cmd("ps")            # one task served them all
+    assert int(re.search(r"selecho accepted=(\d+)", ng.cmd("servers")).group(1)) >= 10
 
 
 def test_cancel_a_socket_wait(ng):
