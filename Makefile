@@ -7,7 +7,8 @@ BOARDS := qemu-x86 qemu-mps2-an385
 ECHO_PORT ?= 7007
 PYTHON ?= /usr/bin/python3
 
-BUILD := build/$(BOARD)
+NET ?= user
+BUILD := build/$(BOARD)$(if $(filter tap,$(NET)),-tap)
 DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
@@ -15,8 +16,27 @@ DEPS_STAMP := $(DEPS)/.stamp
 .PHONY: test-docs print-cc bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
+# Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
+# the guest on a tap device inside a network namespace (scripts/netns.sh, root), where host
+# tools reach it directly. A tap build has its own directory and a static address.
+ifeq ($(NET),tap)
+TAP_NS ?= kernel-tap
+TAP_IF ?= tap0
+TAP_HOST_IP ?= 10.77.0.1
+NET_DHCP := 0
+NET_IP ?= 10.77.0.2
+NET_GATEWAY ?= $(TAP_HOST_IP)
+NET_DNS ?= $(TAP_HOST_IP)
+else ifneq ($(NET),user)
+$(error unknown NET '$(NET)'; use NET=user or NET=tap)
+endif
+
 ifneq ($(filter $(BOARD),$(BOARDS)),)
 include boards/$(BOARD)/board.mk
+ifeq ($(NET),tap)
+QEMU_ARGS += -netdev tap,id=net0,ifname=$(TAP_IF),script=no,downscript=no $(QEMU_NIC)
+QEMU_PREFIX := ip netns exec $(TAP_NS)
+else
 # QEMU user networking: the guest is 10.0.2.15 (DHCP), the host 10.0.2.2; host
 # 127.0.0.1:$(ECHO_PORT) is forwarded to the guest's port 7 (echo, TCP and UDP),
 # $(CHAT_PORT) to 8000 (chat) and $(SELECT_PORT) to 55555 (selector-style echo).
@@ -24,6 +44,8 @@ CHAT_PORT ?= 7080
 SELECT_PORT ?= 7055
 QEMU_ARGS += -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=udp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=tcp:127.0.0.1:$(CHAT_PORT)-:8000,hostfwd=tcp:127.0.0.1:$(SELECT_PORT)-:55555 \
              $(QEMU_NIC)
+QEMU_PREFIX :=
+endif
 else
 $(error unknown BOARD '$(BOARD)'; boards: $(BOARDS))
 endif
@@ -43,7 +65,8 @@ $(DEPS_STAMP): scripts/deps.sh scripts/build-newlib-i386.sh
 WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
           -Ikernel -Iboards/$(BOARD) -Inet -Inet/include -I$(LWIPDIR)/include \
-          $(BOARD_CFLAGS) -DBOARD_NAME='"$(BOARD)"'
+          $(BOARD_CFLAGS) -DBOARD_NAME='"$(BOARD)"' \
+          -DNET_MAX_SOCKETS=$(NET_MAX_SOCKETS) -DFD_SETSIZE=$(NET_MAX_SOCKETS)
 
 KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c \
@@ -90,8 +113,13 @@ $(BUILD)/kernel.elf: $(OBJS) $(LINKER_SCRIPT)
 -include $(OBJS:.o=.d)
 
 run: $(BUILD)/kernel.elf
+ifeq ($(NET),tap)
+	@scripts/netns.sh up $(TAP_NS) $(TAP_IF) $(TAP_HOST_IP)/24
+	@echo "Guest $(NET_IP) on $(TAP_IF) in namespace $(TAP_NS); from another terminal:"
+	@echo "  ip netns exec $(TAP_NS) nc $(NET_IP) 7      (remove it: scripts/netns.sh down $(TAP_NS))"
+endif
 	@echo "Booting $(BOARD); quit with Ctrl-A X"
-	$(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) -kernel $(BUILD)/kernel.elf
+	$(QEMU_PREFIX) $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) -kernel $(BUILD)/kernel.elf
 
 # ----------------------------------------------------------------------------------------
 # Host build: the same kernel sources on x86-64 Linux, for unit tests and benchmarks.
@@ -155,7 +183,7 @@ bench-net: $(BUILD)/kernel.elf
 	@BOARD=$(BOARD) $(PYTHON) tests/bench/bench_net.py
 
 clean:
-	rm -rf build/qemu-* build/host
+	rm -rf build/qemu-* build/host build/linux-peer
 
 help:
 	@echo "make [BOARD=$(BOARDS)]   build build/<board>/kernel.elf"
@@ -167,4 +195,4 @@ help:
 
 # The QEMU command line of $(BOARD), for the test harness and scripts.
 qemu-cmd:
-	@echo $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) -kernel $(BUILD)/kernel.elf
+	@echo $(QEMU_PREFIX) $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) -kernel $(BUILD)/kernel.elf

@@ -1,9 +1,8 @@
 /*
  * echo.c - echo servers on port 7 (RFC 862), in the shape of the seeds' blocking echo
  * server: one task accepts, one task per connection does recv() then send() until EOF.
- * At most ECHO_MAX_CONN connections are served at once; the acceptor takes a slot before
- * accept(), so further clients wait in lwIP's listen backlog (and past it are refused)
- * while the others are served, and are taken as soon as a connection ends.
+ * There is no fixed limit: the acceptor takes every connection while the heap keeps its
+ * reserve (net_conn_admit()), and refuses the others with a reset (counted as refused).
  * UDP: one task returns every datagram to its sender.
  */
 #include <stdio.h>
@@ -15,7 +14,6 @@
 #include "k.h"
 #include "net.h"
 
-static k_sem_t slots;
 static struct echo_stats stats;
 
 const struct echo_stats *echo_stats(void) { return &stats; }
@@ -45,7 +43,6 @@ static void *echo_conn(void *arg)
 done:
     lwip_close(s);
     stats.tcp_active--;
-    k_sem_give(&slots);
     return NULL;
 }
 
@@ -59,24 +56,24 @@ static void *echo_tcp_server(void *arg)
         return NULL;
     }
     for (;;) {
-        k_sem_take(&slots, K_FOREVER);
         int s = lwip_accept(ls, NULL, NULL);
         if (s < 0) {
             stats.tcp_errors++;
-            k_sem_give(&slots);
-            k_sleep_ms(10);     /* out of sockets: let connections finish */
+            k_sleep_ms(10);     /* lwIP could not make a socket: let others run first */
             continue;
         }
-        k_task_t *t = k_task_spawn("echo-conn", echo_conn, (void *)(intptr_t)s, ECHO_STACK);
+        k_task_t *t = net_conn_admit()
+                          ? k_task_spawn("echo-conn", echo_conn, (void *)(intptr_t)s, ECHO_STACK)
+                          : NULL;
         if (!t) {
             stats.tcp_refused++;        /* out of memory: refuse this one, keep serving */
-            lwip_close(s);
-            k_sem_give(&slots);
+            net_conn_refuse(s);
             continue;
         }
         k_task_detach(t);
         stats.tcp_accepted++;
-        stats.tcp_active++;
+        if (++stats.tcp_active > stats.tcp_peak)
+            stats.tcp_peak = stats.tcp_active;
     }
 }
 
@@ -98,6 +95,7 @@ static void *echo_udp_server(void *arg)
         ssize_t n = lwip_recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen);
         if (n < 0) {
             stats.udp_errors++;
+            k_yield();          /* a lasting error must not starve the other tasks */
             continue;
         }
         stats.udp_datagrams++;
@@ -109,7 +107,6 @@ static void *echo_udp_server(void *arg)
 int echo_start(void)
 {
     k_task_t *t, *u;
-    k_sem_init(&slots, ECHO_MAX_CONN, ECHO_MAX_CONN);
     t = k_task_spawn("echo-tcp", echo_tcp_server, NULL, 4096);
     u = k_task_spawn("echo-udp", echo_udp_server, NULL, 4096);
     if (t)

@@ -4,16 +4,19 @@
 #include <stdint.h>
 
 #define ECHO_PORT 7
-#define ECHO_MAX_CONN 32        /* connections served at once */
-/* More wait in lwIP's listen queue. Each of them already holds a netconn from lwIP's pool
- * (MEMP_NUM_NETCONN, 64): slots + backlog + the other servers' sockets must fit in it, or
- * lwIP resets the connections it cannot give a netconn. */
-#define ECHO_BACKLOG 16
+/* Listen backlog: connections lwIP completes before the acceptor takes them. The acceptor
+ * takes them as fast as they come, so this absorbs bursts of SYNs (a client opening
+ * thousands at once); past it lwIP drops SYNs and the client retries. */
+#define ECHO_BACKLOG 255
 #define ECHO_BUF 1024           /* bytes, on the connection task's stack */
-#define ECHO_STACK 3072         /* bytes per connection task */
+/* bytes per connection task: the buffer plus the deepest path, a send that runs
+ * tcp_output() down to the driver under the core lock (peak measured with `ps`: see
+ * docs/design.md, "Memory per connection") */
+#define ECHO_STACK 2560
 
 struct echo_stats {
     uint32_t tcp_accepted, tcp_active, tcp_refused, tcp_errors, tcp_bytes;
+    uint32_t tcp_peak;          /* most connections served at once */
     uint32_t udp_datagrams, udp_errors;
 };
 

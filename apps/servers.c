@@ -25,13 +25,13 @@
 #define CHAT_LINE 256
 
 struct chat_client {
+    struct chat_client *next;    /* the list of clients, newest first */
     int fd;
-    bool used;
     k_chan_t out;                /* lines to send to this client */
     k_task_t *writer;
 };
 
-static struct chat_client clients[CHAT_MAX_CLIENTS];
+static struct chat_client *clients;     /* no fixed limit: the heap is (net_conn_admit) */
 static struct chat_stats chat_st;
 
 const struct chat_stats *chat_stats(void) { return &chat_st; }
@@ -52,9 +52,8 @@ static void *chat_writer(void *arg)
 
 static void broadcast(struct chat_client *from, const struct line *l)
 {
-    for (int i = 0; i < CHAT_MAX_CLIENTS; i++) {
-        struct chat_client *c = &clients[i];
-        if (!c->used || c == from || c->out.closed)
+    for (struct chat_client *c = clients; c; c = c->next) {
+        if (c == from || c->out.closed)
             continue;
         if (k_chan_put(&c->out, l, K_NO_WAIT) != 0) {
             chat_st.dropped_slow++;     /* it does not read: disconnect it */
@@ -63,6 +62,12 @@ static void broadcast(struct chat_client *from, const struct line *l)
             chat_st.lines++;
         }
     }
+}
+
+static void chat_free(struct chat_client *c)
+{
+    k_chan_free(&c->out);
+    free(c);
 }
 
 static void *chat_reader(void *arg)
@@ -89,51 +94,54 @@ out:
     k_chan_close(&c->out);
     k_join(c->writer, K_FOREVER, NULL);
     lwip_close(c->fd);
-    k_chan_free(&c->out);
-    c->used = false;
+    for (struct chat_client **p = &clients; *p; p = &(*p)->next)
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    chat_free(c);
     chat_st.clients--;
     return NULL;
 }
 
 static void *chat_server(void *arg)
 {
-    int ls = net_tcp_listen(CHAT_PORT, 4);
+    int ls = net_tcp_listen(CHAT_PORT, 16);
     (void)arg;
     if (ls < 0) {
         printf("chat: cannot listen on port %d: %s\n", CHAT_PORT, strerror(-ls));
         return NULL;
     }
     for (;;) {
-        int fd = lwip_accept(ls, NULL, NULL), i;
+        int fd = lwip_accept(ls, NULL, NULL);
         if (fd < 0) {
             k_sleep_ms(10);
             continue;
         }
-        for (i = 0; i < CHAT_MAX_CLIENTS && clients[i].used; i++)
-            ;
-        if (i == CHAT_MAX_CLIENTS || k_chan_alloc(&clients[i].out, sizeof(struct line), 16) != 0) {
-            static const char full[] = "chat: server full\n";
-            lwip_send(fd, full, sizeof(full) - 1, 0);
-            lwip_close(fd);
-            chat_st.refused++;
-            continue;
+        struct chat_client *c = net_conn_admit() ? calloc(1, sizeof(*c)) : NULL;
+        if (c && k_chan_alloc(&c->out, sizeof(struct line), CHAT_QUEUE) != 0) {
+            free(c);
+            c = NULL;
         }
-        struct chat_client *c = &clients[i];
-        c->fd = fd;
-        c->writer = k_task_spawn("chat-out", chat_writer, c, 2048);
-        k_task_t *r = c->writer ? k_task_spawn("chat-in", chat_reader, c, 2048) : NULL;
+        if (c) {
+            c->fd = fd;
+            c->writer = k_task_spawn("chat-out", chat_writer, c, 2048);
+        }
+        k_task_t *r = c && c->writer ? k_task_spawn("chat-in", chat_reader, c, 2048) : NULL;
         if (!r) {
-            if (c->writer) {
+            if (c && c->writer) {
                 k_chan_close(&c->out);
                 k_join(c->writer, K_FOREVER, NULL);
             }
-            k_chan_free(&c->out);
-            lwip_close(fd);
+            if (c)
+                chat_free(c);
+            net_conn_refuse(fd);
             chat_st.refused++;
             continue;
         }
         k_task_detach(r);
-        c->used = true;
+        c->next = clients;
+        clients = c;
         chat_st.clients++;
         chat_st.accepted++;
     }
@@ -148,7 +156,7 @@ struct wait_req { int fd; short events; };
 static void *handle_client(k_gen_t *g, void *arg)
 {
     int fd = (int)(intptr_t)arg;
-    char buf[512];
+    char buf[SELECT_BUF];
     struct wait_req w = { fd, POLLIN };
 
     for (;;) {
@@ -159,14 +167,16 @@ static void *handle_client(k_gen_t *g, void *arg)
         if (n == 0 || (n < 0 && errno != EWOULDBLOCK && errno != EAGAIN))
             break;
         for (ssize_t off = 0; n > 0 && off < n;) {
-            w.events = POLLOUT;
-            if (k_gen_yield(g, &w, NULL))
-                goto done;
             ssize_t s = lwip_send(fd, buf + off, (size_t)(n - off), 0);
             if (s < 0 && errno != EWOULDBLOCK && errno != EAGAIN)
                 goto done;
             if (s > 0)
                 off += s;
+            if (off < n) {           /* the send buffer is full: wait until it drains */
+                w.events = POLLOUT;
+                if (k_gen_yield(g, &w, NULL))
+                    goto done;
+            }
         }
     }
 done:
@@ -177,71 +187,100 @@ done:
 static struct select_stats sel_st;
 const struct select_stats *select_stats(void) { return &sel_st; }
 
+/* The loop's tables grow with the number of connections (doubling), so the only limit is
+ * the heap: conns[i] is connection i, pfd[i] its poll entry; pfd[n] is the listener. */
+struct sel_conn { k_gen_t *g; struct wait_req *w; };
+static struct sel_conn *conns;
+static struct pollfd *pfd;
+static unsigned nconns, cap;
+
+static bool sel_grow(void)
+{
+    unsigned ncap = cap ? cap * 2 : 16;
+    struct sel_conn *c = realloc(conns, ncap * sizeof(*c));
+    if (!c)
+        return false;
+    conns = c;
+    struct pollfd *p = realloc(pfd, (ncap + 1) * sizeof(*p));
+    if (!p)
+        return false;
+    pfd = p;
+    cap = ncap;
+    return true;
+}
+
+static void sel_end(unsigned i)
+{
+    size_t peak = k_gen_stack_peak(conns[i].g);
+    if (peak > sel_st.stack_peak)
+        sel_st.stack_peak = (uint32_t)peak;
+    k_gen_free(conns[i].g);              /* the connection ended */
+    conns[i] = conns[--nconns];          /* the last one takes its place */
+}
+
+/* Take the connections waiting on the listener, at most 64 a wake-up (the others keep). */
+static void sel_accept(int ls)
+{
+    for (int k = 0; k < 64; k++) {
+        int fd = lwip_accept(ls, NULL, NULL);
+        if (fd < 0)
+            return;                          /* EWOULDBLOCK: no more */
+        k_gen_t *g = NULL;
+        void *w;
+        if (net_conn_admit() && (nconns < cap || sel_grow()))
+            g = k_gen_new(handle_client, (void *)(intptr_t)fd, SELECT_STACK);
+        if (!g) {
+            sel_st.refused++;
+            net_conn_refuse(fd);
+            continue;
+        }
+        lwip_fcntl(fd, F_SETFL, O_NONBLOCK);
+        if (k_gen_next(g, &w) != K_GEN_YIELDED) {   /* runs to its first wait */
+            k_gen_free(g);
+            continue;
+        }
+        conns[nconns++] = (struct sel_conn){ g, w };
+        sel_st.accepted++;
+        if (nconns > sel_st.peak)
+            sel_st.peak = nconns;
+    }
+}
+
 static void *select_server(void *arg)
 {
-    static k_gen_t *gens[SELECT_MAX_CONN];
-    static struct wait_req *waits[SELECT_MAX_CONN];
-    struct pollfd pfd[SELECT_MAX_CONN + 1];
-    int ls = net_tcp_listen(SELECT_PORT, 4);
+    int ls = net_tcp_listen(SELECT_PORT, SELECT_BACKLOG);
     (void)arg;
 
-    if (ls < 0) {
-        printf("selecho: cannot listen on port %d: %s\n", SELECT_PORT, strerror(-ls));
+    if (ls < 0 || !sel_grow()) {
+        printf("selecho: cannot listen on port %d: %s\n", SELECT_PORT,
+               strerror(ls < 0 ? -ls : ENOMEM));
         return NULL;
     }
     lwip_fcntl(ls, F_SETFL, O_NONBLOCK);
     for (;;) {
-        int n = 0, map[SELECT_MAX_CONN + 1];
-        int free_slots = 0;
-        for (int i = 0; i < SELECT_MAX_CONN; i++) {
-            if (gens[i]) {
-                pfd[n] = (struct pollfd){ .fd = waits[i]->fd, .events = waits[i]->events };
-                map[n++] = i;
-            } else {
-                free_slots++;
-            }
-        }
-        if (free_slots) {            /* accept only while there is room */
-            pfd[n] = (struct pollfd){ .fd = ls, .events = POLLIN };
-            map[n++] = -1;
-        }
-        sel_st.active = (uint32_t)(SELECT_MAX_CONN - free_slots);
-        if (k_wait_fds(pfd, n, K_FOREVER) < 0) {
+        unsigned n = nconns;
+        for (unsigned i = 0; i < n; i++)
+            pfd[i] = (struct pollfd){ .fd = conns[i].w->fd, .events = conns[i].w->events };
+        pfd[n] = (struct pollfd){ .fd = ls, .events = POLLIN };
+        sel_st.active = n;
+        if (k_wait_fds(pfd, (int)n + 1, K_FOREVER) < 0) {
             k_sleep_ms(10);
             continue;
         }
         sel_st.wakeups++;
-        for (int j = 0; j < n; j++) {
-            if (!pfd[j].revents)
+        /* Resume the ready ones; sel_end() moves the last entry into a freed slot, so walk
+         * down from the top: every entry moved has been looked at already. */
+        for (unsigned i = n; i-- > 0;) {
+            void *w;
+            if (!pfd[i].revents)
                 continue;
-            if (map[j] < 0) {
-                int fd = lwip_accept(ls, NULL, NULL), i;
-                if (fd < 0)
-                    continue;
-                lwip_fcntl(fd, F_SETFL, O_NONBLOCK);
-                for (i = 0; i < SELECT_MAX_CONN && gens[i]; i++)
-                    ;
-                k_gen_t *g = k_gen_new(handle_client, (void *)(intptr_t)fd, 2048);
-                void *w;
-                if (!g || k_gen_next(g, &w) != K_GEN_YIELDED) {   /* runs to its first wait */
-                    k_gen_free(g);
-                    lwip_close(fd);
-                    continue;
-                }
-                gens[i] = g;
-                waits[i] = w;
-                sel_st.accepted++;
-            } else {
-                int i = map[j];
-                void *w;
-                if (k_gen_next(gens[i], &w) == K_GEN_YIELDED) {
-                    waits[i] = w;
-                } else {
-                    k_gen_free(gens[i]);      /* the connection ended */
-                    gens[i] = NULL;
-                }
-            }
+            if (k_gen_next(conns[i].g, &w) == K_GEN_YIELDED)
+                conns[i].w = w;
+            else
+                sel_end(i);
         }
+        if (pfd[n].revents)
+            sel_accept(ls);
     }
 }
 
@@ -262,15 +301,17 @@ static int cmd_servers(int argc, char **argv)
     const struct echo_stats *es = echo_stats();
     (void)argc;
     (void)argv;
-    printf("echo tcp accepted=%u active=%u refused=%u errors=%u bytes=%u  udp datagrams=%u errors=%u\n",
-           (unsigned)es->tcp_accepted, (unsigned)es->tcp_active, (unsigned)es->tcp_refused,
+    printf("echo tcp accepted=%u active=%u peak=%u refused=%u errors=%u bytes=%u  udp datagrams=%u errors=%u\n",
+           (unsigned)es->tcp_accepted, (unsigned)es->tcp_active, (unsigned)es->tcp_peak, (unsigned)es->tcp_refused,
            (unsigned)es->tcp_errors, (unsigned)es->tcp_bytes, (unsigned)es->udp_datagrams,
            (unsigned)es->udp_errors);
     printf("chat accepted=%u clients=%u refused=%u lines=%u dropped_slow=%u\n",
            (unsigned)chat_st.accepted, (unsigned)chat_st.clients, (unsigned)chat_st.refused,
            (unsigned)chat_st.lines, (unsigned)chat_st.dropped_slow);
-    printf("selecho accepted=%u active=%u wakeups=%u\n", (unsigned)sel_st.accepted,
-           (unsigned)sel_st.active, (unsigned)sel_st.wakeups);
+    printf("selecho accepted=%u active=%u peak=%u refused=%u wakeups=%u stack=%u stack_peak=%u\n",
+           (unsigned)sel_st.accepted, (unsigned)sel_st.active, (unsigned)sel_st.peak,
+           (unsigned)sel_st.refused, (unsigned)sel_st.wakeups, (unsigned)SELECT_STACK,
+           (unsigned)sel_st.stack_peak);
     return 0;
 }
 K_SHELL_CMD(servers, "servers", "- echo, chat and selector server counters", cmd_servers);

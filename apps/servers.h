@@ -4,13 +4,22 @@
 #define APPS_SERVERS_H
 #include <stdint.h>
 
+/* Neither server has a fixed connection limit: they take connections while the heap keeps
+ * its reserve (net_conn_admit()) and refuse the others with a reset, counted as refused. */
 #define CHAT_PORT 8000
-#define CHAT_MAX_CLIENTS 8
+#define CHAT_QUEUE 16           /* lines queued for a client before it counts as not reading */
 #define SELECT_PORT 55555
-#define SELECT_MAX_CONN 16
+#define SELECT_BACKLOG 255      /* completed connections lwIP holds until the loop takes them */
+#define SELECT_BUF 512          /* bytes of a connection's buffer, on its generator's stack */
+/* bytes of stack per connection generator: the buffer and a send that runs tcp_output() to
+ * the driver (the peak is in `servers`: stack_peak) */
+#define SELECT_STACK 1280
 
 struct chat_stats { uint32_t accepted, clients, refused, lines, dropped_slow; };
-struct select_stats { uint32_t accepted, active, wakeups; };
+struct select_stats {
+    uint32_t accepted, active, peak, refused, wakeups;
+    uint32_t stack_peak;        /* most stack bytes a finished connection's generator used */
+};
 
 int servers_start(void);
 const struct chat_stats *chat_stats(void);

@@ -15,20 +15,82 @@ static int ps_row(const struct k_task_info *i, void *ctx)
     return 0;
 }
 
+/* Past PS_LIST_MAX tasks, `ps` sums tasks of the same name into one row (`ps -a` lists all). */
+#define PS_LIST_MAX 48
+#define PS_GROUPS 32
+
+struct ps_group {
+    char name[K_NAME_MAX + 1];
+    unsigned count, ready, blocked;
+    size_t stack, peak_max;
+    uint64_t switches;
+};
+struct ps_summary { struct ps_group g[PS_GROUPS]; unsigned n, tasks, other; };
+
+static int ps_count(const struct k_task_info *i, void *ctx)
+{
+    (void)i;
+    ++*(unsigned *)ctx;
+    return 0;
+}
+
+static int ps_sum(const struct k_task_info *i, void *ctx)
+{
+    struct ps_summary *s = ctx;
+    unsigned j;
+    for (j = 0; j < s->n && strcmp(s->g[j].name, i->name); j++)
+        ;
+    if (j == s->n) {
+        if (s->n == PS_GROUPS) {
+            s->other++;
+            return 0;
+        }
+        snprintf(s->g[s->n++].name, sizeof(s->g[0].name), "%s", i->name);
+    }
+    s->g[j].count++;
+    s->g[j].ready += i->state == K_READY || i->state == K_RUNNING;
+    s->g[j].blocked += i->state == K_BLOCKED;
+    s->g[j].stack += i->stack_size;
+    if (i->stack_peak > s->g[j].peak_max)
+        s->g[j].peak_max = i->stack_peak;
+    s->g[j].switches += i->switches;
+    return 0;
+}
+
 static int cmd_ps(int argc, char **argv)
 {
     struct k_poll_hook *h;
-    (void)argc;
-    (void)argv;
-    printf("  ID NAME            STATE    WAIT         STACK    PEAK  SWITCHES\n");
-    k_task_foreach(ps_row, NULL);
+    unsigned n = 0;
+    bool all = argc > 1 && !strcmp(argv[1], "-a");
+
+    k_task_foreach(ps_count, &n);
+    if (all || n <= PS_LIST_MAX) {
+        printf("  ID NAME            STATE    WAIT         STACK    PEAK  SWITCHES\n");
+        k_task_foreach(ps_row, NULL);
+    } else {
+        struct ps_summary *s = calloc(1, sizeof(*s));
+        if (!s) {
+            printf("ps: out of memory (ps -a lists without it)\n");
+            return -ENOMEM;
+        }
+        k_task_foreach(ps_sum, s);
+        printf("%u tasks, summed by name (ps -a lists each)\n", n);
+        printf("NAME             COUNT  READY BLOCKED  STACK_BYTES  PEAK_MAX  SWITCHES\n");
+        for (unsigned j = 0; j < s->n; j++)
+            printf("%-15s %6u %6u %7u %12lu %9u %9lu\n", s->g[j].name, s->g[j].count,
+                   s->g[j].ready, s->g[j].blocked, (unsigned long)s->g[j].stack,
+                   (unsigned)s->g[j].peak_max, (unsigned long)s->g[j].switches);
+        if (s->other)
+            printf("(%u tasks of further names not shown)\n", s->other);
+        free(s);
+    }
     for (h = k_poll_hooks(); h; h = h->next)
         printf("poll hook %-10s calls=%u items=%u\n", h->name, (unsigned)h->calls,
                (unsigned)h->items);
     printf("console rx overruns=%u\n", (unsigned)board_console_overruns());
     return 0;
 }
-K_SHELL_CMD(ps, "ps", "- tasks: state, what they wait on, stack size and peak use (bytes)", cmd_ps);
+K_SHELL_CMD(ps, "ps", "[-a] - tasks: state, what they wait on, stack size and peak use (bytes)", cmd_ps);
 
 static int cmd_uptime(int argc, char **argv)
 {
@@ -43,14 +105,24 @@ K_SHELL_CMD(uptime, "uptime", "- time since boot", cmd_uptime);
 static int cmd_mem(int argc, char **argv)
 {
     struct k_heap_stats st;
-    (void)argc;
-    (void)argv;
+    if (argc == 3 && !strcmp(argv[1], "-l")) {
+        char *end;
+        unsigned long bytes = strtoul(argv[2], &end, 0);
+        int rc = *end ? -EINVAL : k_heap_limit(bytes);
+        if (rc) {
+            printf("mem: cannot limit the heap to %s bytes: %s\n", argv[2], strerror(-rc));
+            return rc;
+        }
+    } else if (argc != 1) {
+        printf("usage: mem [-l bytes]\n");
+        return -EINVAL;
+    }
     k_heap_stats(&st);
     printf("heap: total=%u used=%u free=%u peak=%u (bytes)\n", (unsigned)st.total,
            (unsigned)st.used, (unsigned)st.free, (unsigned)st.peak);
     return 0;
 }
-K_SHELL_CMD(mem, "mem", "- heap bytes: total, used, free, peak (high-water of the break)", cmd_mem);
+K_SHELL_CMD(mem, "mem", "[-l bytes] - heap total/used/free/peak bytes; -l caps the heap (0: no cap)", cmd_mem);
 
 static int cmd_reboot(int argc, char **argv)
 {

@@ -69,17 +69,19 @@ k_gen_t *k_gen_new(k_gen_fn fn, void *arg, size_t stack_size)
         errno = EINVAL;
         return NULL;
     }
-    g = calloc(1, sizeof(*g));
-    if (g)
-        g->stack = malloc(stack_size);
-    if (!g || !g->stack) {
-        free(g);
+    /* One block, as for tasks: the stack at the low end, so that an overflow runs into the
+     * guard words, never into the generator structure above it. */
+    char *mem = malloc(stack_size + sizeof(*g));
+    if (!mem) {
         errno = ENOMEM;
         return NULL;
     }
+    g = (k_gen_t *)(mem + stack_size);
+    memset(g, 0, sizeof(*g));
+    g->stack = mem;
     g->stack_size = stack_size;
     g->guard = (uint32_t *)g->stack;
-    k_stack_prepare(g->stack, stack_size, g->stack + K_GUARD_WORDS * sizeof(uint32_t));
+    k_stack_prepare(g->stack, stack_size, NULL);     /* painted: k_gen_stack_peak() */
     g->stack_id = arch_stack_register(g->stack, stack_size);
     g->sp = arch_stack_init(g->stack, stack_size, gen_entry);
     g->fn = fn;
@@ -154,6 +156,8 @@ int k_gen_close(k_gen_t *g)
     return rc;
 }
 
+size_t k_gen_stack_peak(const k_gen_t *g) { return k_stack_used(g->stack, g->stack_size); }
+
 void k_gen_free(k_gen_t *g)
 {
     if (!g)
@@ -163,8 +167,7 @@ void k_gen_free(k_gen_t *g)
     if (g->state == GEN_SUSPENDED && k_gen_close(g) == -EPROTO)
         g->state = GEN_DONE;    /* it refused to finish: its stack goes anyway */
     arch_stack_deregister(g->stack_id);
-    free(g->stack);
-    free(g);
+    free(g->stack);     /* the generator structure is in the same block */
 }
 
 int k_gen_yield(k_gen_t *g, void *value, void **in)

@@ -246,6 +246,9 @@ int k_gen_throw(k_gen_t *g, int err, void **out);
  */
 int k_gen_close(k_gen_t *g);
 
+/* Bytes of g's stack ever used (high-water mark of the painted stack), for sizing. */
+size_t k_gen_stack_peak(const k_gen_t *g);
+
 /* Close g if it is paused, then free it. g must not be running. */
 void k_gen_free(k_gen_t *g);
 
@@ -478,6 +481,22 @@ struct k_heap_stats {
 
 /* Fill *st. Boards only (the host build uses the host's malloc). Does not block. */
 void k_heap_stats(struct k_heap_stats *st);
+
+/*
+ * Whether at least `bytes` of heap are free: what admission control asks before it takes
+ * on new work (a connection) so that the work already taken keeps the memory it needs.
+ * O(1) while the break is more than `bytes` below the heap's end; otherwise it counts the
+ * free blocks (mallinfo()). Boards only. Does not block.
+ */
+bool k_heap_has_free(size_t bytes);
+
+/*
+ * Make the heap end `bytes` after its start (0: at the board's end again), so that what
+ * happens when memory runs out can be tried without filling all of RAM (`mem -l`). Memory
+ * already taken stays. @return 0, or -EINVAL if bytes is below what the heap already uses
+ * (its break) or above the board's heap. Does not block.
+ */
+int k_heap_limit(size_t bytes);
 
 /* ---------------------------------------------------------------------------------------
  * Shell: a line-oriented command interpreter on the console. Modules register commands at

@@ -49,6 +49,10 @@ size_t k_stack_size_ok(size_t size);
  * `paint_end` (NULL: the whole stack) for the high-water mark. */
 void k_stack_prepare(void *stack, size_t size, void *paint_end);
 
+/* Bytes of the painted stack [stack, stack + size) that were ever used: its high-water
+ * mark (the guard words excluded). */
+size_t k_stack_used(const void *stack, size_t size);
+
 /*
  * Block the current task on wq (may be NULL: a pure timeout) for up to timeout_ms
  * (K_FOREVER, or >= 0; callers handle K_NO_WAIT themselves). `what` is shown by ps.

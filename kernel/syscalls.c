@@ -17,6 +17,17 @@
 extern int errno;
 
 static char *heap_brk, *heap_peak;
+static size_t heap_limit;       /* k_heap_limit(): bytes from the start, 0 for none */
+
+/* The heap's bounds: the board's, the end lowered by k_heap_limit(). */
+static void heap_bounds(char **start, char **end)
+{
+    board_heap(start, end);
+    if (!heap_brk)
+        heap_brk = heap_peak = *start;
+    if (heap_limit && heap_limit < (size_t)(*end - *start))
+        *end = *start + heap_limit;
+}
 
 /* Grow the heap by incr bytes inside [__heap_start, __heap_end) from the linker map.
  * Returns the old break, or (void *)-1 with errno = ENOMEM: malloc then returns NULL. */
@@ -25,9 +36,7 @@ void *_sbrk(ptrdiff_t incr)
 {
     char *start, *end, *old;
 
-    board_heap(&start, &end);
-    if (!heap_brk)
-        heap_brk = heap_peak = start;
+    heap_bounds(&start, &end);
     if ((incr > 0 && incr > end - heap_brk) || (incr < 0 && -incr > heap_brk - start)) {
         errno = ENOMEM;
         return (void *)-1;
@@ -44,12 +53,35 @@ void k_heap_stats(struct k_heap_stats *st)
     char *start, *end;
     struct mallinfo mi = mallinfo();
 
-    board_heap(&start, &end);
+    heap_bounds(&start, &end);
     st->total = (size_t)(end - start);
     st->used = mi.uordblks;
     st->free = st->total - st->used;
     st->brk = heap_brk ? (size_t)(heap_brk - start) : 0;
     st->peak = heap_peak ? (size_t)(heap_peak - start) : 0;
+}
+
+bool k_heap_has_free(size_t bytes)
+{
+    char *start, *end;
+
+    heap_bounds(&start, &end);
+    if ((size_t)(end - heap_brk) >= bytes)
+        return true;
+    return (size_t)(end - heap_brk) + mallinfo().fordblks >= bytes;
+}
+
+int k_heap_limit(size_t bytes)
+{
+    char *start, *end;
+
+    board_heap(&start, &end);
+    if (!heap_brk)
+        heap_brk = heap_peak = start;
+    if (bytes && (bytes < (size_t)(heap_brk - start) || bytes > (size_t)(end - start)))
+        return -EINVAL;
+    heap_limit = bytes;
+    return 0;
 }
 
 int _write(int fd, const void *buf, size_t n);

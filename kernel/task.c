@@ -369,12 +369,12 @@ const char *k_task_state_name(enum k_task_state s)
     return "?";
 }
 
-static size_t k_stack_peak(const k_task_t *t)
+size_t k_stack_used(const void *stack, size_t size)
 {
-    const uint32_t *w = t->guard + K_GUARD_WORDS;
-    const uint32_t *end = (const uint32_t *)(t->stack + t->stack_size);
+    const uint32_t *w = (const uint32_t *)stack + K_GUARD_WORDS;
+    const uint32_t *end = (const uint32_t *)((const char *)stack + size);
 
-    if (!t->stack_size)
+    if (!size)
         return 0;
     arch_stack_scan_begin();
     while (w < end && *w == K_STACK_PAINT)
@@ -389,7 +389,7 @@ static int k_info(const k_task_t *t, int (*fn)(const struct k_task_info *, void 
         .id = t->id, .name = t->name, .wait = t->wait,
         /* the idle task is always runnable but never queued */
         .state = t == &k.idle ? (k.current == t ? K_RUNNING : K_READY) : t->state,
-        .stack_size = t->stack_size, .stack_peak = k_stack_peak(t), .switches = t->switches,
+        .stack_size = t->stack_size, .stack_peak = k_stack_used(t->stack, t->stack_size), .switches = t->switches,
     };
     return fn(&i, ctx);
 }

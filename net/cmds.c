@@ -57,14 +57,16 @@ static void pcb_row(const char *proto, const ip_addr_t *la, u16_t lp, const ip_a
     printf("%-5s %-21s %-21s %s\n", proto, lb, rb, state);
 }
 
+/* Connections listed before netstat only counts them (netstat -a lists all). */
+#define NETSTAT_ROWS 32
+
 static int cmd_netstat(int argc, char **argv)
 {
     struct tcp_pcb *p;
     struct tcp_pcb_listen *lp;
     struct udp_pcb *u;
-    int sockets = 0, tcp = 0;
-    (void)argc;
-    (void)argv;
+    int sockets = 0, tcp = 0, rows = 0;
+    bool all = argc > 1 && !strcmp(argv[1], "-a");
 
     if (!net_netif()) {
         printf("no network interface\n");
@@ -75,9 +77,13 @@ static int cmd_netstat(int argc, char **argv)
     for (lp = tcp_listen_pcbs.listen_pcbs; lp; lp = lp->next)
         pcb_row("tcp", &lp->local_ip, lp->local_port, IP4_ADDR_ANY, 0, "LISTEN");
     for (p = tcp_active_pcbs; p; p = p->next, tcp++)
-        pcb_row("tcp", &p->local_ip, p->local_port, &p->remote_ip, p->remote_port, tcp_debug_state_str(p->state));
+        if (all || rows++ < NETSTAT_ROWS)
+            pcb_row("tcp", &p->local_ip, p->local_port, &p->remote_ip, p->remote_port, tcp_debug_state_str(p->state));
     for (p = tcp_tw_pcbs; p; p = p->next, tcp++)
-        pcb_row("tcp", &p->local_ip, p->local_port, &p->remote_ip, p->remote_port, "TIME_WAIT");
+        if (all || rows++ < NETSTAT_ROWS)
+            pcb_row("tcp", &p->local_ip, p->local_port, &p->remote_ip, p->remote_port, "TIME_WAIT");
+    if (!all && rows > NETSTAT_ROWS)
+        printf("(%d more connections: netstat -a lists all)\n", rows - NETSTAT_ROWS);
     for (u = udp_pcbs; u; u = u->next)
         pcb_row("udp", &u->local_ip, u->local_port, &u->remote_ip, u->remote_port, "");
     UNLOCK_TCPIP_CORE();
@@ -101,4 +107,4 @@ static int cmd_netstat(int argc, char **argv)
            (unsigned)lwip_stats.tcp.proterr, (unsigned)lwip_stats.ip.drop, (unsigned)lwip_stats.link.drop);
     return 0;
 }
-K_SHELL_CMD(netstat, "netstat", "- sockets, TCP/UDP endpoints and states, pool use", cmd_netstat);
+K_SHELL_CMD(netstat, "netstat", "[-a] - sockets, TCP/UDP endpoints and states, pool use", cmd_netstat);

@@ -11,7 +11,9 @@
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/sockets.h"
+#include "lwip/stats.h"
 #include "lwip/tcpip.h"
+#include "lwip/memp.h"
 
 #include "k.h"
 #include "net.h"
@@ -87,6 +89,29 @@ int net_tcp_listen(uint16_t port, int backlog)
         return -err;
     }
     return s;
+}
+
+bool netdrv_rx_room(void)
+{
+    /* every frame posted with tcpip_input() holds one TCPIP_MSG_INPKT until the tcpip task
+     * takes it; keep a few mailbox places for API messages and callbacks */
+    return lwip_stats.memp[MEMP_TCPIP_MSG_INPKT]->used < TCPIP_MBOX_SIZE - 16;
+}
+
+size_t net_conn_reserve(void)
+{
+    struct k_heap_stats st;
+    k_heap_stats(&st);
+    return st.total / 32 > NET_CONN_RESERVE_MIN ? st.total / 32 : NET_CONN_RESERVE_MIN;
+}
+
+bool net_conn_admit(void) { return k_heap_has_free(net_conn_reserve()); }
+
+void net_conn_refuse(int fd)
+{
+    struct linger lg = { .l_onoff = 1, .l_linger = 0 };   /* close() then sends RST */
+    (void)lwip_setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    lwip_close(fd);
 }
 
 static void link_changed(void *arg)

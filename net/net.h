@@ -34,6 +34,28 @@ struct netif *net_netif(void);
  * @return the socket, or a negative errno. Does not block. */
 int net_tcp_listen(uint16_t port, int backlog);
 
+/* ---------------------------------------------------------------------------------------
+ * Admission control for servers. Every connection a server takes costs heap (its task or
+ * generator stack, lwIP's PCB, netconn and mailbox: `mem` shows it), and the connections
+ * already taken need some more while they move data (pbufs, segments). So a server takes a
+ * new connection only while the heap keeps a reserve free, and otherwise refuses it at
+ * accept time with a reset, before reading any of its data: an accepted connection is never
+ * reset for want of memory, and service goes on.
+ */
+#define NET_CONN_RESERVE_MIN (64 * 1024)
+
+/* Heap bytes kept free for the connections already taken: 1/32 of the heap, at least
+ * NET_CONN_RESERVE_MIN (x86, 126 MiB of heap: about 4 MiB; M3, 16 MiB: 512 KiB). */
+size_t net_conn_reserve(void);
+
+/* true if a new connection may be taken now (net_conn_reserve() bytes are free). O(1)
+ * while the heap has room above its break. Does not block. */
+bool net_conn_admit(void);
+
+/* Refuse an accepted socket: close it with a reset (SO_LINGER 0; RFC 9293 3.10.7.1 calls it
+ * an abort), so the peer learns at once and nothing it sent is taken as served. */
+void net_conn_refuse(int fd);
+
 /* How the address was obtained: "dhcp", "static", or "none". */
 const char *net_addr_source(void);
 

@@ -262,6 +262,7 @@ void board_reboot(void)
 }
 
 extern char __boot_stack_bottom[], __boot_stack_top[], __heap_start[], __heap_end[];
+static char *heap_end;          /* end of RAM, from the multiboot information */
 
 void board_boot_stack(void **base, size_t *size)
 {
@@ -272,7 +273,7 @@ void board_boot_stack(void **base, size_t *size)
 void board_heap(char **start, char **end)
 {
     *start = __heap_start;
-    *end = __heap_end;
+    *end = heap_end ? heap_end : __heap_end;
 }
 
 void board_init(void)
@@ -285,9 +286,23 @@ void board_init(void)
 }
 
 int app_main_entry(void);
-void x86_main(void);
-void x86_main(void)
+/* Multiboot 0.6.96, section 3.3: with flags bit 0, mem_upper is the KiB of RAM from 1 MiB
+ * up to the first hole. The heap runs from the end of the image to there. The information
+ * structure itself may lie in that range (QEMU puts it after the image): it is read here,
+ * before the first malloc(). */
+#define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
+struct multiboot_info { uint32_t flags, mem_lower, mem_upper; };
+
+void x86_main(uint32_t magic, const struct multiboot_info *mbi);
+void x86_main(uint32_t magic, const struct multiboot_info *mbi)
 {
+    if (magic == MULTIBOOT_BOOTLOADER_MAGIC && (mbi->flags & 1)) {
+        uint64_t top = 0x100000ull + (uint64_t)mbi->mem_upper * 1024u;
+        if (top > 0xFFFFF000ull)
+            top = 0xFFFFF000ull;
+        if (top > (uintptr_t)__heap_end)
+            heap_end = (char *)(uintptr_t)(top & ~0xFFFull);
+    }
     board_init();
     board_exit(app_main_entry());
 }

@@ -26,6 +26,7 @@ gdt_desc:
     .type _start, @function
 _start:
     cli
+    movl %eax, %esi                     /* multiboot magic; %ebx: its information */
     lgdt gdt_desc
     ljmp $0x08, $1f
 1:  movw $0x10, %ax
@@ -35,6 +36,8 @@ _start:
     movw %ax, %gs
     movw %ax, %ss
     movl $__boot_stack_top, %esp
+    pushl %ebx                          /* x86_main(magic, multiboot info): the boot */
+    pushl %esi                          /* stack is not in .bss, so these survive */
     /* zero .bss */
     cld
     movl $__bss_start, %edi
@@ -43,7 +46,7 @@ _start:
     xorl %eax, %eax
     rep stosb
     fninit
-    call x86_main                       /* never returns */
+    call x86_main                       /* x86_main(eax, ebx); never returns */
 2:  cli
     hlt
     jmp 2b

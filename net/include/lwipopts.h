@@ -13,21 +13,28 @@
 #define LWIP_TCPIP_CORE_LOCKING_INPUT   0   /* the poll loop posts frames to the tcpip task */
 #define TCPIP_THREAD_NAME               "tcpip"
 #define TCPIP_THREAD_STACKSIZE          8192
-#define TCPIP_MBOX_SIZE                 128
+#define TCPIP_MBOX_SIZE                 512  /* frames and API messages queued */
 #define DEFAULT_THREAD_STACKSIZE        4096
-#define DEFAULT_TCP_RECVMBOX_SIZE       32
+#define DEFAULT_TCP_RECVMBOX_SIZE       16   /* a full mailbox defers (refused_data), never drops */
 #define DEFAULT_UDP_RECVMBOX_SIZE       32
 #define DEFAULT_RAW_RECVMBOX_SIZE       8
-#define DEFAULT_ACCEPTMBOX_SIZE         32
+#define DEFAULT_ACCEPTMBOX_SIZE         256  /* >= the largest listen backlog */
 #define LWIP_NETCONN_SEM_PER_THREAD     0
 #define LWIP_MPU_COMPATIBLE             0
 
-/* --- memory ---------------------------------------------------------------------------- */
+/* --- memory ----------------------------------------------------------------------------
+ * Everything lwIP allocates (PCBs, netconns, pbufs, segments, mailboxes) comes from the
+ * kernel's heap (MEM_LIBC_MALLOC, MEMP_MEM_MALLOC), so the number of connections grows with
+ * the board's RAM instead of being fixed by pool sizes; `mem` shows all of it. The MEMP_NUM_*
+ * counts below are then only what netstat reports as "avail", except MEMP_NUM_NETCONN, which
+ * sizes lwIP's socket table (the one static array, NET_MAX_SOCKETS from board.mk, about
+ * 16 bytes a socket; newlib's FD_SETSIZE is raised to match on the command line). The
+ * applications refuse new connections before the heap runs out (net_conn_admit()). */
 #define MEM_ALIGNMENT                   4
-#ifndef NET_MEM_SIZE
-#define NET_MEM_SIZE                    (256 * 1024)
-#endif
-#define MEM_SIZE                        NET_MEM_SIZE
+#define MEM_LIBC_MALLOC                 1
+#define MEMP_MEM_MALLOC                 1
+#define MEM_SIZE                        (1024 * 1024)   /* unused with MEM_LIBC_MALLOC, but
+                                                         * > 64 KiB makes mem_size_t 32-bit */
 #ifndef NET_PBUF_POOL_SIZE
 #define NET_PBUF_POOL_SIZE              128
 #endif
@@ -35,14 +42,16 @@
 #define PBUF_POOL_BUFSIZE               1536
 #define MEMP_NUM_PBUF                   64
 #define MEMP_NUM_UDP_PCB                8
-#define MEMP_NUM_TCP_PCB                64   /* connections, TIME_WAIT included */
-#define MEMP_NUM_TCP_PCB_LISTEN         4
+#ifndef NET_MAX_SOCKETS
+#define NET_MAX_SOCKETS                 64
+#endif
+#define MEMP_NUM_TCP_PCB                NET_MAX_SOCKETS
+#define MEMP_NUM_TCP_PCB_LISTEN         8
 #define MEMP_NUM_TCP_SEG                256
 #define MEMP_NUM_NETBUF                 32
-#define MEMP_NUM_NETCONN                64   /* sockets, and connections not yet accepted;
-                                                * <= newlib's FD_SETSIZE (64) */
+#define MEMP_NUM_NETCONN                NET_MAX_SOCKETS  /* lwIP's socket table */
 #define MEMP_NUM_TCPIP_MSG_API          32
-#define MEMP_NUM_TCPIP_MSG_INPKT        128
+#define MEMP_NUM_TCPIP_MSG_INPKT        TCPIP_MBOX_SIZE
 #define MEMP_NUM_SYS_TIMEOUT            (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
 #define MEMP_OVERFLOW_CHECK             0
 
@@ -81,7 +90,8 @@
 /* --- sockets ------------------------------------------------------------------------------- */
 #define LWIP_NETCONN                    1
 #define LWIP_SOCKET                     1
-#define LWIP_SOCKET_SELECT              1
+#define LWIP_SOCKET_SELECT              0   /* poll() only: an fd_set of
+                                                     * NET_MAX_SOCKETS bits is too big for a stack */
 #define LWIP_SOCKET_POLL                1
 #define LWIP_COMPAT_SOCKETS             0   /* we call lwip_socket() & co. by name */
 #define LWIP_POSIX_SOCKETS_IO_NAMES     0

@@ -2,7 +2,7 @@
  * e1000.c - Intel 82540EM Gigabit Ethernet (QEMU -device e1000), shaped like lwIP's
  * ethernetif. Register names and bits from the "PCI/PCI-X Family of Gigabit Ethernet
  * Controllers Software Developer's Manual" (8254x), chapters 3 (descriptors) and 13
- * (registers). Legacy descriptors; RX and TX rings of 32 descriptors with 2 KiB buffers in
+ * (registers). Legacy descriptors; RX and TX rings of 256 descriptors with 2 KiB buffers in
  * static memory (paging is off: physical = virtual).
  */
 #include <stdint.h>
@@ -80,8 +80,10 @@ struct tx_desc {
 #define TXCMD_IFCS 0x02
 #define TXCMD_RS   0x08
 
-#define RX_RING 32
-#define TX_RING 32
+/* 256 descriptors each way (8254x manual 3.2.6: a multiple of 8): a burst from thousands of
+ * connections waits in the ring, and QEMU holds further frames back while it is full. */
+#define RX_RING 256
+#define TX_RING 256
 #define BUF_SIZE 2048
 
 static struct rx_desc rx_ring[RX_RING] __attribute__((aligned(128)));
@@ -140,7 +142,9 @@ int netdrv_poll(struct netif *netif)
 {
     int n = 0;
 
-    while (rx_ring[rx_next].status & DESC_DD) {
+    /* Frames stay in the ring (the device holds back the rest) while lwIP's input queue
+     * is full: dropping them here would only make the peers retransmit. */
+    while ((rx_ring[rx_next].status & DESC_DD) && netdrv_rx_room()) {
         struct rx_desc *d = &rx_ring[rx_next];
         uint16_t len = d->length;
         bool eop = d->status & DESC_EOP;
@@ -156,7 +160,7 @@ int netdrv_poll(struct netif *netif)
             }
             rx_discarding = !eop;
         } else {
-            struct pbuf *p = pbuf_alloc(PBUF_RAW, len, PBUF_POOL);
+            struct pbuf *p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM);   /* exactly its size */
             if (!p) {
                 stats.rx_dropped_nomem++;
                 LINK_STATS_INC(link.memerr);

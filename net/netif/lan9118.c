@@ -185,7 +185,7 @@ int netdrv_poll(struct netif *netif)
         (void)TX_STATUS_FIFO;
     stats.rx_dropped_fifo += RX_DROP;
 
-    while ((RX_FIFO_INF >> 16) & 0xFFu) {
+    while (((RX_FIFO_INF >> 16) & 0xFFu) && netdrv_rx_room()) {   /* see netdrv_rx_room() */
         uint32_t status = RX_STATUS_FIFO;
         uint32_t len = (status >> 16) & 0x3FFFu;      /* frame length, CRC included */
         uint32_t words = (len + 3u) / 4u;
@@ -203,7 +203,7 @@ int netdrv_poll(struct netif *netif)
             rx_discard(words);
             continue;
         }
-        p = pbuf_alloc(PBUF_RAW, (u16_t)(len - 4u), PBUF_POOL);
+        p = pbuf_alloc(PBUF_RAW, (u16_t)(len - 4u), PBUF_RAM);     /* exactly its size */
         if (!p) {
             stats.rx_dropped_nomem++;
             LINK_STATS_INC(link.memerr);

@@ -49,6 +49,11 @@ void netdrv_netif_setup(struct netif *netif, netif_linkoutput_fn linkoutput);
  * (byte 0 lowest), bytes 4-5 in the low half of hi (e1000 RAL0/RAH0, LAN9118 ADDRL/ADDRH). */
 void netdrv_set_mac(struct netif *netif, uint32_t lo, uint32_t hi);
 
+/* Whether lwIP's input queue (the tcpip task's mailbox) takes another frame now. Drivers
+ * stop taking frames from the device while it is full, so that the device, not the
+ * driver, holds back (e1000) or drops and counts (LAN9118 FIFO) what does not fit. */
+bool netdrv_rx_room(void);
+
 /* Largest Ethernet frame handled, FCS excluded (1500 + 14 + 4 for a VLAN tag). */
 #define NETDRV_MAX_FRAME 1518
 

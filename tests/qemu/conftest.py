@@ -41,15 +41,36 @@ def free_port():
             continue
 
 
+TAP_GUEST_IP = "10.77.0.2"       # the Makefile's NET=tap defaults
+TAP_HOST_IP = "10.77.0.1"
+_tap_seq = [0]
+
+
 class Guest:
     """A running kernel: send shell commands, read their output. The guest's port 7
-    (TCP and UDP echo) is reachable at 127.0.0.1:self.echo_port."""
+    (TCP and UDP echo) is reachable at 127.0.0.1:self.echo_port.
 
-    def __init__(self, board, **make_vars):
+    net="tap": the guest is on a tap device in a network namespace of its own, made here
+    (self.ns) and deleted by close(); it is self.addr (ports as in the guest), reachable
+    only from inside the namespace (self.in_ns(argv))."""
+
+    def __init__(self, board, net="user", **make_vars):
         self.board = board
-        self.echo_port = int(make_vars.setdefault("ECHO_PORT", free_port()))
-        self.chat_port = int(make_vars.setdefault("CHAT_PORT", free_port()))
-        self.select_port = int(make_vars.setdefault("SELECT_PORT", free_port()))
+        self.net = net
+        self.ns = None
+        if net == "tap":
+            _tap_seq[0] += 1
+            self.ns = "ktest-%d-%d" % (os.getpid(), _tap_seq[0])
+            subprocess.run([os.path.join(ROOT, "scripts", "netns.sh"), "up", self.ns, "tap0",
+                            TAP_HOST_IP + "/24"], check=True)
+            make_vars.update(NET="tap", TAP_NS=self.ns)
+            self.addr = TAP_GUEST_IP
+            self.echo_port, self.chat_port, self.select_port = 7, 8000, 55555
+        else:
+            self.addr = "127.0.0.1"
+            self.echo_port = int(make_vars.setdefault("ECHO_PORT", free_port()))
+            self.chat_port = int(make_vars.setdefault("CHAT_PORT", free_port()))
+            self.select_port = int(make_vars.setdefault("SELECT_PORT", free_port()))
         cmd = qemu_command(board, **make_vars)
         self.p = pexpect.spawn(cmd[0], cmd[1:], cwd=ROOT, encoding="utf-8",
                                codec_errors="replace", timeout=CMD_TIMEOUT)
@@ -74,10 +95,21 @@ class Guest:
         self.p.close()
         return self.p.exitstatus
 
+    def in_ns(self, argv, **kw):
+        """Start argv inside the guest's namespace (tap only); returns the Popen."""
+        return subprocess.Popen(["ip", "netns", "exec", self.ns] + argv, **kw)
+
+    def load_client(self, port):
+        """tests/qemu/loadclient.py against self.addr:port inside the namespace."""
+        return LoadClient(self, port)
+
     def close(self):
         if self.p.isalive():
             self.p.terminate(force=True)
         self.log.close()
+        if self.ns:
+            subprocess.run([os.path.join(ROOT, "scripts", "netns.sh"), "down", self.ns])
+            self.ns = None
 
 
     # --- resource accounting -------------------------------------------------------------
@@ -98,6 +130,46 @@ class Guest:
             if now == baseline or time.monotonic() > deadline:
                 return now
             time.sleep(0.5)
+
+
+class LoadClient:
+    """Drives loadclient.py: open(n), echo(), close() each return its JSON answer."""
+
+    def __init__(self, guest, port):
+        import json
+        self._json = json
+        self.p = guest.in_ns([PYTHON, os.path.join(ROOT, "tests", "qemu", "loadclient.py"),
+                              guest.addr, str(port)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+
+    def ask(self, line):
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
+        out = self.p.stdout.readline()
+        if not out:
+            raise RuntimeError("loadclient ended (exit status %s)" % self.p.wait())
+        return self._json.loads(out)
+
+    def open(self, n):
+        return self.ask("open %d" % n)
+
+    def echo(self):
+        return self.ask("echo")
+
+    def close(self):
+        try:
+            self.ask("close")
+            self.p.stdin.write("quit\n")
+            self.p.stdin.close()
+        except (OSError, RuntimeError):
+            pass
+        try:
+            self.p.wait(30)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+
+
+PYTHON = "/usr/bin/python3"
 
 
 @pytest.fixture(params=BOARDS)

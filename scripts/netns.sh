@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# A network namespace with a tap device for a guest: the host side of `make run NET=tap`,
+# the tap tests and `make bench-net`. Traffic stays inside the namespace.
+#   netns.sh up   NS [TAP] [ADDR/PREFIX]   create NS (if missing) with TAP up at ADDR
+#   netns.sh down NS                       delete NS and everything in it
+# Needs root (ip netns, /dev/net/tun).
+set -euo pipefail
+cmd=${1:-}; ns=${2:-}
+[ -n "$cmd" ] && [ -n "$ns" ] || { echo "usage: $0 up|down NS [TAP] [ADDR/PREFIX]" >&2; exit 2; }
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+case "$cmd" in
+up)
+    tap=${3:-tap0}; addr=${4:-10.77.0.1/24}
+    if ! ip netns list | grep -qw "^$ns"; then
+        $SUDO ip netns add "$ns"
+    fi
+    nsx() { $SUDO ip netns exec "$ns" "$@"; }
+    nsx ip link set lo up
+    if ! nsx ip link show "$tap" >/dev/null 2>&1; then
+        nsx ip tuntap add dev "$tap" mode tap
+        nsx ip addr add "$addr" dev "$tap"
+    fi
+    nsx ip link set "$tap" up
+    # many connections from one host address: use every local port
+    nsx sysctl -q -w net.ipv4.ip_local_port_range="1024 65000" || true
+    ;;
+down)
+    if ip netns list | grep -qw "^$ns"; then
+        $SUDO ip netns del "$ns"
+    fi
+    ;;
+*)
+    echo "usage: $0 up|down NS [TAP] [ADDR/PREFIX]" >&2; exit 2 ;;
+esac
