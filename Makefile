@@ -77,7 +77,7 @@ APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/crc32.c apps/
 LWIPDIR := $(DEPS)/lwip/src
 -include $(LWIPDIR)/Filelists.mk
 LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c
-NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/wait.c net/http/url.c net/http/parse.c net/http/client.c \
+NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/wait.c net/tcp_demux.c net/http/url.c net/http/parse.c net/http/client.c \
             $(NET_DRIVER)
 
 SRCS := $(KERNEL_SRCS) $(BOARD_SRCS) $(APP_SRCS) $(NET_SRCS)
@@ -106,7 +106,7 @@ $(BUILD)/%.S.o: %.S | $(DEPS_STAMP)
 
 $(BUILD)/kernel.elf: $(OBJS) $(LINKER_SCRIPT)
 	@echo "  LD    $@"
-	$(Q)$(CC) $(BOARD_LDFLAGS) -T $(LINKER_SCRIPT) -Wl,--gc-sections -Wl,-Map,$(BUILD)/kernel.map \
+	$(Q)$(CC) $(BOARD_LDFLAGS) -Wl,--wrap=tcp_input -T $(LINKER_SCRIPT) -Wl,--gc-sections -Wl,-Map,$(BUILD)/kernel.map \
 	    -o $@ $(OBJS) -Wl,--start-group $(BOARD_LIBS) -Wl,--end-group
 	@$(SIZE) $@
 

@@ -10,10 +10,10 @@
 #define CHAT_QUEUE 16           /* lines queued for a client before it counts as not reading */
 #define SELECT_PORT 55555
 #define SELECT_BACKLOG 255      /* completed connections lwIP holds until the loop takes them */
-#define SELECT_BUF 512          /* bytes of a connection's buffer, on its generator's stack */
+#define SELECT_BUF 256          /* bytes of a connection's buffer, on its generator's stack */
 /* bytes of stack per connection generator: the buffer and a send that runs tcp_output() to
  * the driver (the peak is in `servers`: stack_peak) */
-#define SELECT_STACK 1280
+#define SELECT_STACK 1472
 
 struct chat_stats { uint32_t accepted, clients, refused, lines, dropped_slow; };
 struct select_stats {

@@ -102,6 +102,8 @@ static int cmd_netstat(int argc, char **argv)
     printf("pbuf pool used=%u avail=%u  tcp pcbs used=%u/%u\n",
            (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->used, (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->avail,
            (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->used, (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->avail);
+    printf("tcp demux tracked=%u moves=%u repairs=%u\n", (unsigned)tcp_demux_stats()->tracked,
+           (unsigned)tcp_demux_stats()->moves, (unsigned)tcp_demux_stats()->repairs);
     printf("tcp xmit=%u recv=%u drop=%u chkerr=%u memerr=%u proterr=%u  ip drop=%u  link drop=%u\n",
            (unsigned)lwip_stats.tcp.xmit, (unsigned)lwip_stats.tcp.recv, (unsigned)lwip_stats.tcp.drop, (unsigned)lwip_stats.tcp.chkerr, (unsigned)lwip_stats.tcp.memerr,
            (unsigned)lwip_stats.tcp.proterr, (unsigned)lwip_stats.ip.drop, (unsigned)lwip_stats.link.drop);

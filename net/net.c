@@ -88,6 +88,7 @@ int net_tcp_listen(uint16_t port, int backlog)
         lwip_close(s);
         return -err;
     }
+    (void)tcp_demux_attach(s);      /* without it, lwIP's linear lookup still works */
     return s;
 }
 

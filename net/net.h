@@ -56,6 +56,22 @@ bool net_conn_admit(void);
  * an abort), so the peer learns at once and nothing it sent is taken as served. */
 void net_conn_refuse(int fd);
 
+/* ---------------------------------------------------------------------------------------
+ * Constant-time demultiplexing of incoming TCP segments to the connections of listening
+ * sockets (net/tcp_demux.c), for servers with thousands of connections.
+ */
+struct tcp_demux_stats {
+    uint32_t tracked;     /* connections in the tables now */
+    uint32_t moves;       /* segments whose connection was moved to the front of the list */
+    uint32_t repairs;     /* of those, how many needed a walk to find the predecessor */
+};
+
+/* Track the connections that listening socket listen_fd accepts from now on. Called by
+ * net_tcp_listen(). @return 0, or -EINVAL (not a listening TCP socket, or no ext-arg id
+ * left in lwIP: LWIP_TCP_PCB_NUM_EXT_ARGS). Does not block (takes the core lock). */
+int tcp_demux_attach(int listen_fd);
+const struct tcp_demux_stats *tcp_demux_stats(void);
+
 /* How the address was obtained: "dhcp", "static", or "none". */
 const char *net_addr_source(void);
 

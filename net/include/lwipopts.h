@@ -81,6 +81,7 @@
 #define TCP_LISTEN_BACKLOG              1
 #define TCP_DEFAULT_LISTEN_BACKLOG      16
 #define LWIP_TCP_KEEPALIVE              1
+#define LWIP_TCP_PCB_NUM_EXT_ARGS       1    /* net/tcp_demux.c */
 #define SO_REUSE                        1
 #define LWIP_NETIF_LINK_CALLBACK        1
 #define LWIP_NETIF_STATUS_CALLBACK      1

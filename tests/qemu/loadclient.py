@@ -150,11 +150,17 @@ def cmd_echo(k):
         pending[s] = [msg, b""]
         sel.register(s, selectors.EVENT_READ)
     ok = [0]
+    times = []
 
     def done(s, good):
         ok[0] += good
+        times.append(time.monotonic() - t0)
     bad, lost = run(pending, None, done, t0 + TIMEOUT)
-    return {"echoed": ok[0], "bad": bad, "lost": lost, "s": round(time.monotonic() - t0, 3)}
+    times.sort()
+    pct = {"p%d" % q: round(times[min(len(times) - 1, len(times) * q // 100)], 3)
+           for q in (10, 50, 90, 99)} if times else {}
+    return dict({"echoed": ok[0], "bad": bad, "lost": lost,
+                 "s": round(time.monotonic() - t0, 3)}, **pct)
 
 
 def main():
