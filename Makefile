@@ -157,7 +157,8 @@ test-unit: $(UNIT_TESTS)
 # ----------------------------------------------------------------------------------------
 # QEMU tests: build every board, then pytest boots each one.
 test-qemu: | $(DEPS_STAMP)
-	@set -e; for b in $(BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all; done
+	@set -e; for b in $(BOARDS); do for n in user tap; do \
+	    $(MAKE) --no-print-directory BOARD=$$b NET=$$n all; done; done
 	$(PYTHON) -m pytest -v tests/qemu
 
 # The C examples of docs/python.md must compile (with the qemu-x86 kernel's flags).

@@ -209,6 +209,28 @@ static bool sel_grow(void)
     return true;
 }
 
+/* Give memory back as connections end: at a quarter full, halve the tables (new blocks,
+ * not realloc(): newlib's in-place shrink leaves the freed tail counted as used). */
+static void sel_shrink(void)
+{
+    while (cap > 16 && nconns < cap / 4) {
+        unsigned ncap = cap / 2;
+        struct sel_conn *c = malloc(ncap * sizeof(*c));
+        struct pollfd *p = malloc((ncap + 1) * sizeof(*p));
+        if (!c || !p) {
+            free(c);
+            free(p);
+            return;                 /* keep the larger tables */
+        }
+        memcpy(c, conns, nconns * sizeof(*c));
+        free(conns);
+        free(pfd);
+        conns = c;
+        pfd = p;
+        cap = ncap;
+    }
+}
+
 static void sel_end(unsigned i)
 {
     size_t peak = k_gen_stack_peak(conns[i].g);
@@ -281,6 +303,7 @@ static void *select_server(void *arg)
         }
         if (pfd[n].revents)
             sel_accept(ls);
+        sel_shrink();
     }
 }
 
@@ -308,8 +331,8 @@ static int cmd_servers(int argc, char **argv)
     printf("chat accepted=%u clients=%u refused=%u lines=%u dropped_slow=%u\n",
            (unsigned)chat_st.accepted, (unsigned)chat_st.clients, (unsigned)chat_st.refused,
            (unsigned)chat_st.lines, (unsigned)chat_st.dropped_slow);
-    printf("selecho accepted=%u active=%u peak=%u refused=%u wakeups=%u stack=%u stack_peak=%u\n",
-           (unsigned)sel_st.accepted, (unsigned)sel_st.active, (unsigned)sel_st.peak,
+    printf("selecho accepted=%u active=%u peak=%u table=%u refused=%u wakeups=%u stack=%u stack_peak=%u\n",
+           (unsigned)sel_st.accepted, (unsigned)sel_st.active, (unsigned)sel_st.peak, cap,
            (unsigned)sel_st.refused, (unsigned)sel_st.wakeups, (unsigned)SELECT_STACK,
            (unsigned)sel_st.stack_peak);
     return 0;

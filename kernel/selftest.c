@@ -136,6 +136,27 @@ static void *selftest_main(void *arg)
           took[0] < 80 && took[1] < 60 && took[2] < 70,
           "took %u %u %u ms", (unsigned)took[0], (unsigned)took[1], (unsigned)took[2]);
 
+    /* tickless: a 1 ms sleep lasts 1 to 2 ms (k_uptime_ms() is whole ms), not a tick
+     * period; the median of 21 allows for a busy host */
+    {
+        unsigned d[21], lo = 0;
+        for (int i = 0; i < 21; i++) {
+            uint64_t s0 = k_uptime_ms();
+            k_sleep_ms(1);
+            d[i] = (unsigned)(k_uptime_ms() - s0);
+        }
+        for (int i = 0; i < 21; i++)
+            for (int j = i + 1; j < 21; j++)
+                if (d[j] < d[i]) {
+                    unsigned x = d[i];
+                    d[i] = d[j];
+                    d[j] = x;
+                }
+        lo = d[0];
+        CHECK("sleep-1ms", lo >= 1 && d[10] <= 3, "min %u ms, median %u ms, max %u ms", lo,
+              d[10], d[20]);
+    }
+
     /* join */
     t[0] = k_task_spawn("st-ret", ret_arg, (void *)0xC0FFEE, 2048);
     rc = k_join(t[0], K_FOREVER, &r);

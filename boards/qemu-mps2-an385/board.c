@@ -1,6 +1,7 @@
 /*
  * board.c - MPS2 AN385 (Cortex-M3) on QEMU: CMSDK APB UART0 console with a receive
- * interrupt, SysTick at 100 Hz from the 25 MHz system clock, NVIC, semihosting exit.
+ * interrupt, tickless time (SysTick as the clock, CMSDK timer 0 one-shot for deadlines),
+ * NVIC, semihosting exit.
  * Interrupt handlers acknowledge the device, record the event, and return.
  */
 #include <errno.h>
@@ -102,13 +103,20 @@ void mps2_uart0_rx_isr(void)
 #define SCB_ICSR REG(0xE000ED04u)
 #define ICSR_PENDSTSET (1u << 26)
 
-/* 100 Hz: wake-ups come on a 10 ms grid, but the idle guest costs the host little; the
- * clock itself is read to the SysTick counter's resolution (below). */
-#define TICK_HZ 100u
-#define SYST_RELOAD (SYSCLK_HZ / TICK_HZ)
+/* Tickless. SysTick is only the clock: it counts its whole 24-bit range (2^24 cycles of
+ * the 25 MHz clock, 671 ms) and its interrupt counts the wraps. The poll loop's next
+ * deadline goes into the CMSDK APB timer 0 (ARM DDI 0479, "Timer"; QEMU's mps2.c wires it
+ * to IRQ 8), loaded with the cycles to wait and stopped when it fires: a one-shot. */
+#define SYST_RELOAD (1u << 24)
 
-static volatile uint64_t ticks;
+static volatile uint64_t ticks;     /* SysTick wraps */
 static uint64_t last_ms;
+
+#define TIMER0_CTRL     REG(0x40000000u)    /* bit 0 enable, bit 3 interrupt enable */
+#define TIMER0_VALUE    REG(0x40000004u)
+#define TIMER0_RELOAD   REG(0x40000008u)
+#define TIMER0_INTCLEAR REG(0x4000000Cu)
+#define TIMER0_IRQ 8u
 
 void mps2_systick_isr(void)
 {
@@ -116,7 +124,15 @@ void mps2_systick_isr(void)
     k_isr_event();
 }
 
-/* Ticks plus the part of the current period SysTick has counted down. A period that ended
+static void timer0_isr(void *ctx)
+{
+    (void)ctx;
+    TIMER0_CTRL = 0;                   /* one-shot: stop */
+    TIMER0_INTCLEAR = 1u;
+    k_isr_event();
+}
+
+/* Wraps plus the part of the current period SysTick has counted down. A period that ended
  * while interrupts were off shows as SysTick pending (ICSR.PENDSTSET) with the counter
  * already reloaded: count it as elapsed. Never goes backwards. */
 uint64_t board_uptime_ms(void)
@@ -189,7 +205,23 @@ __attribute__((naked)) void mps2_fault(void)
 
 int board_idle(uint64_t deadline_ms)
 {
-    (void)deadline_ms;                 /* the next SysTick (10 ms at most) wakes us */
+    uint64_t now = board_uptime_ms();
+
+    TIMER0_CTRL = 0;
+    if (deadline_ms != UINT64_MAX) {
+        uint64_t cycles;
+        if (deadline_ms <= now)
+            return 0;                  /* already due: the poll loop runs again */
+        /* now is whole ms, the clock a little later: waking this many cycles from here
+         * is at or after the deadline; at most 2^32 cycles (171 s), then wake and rearm */
+        cycles = (deadline_ms - now) * (SYSCLK_HZ / 1000u);
+        if (cycles > 0xFFFFFFFFu)
+            cycles = 0xFFFFFFFFu;
+        TIMER0_INTCLEAR = 1u;
+        TIMER0_RELOAD = (uint32_t)cycles;
+        TIMER0_VALUE = (uint32_t)cycles;
+        TIMER0_CTRL = 1u | 8u;
+    }
     arch_idle();
     return 0;
 }
@@ -241,6 +273,8 @@ void board_init(void)
     SYST_RVR = SYST_RELOAD - 1u;
     SYST_CVR = 0;
     SYST_CSR = 7u;                     /* enable, interrupt, processor clock */
+    TIMER0_CTRL = 0;
+    (void)board_irq_attach(TIMER0_IRQ, timer0_isr, NULL);
     __asm__ volatile("cpsie i");
 }
 

@@ -1,5 +1,6 @@
 /*
- * board.c - QEMU pc (i386): IDT, 8259A PICs, 8254 PIT tick at 100 Hz, COM1 16550 console with
+ * board.c - QEMU pc (i386): IDT, 8259A PICs, HPET one-shot timer (tickless; 8254 PIT at
+ * 100 Hz without an HPET), COM1 16550 console with
  * a receive interrupt, isa-debug-exit for the exit status, keyboard-controller reset.
  * Interrupt handlers acknowledge the device, record the event, and return.
  */
@@ -93,17 +94,34 @@ int board_console_getc(void)
 
 uint32_t board_console_overruns(void) { return rx_overruns; }
 
-/* --- 8259A PICs and 8254 PIT ------------------------------------------------------- */
+/* --- 8259A PICs, HPET and 8254 PIT ----------------------------------------------------
+ * Tickless: the clock is the HPET's 64-bit main counter (IA-PC HPET Specification 1.0a,
+ * 2.3), and the poll loop's next deadline is programmed into its timer 0 as a one-shot
+ * comparator, routed to IRQ0 by the legacy replacement option (2.3.9.2.2). An idle guest
+ * is woken only by its devices or its own next deadline. Without an HPET (a machine that
+ * has none, or QEMU's -machine hpet=off) the 8254 PIT ticks at 100 Hz as before: wake-ups
+ * then come on a 10 ms grid. */
 #define PIC1 0x20
 #define PIC2 0xA0
 #define PIT_HZ 1193182u
-/* 100 Hz: wake-ups come on a 10 ms grid, but the idle guest costs the host little; the
- * clock itself is read to the PIT's resolution (below). */
 #define TICK_HZ 100u
 #define PIT_DIVISOR ((PIT_HZ + TICK_HZ / 2) / TICK_HZ)   /* 11932: 99.998 Hz */
 
-static volatile uint64_t ticks;
+#define HPET_BASE 0xFED00000u       /* where PC firmware (and QEMU) put it */
+#define HPET_REG(off) (*(volatile uint32_t *)(uintptr_t)(HPET_BASE + (off)))
+#define HPET_GCAP_LO 0x000          /* bits 15: LEG_RT_CAP */
+#define HPET_GCAP_HI 0x004          /* COUNTER_CLK_PERIOD, femtoseconds */
+#define HPET_GCONF   0x010          /* bit 0 ENABLE_CNF, bit 1 LEG_RT_CNF */
+#define HPET_COUNT_LO 0x0F0
+#define HPET_COUNT_HI 0x0F4
+#define HPET_T0_CONF 0x100          /* bit 2 Tn_INT_ENB_CNF; one-shot, edge */
+#define HPET_T0_CMP_LO 0x108
+#define HPET_T0_CMP_HI 0x10C
+
+static volatile uint64_t ticks;     /* PIT fallback only */
 static uint64_t last_ms;
+static uint32_t hpet_per_ms;        /* counter ticks per ms; 0: no HPET, the PIT ticks */
+static uint64_t hpet_armed;         /* comparator value programmed, 0 if none */
 
 static void pic_init(void)
 {
@@ -122,13 +140,35 @@ static void pit_init(void)
     outb(0x40, PIT_DIVISOR >> 8);
 }
 
+/* The HPET's main counter, read as two halves (the high one twice, 2.3.4: a 32-bit CPU). */
+static uint64_t hpet_count(void)
+{
+    uint32_t hi, lo;
+    do {
+        hi = HPET_REG(HPET_COUNT_HI);
+        lo = HPET_REG(HPET_COUNT_LO);
+    } while (hi != HPET_REG(HPET_COUNT_HI));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static bool hpet_init(void)
+{
+    uint32_t period_fs = HPET_REG(HPET_GCAP_HI);
+    /* 2.3.4: the period is at most 100 ns (10^8 fs); all ones: nothing is there */
+    if (period_fs == 0 || period_fs > 100000000u || !(HPET_REG(HPET_GCAP_LO) & (1u << 15)))
+        return false;
+    hpet_per_ms = (uint32_t)(1000000000000ull / period_fs);
+    HPET_REG(HPET_T0_CONF) = 0;                       /* timer 0 off until a deadline */
+    HPET_REG(HPET_GCONF) = 3u;                        /* counting, legacy replacement */
+    return true;
+}
+
 /* Ticks plus the part of the current period the PIT has counted down (8254 counter latch).
  * A period that ended while interrupts were off shows as IRQ0 pending in the PIC's IRR
  * with a counter already reloaded: count it as elapsed. Never goes backwards. */
-uint64_t board_uptime_ms(void)
+static uint64_t pit_uptime_ms(void)
 {
-    unsigned long s = arch_irq_save();
-    uint64_t t = ticks, pit, ms;
+    uint64_t t = ticks, pit;
     uint16_t count;
     uint8_t irr;
 
@@ -140,7 +180,13 @@ uint64_t board_uptime_ms(void)
     if ((irr & 1) && count > PIT_DIVISOR / 2)
         t++;
     pit = t * PIT_DIVISOR + (PIT_DIVISOR - count);
-    ms = pit * 1000u / PIT_HZ;
+    return pit * 1000u / PIT_HZ;
+}
+
+uint64_t board_uptime_ms(void)
+{
+    unsigned long s = arch_irq_save();
+    uint64_t ms = hpet_per_ms ? hpet_count() / hpet_per_ms : pit_uptime_ms();
     if (ms < last_ms)
         ms = last_ms;
     last_ms = ms;
@@ -222,8 +268,11 @@ void x86_trap(struct x86_frame *f)
             return;
         }
     }
-    if (irq == 0)
-        ticks++;
+    if (irq == 0) {
+        if (!hpet_per_ms)
+            ticks++;
+        hpet_armed = 0;                     /* a one-shot: it fired */
+    }
     else if (irq == 4)
         uart_rx();
     else if (irq_handlers[irq].isr)
@@ -236,10 +285,34 @@ void x86_trap(struct x86_frame *f)
 
 /* --- board contract ---------------------------------------------------------------- */
 
+/* Arm HPET timer 0 for deadline_ms (interrupts are off). Returns false if the deadline
+ * has already passed: the caller must not halt. */
+static bool hpet_arm(uint64_t deadline_ms)
+{
+    uint64_t cmp;
+    if (deadline_ms == UINT64_MAX) {
+        HPET_REG(HPET_T0_CONF) = 0;         /* nothing to wake for but the devices */
+        hpet_armed = 0;
+        return true;
+    }
+    cmp = deadline_ms * hpet_per_ms;
+    if (cmp != hpet_armed) {
+        HPET_REG(HPET_T0_CONF) = 0;
+        HPET_REG(HPET_T0_CMP_LO) = (uint32_t)cmp;
+        HPET_REG(HPET_T0_CMP_HI) = (uint32_t)(cmp >> 32);
+        HPET_REG(HPET_T0_CONF) = 1u << 2;   /* interrupt enabled, one-shot, edge */
+        hpet_armed = cmp;
+    }
+    /* the comparator matches only when the counter reaches it: if the counter is already
+     * there, no interrupt will come (2.3.9.2.2) */
+    return hpet_count() < cmp;
+}
+
 int board_idle(uint64_t deadline_ms)
 {
-    (void)deadline_ms;                      /* the next tick (10 ms at most) wakes us */
-    arch_idle();
+    if (hpet_per_ms && !hpet_arm(deadline_ms))
+        return 0;                           /* already due: the poll loop runs again */
+    arch_idle();                            /* PIT: the next tick (10 ms at most) wakes us */
     return 0;
 }
 
@@ -281,7 +354,8 @@ void board_init(void)
     uart_init();
     idt_init();
     pic_init();
-    pit_init();
+    if (!hpet_init())
+        pit_init();
     __asm__ volatile("sti");
 }
 

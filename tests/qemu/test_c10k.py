@@ -1,0 +1,97 @@
+"""Many connections at once, on the tap network (a namespace of the test's own; root).
+
+Each board holds CONNS connections to the task-per-connection echo server (port 7) and to
+the generator-per-connection one (port 55555); a line sent on every connection at once
+comes back byte-exact on all of them; the heap that `mem` reports per connection stays
+within the budget; and when memory runs out new connections are refused with a reset
+while the accepted ones keep being served. The 10,000-connection figure is measured by
+`make bench-net`, not here."""
+import re
+import time
+
+import pytest
+
+from conftest import BOARDS, Guest
+
+CONNS = {"qemu-x86": 2000, "qemu-mps2-an385": 300}
+# heap bytes per connection, measured with `mem` (issue 7's budget on qemu-x86; the M3
+# is held to the same one)
+BUDGET = {7: 4096, 55555: 2048}
+
+
+def heap_used(g):
+    return int(re.search(r"used=(\d+)", g.cmd("mem")).group(1))
+
+
+@pytest.fixture(params=BOARDS, scope="module")
+def tap_guest(request):
+    g = Guest(request.param, net="tap")
+    g.baseline = g.resources()
+    yield g
+    g.close()
+
+
+@pytest.mark.parametrize("port", [7, 55555])
+def test_holds_many_connections_all_echoing(tap_guest, port):
+    g, n = tap_guest, CONNS[tap_guest.board]
+    before = heap_used(g)
+    lc = g.load_client(port)
+    try:
+        opened = lc.open(n)
+        assert opened["opened"] == n and opened["refused"] == 0, opened
+        per_conn = (heap_used(g) - before) / n
+        assert per_conn <= BUDGET[port], "%.0f heap bytes per connection" % per_conn
+        servers = g.cmd("servers")
+        key = "echo tcp" if port == 7 else "selecho"
+        active = int(re.search(key + r" accepted=\d+ active=(\d+)", servers).group(1))
+        assert active == n, servers
+        for _ in range(2):
+            r = lc.echo()
+            assert r["echoed"] == n and r["bad"] == 0 and r["lost"] == 0, r
+    finally:
+        lc.close()
+    assert g.wait_resources(g.baseline, timeout=60) == g.baseline
+
+
+@pytest.fixture(params=BOARDS)
+def fresh_tap_guest(request):
+    """A guest of its own: its heap's break is still where its use is, so `mem -l` can
+    leave it little room."""
+    g = Guest(request.param, net="tap")
+    g.baseline = g.resources()
+    yield g
+    g.close()
+
+
+def test_out_of_memory_refuses_new_connections_and_keeps_serving(fresh_tap_guest):
+    g = fresh_tap_guest
+    st = g.cmd("mem")
+    peak = int(re.search(r"peak=(\d+)", st).group(1))
+    # net_conn_reserve() of a heap this small is its minimum, 64 KiB: that leaves 320 KiB,
+    # room for about 100 connections
+    limit = peak + 384 * 1024
+    assert "heap: total=%d" % limit in g.cmd("mem -l %d" % limit)
+    lc = g.load_client(7)
+    try:
+        r = lc.open(400)
+        assert r["refused"] > 0 and r["opened"] >= 20, r
+        refused = int(re.search(r"echo tcp .* refused=(\d+)", g.cmd("servers")).group(1))
+        assert refused >= r["refused"], (refused, r)
+        e = lc.echo()                                    # the accepted ones are served
+        assert e["echoed"] == r["opened"] and e["bad"] == 0 and e["lost"] == 0, e
+        g.cmd("mem -l 0")
+        lc.ask("close")
+        time.sleep(1)
+        r2 = lc.open(50)                                 # memory is back: all taken
+        assert r2["opened"] == 50 and r2["refused"] == 0, r2
+    finally:
+        g.cmd("mem -l 0")
+        lc.close()
+    assert g.wait_resources(g.baseline, timeout=60) == g.baseline
+
+
+def test_heap_limit_rejects_bad_values(tap_guest):
+    out = tap_guest.cmd("mem -l 1")
+    assert "mem: cannot limit the heap to 1 bytes: Invalid argument" in out
+    assert "usage: mem [-l bytes]" in tap_guest.cmd("mem -x")
+    assert "heap: total=" in tap_guest.cmd("mem")      # still serving, no limit left
