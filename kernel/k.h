@@ -335,6 +335,13 @@ int k_queue_init(k_queue_t *q, void *buf, size_t msg_size, uint32_t capacity);
 /* Allocate the ring with malloc(). @return 0, -EINVAL (zero size), -ENOMEM. */
 int k_queue_alloc(k_queue_t *q, size_t msg_size, uint32_t capacity);
 
+/* Give a ring from k_queue_alloc() room for `capacity` messages (at least its current
+ * capacity), keeping the queued ones in order: for queues that start small and grow only
+ * when they have to (lwIP's per-connection mailboxes). Putters already blocked stay blocked
+ * until a get, as before. @return 0, -EINVAL (not allocated by k_queue_alloc, or smaller),
+ * -ENOMEM (the ring is unchanged). Does not block. */
+int k_queue_grow(k_queue_t *q, uint32_t capacity);
+
 /* Free a ring from k_queue_alloc(). No task may be waiting (checked: panics). */
 void k_queue_free(k_queue_t *q);
 

@@ -47,6 +47,29 @@ void k_queue_free(k_queue_t *q)
     q->buf = NULL;
 }
 
+int k_queue_grow(k_queue_t *q, uint32_t capacity)
+{
+    char *buf;
+    uint32_t first;
+
+    if (!q->owns_buf || capacity < q->capacity || q->msg_size > SIZE_MAX / capacity)
+        return -EINVAL;
+    if (capacity == q->capacity)
+        return 0;
+    buf = malloc(q->msg_size * capacity);
+    if (!buf)
+        return -ENOMEM;
+    /* copy the messages in order to the start of the new ring */
+    first = q->capacity - q->head < q->count ? q->capacity - q->head : q->count;
+    memcpy(buf, q->buf + (size_t)q->head * q->msg_size, (size_t)first * q->msg_size);
+    memcpy(buf + (size_t)first * q->msg_size, q->buf, (size_t)(q->count - first) * q->msg_size);
+    free(q->buf);
+    q->buf = buf;
+    q->head = 0;
+    q->capacity = capacity;
+    return 0;
+}
+
 static char *k_queue_slot(k_queue_t *q, uint32_t i)
 {
     return q->buf + (size_t)((q->head + i) % q->capacity) * q->msg_size;

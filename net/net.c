@@ -201,6 +201,14 @@ int net_start(void)
     }
     if (strcmp(addr_source, "dhcp") != 0 && use_static() != 0)
         return -EINVAL;
+    /* Ask for the gateway's MAC address now: the request also tells the gateway ours
+     * (RFC 826: a host that is the target of a request records the sender), so the first
+     * connection from outside is not held up while the peer's ARP retries (1 s on Linux)
+     * find a guest that was not yet listening when it first asked. */
+    LOCK_TCPIP_CORE();
+    if (!ip4_addr_isany_val(*netif_ip4_gw(&netif)))
+        (void)etharp_request(&netif, netif_ip4_gw(&netif));
+    UNLOCK_TCPIP_CORE();
     char ip[16], gw[16];
     ip4addr_ntoa_r(netif_ip4_addr(&netif), ip, sizeof(ip));
     ip4addr_ntoa_r(netif_ip4_gw(&netif), gw, sizeof(gw));

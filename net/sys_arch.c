@@ -64,14 +64,26 @@ void sys_mutex_lock(sys_mutex_t *mutex)
 }
 void sys_mutex_unlock(sys_mutex_t *mutex) { (void)k_mutex_unlock(&mutex->mutex); }
 
+#define MBOX_INITIAL 4      /* messages a new mailbox has room for */
+
 err_t sys_mbox_new(sys_mbox_t *mbox, int size)
 {
     if (size <= 0)
         size = 16;
-    if (k_queue_alloc(&mbox->queue, sizeof(void *), (uint32_t)size) != 0)
+    if (k_queue_alloc(&mbox->queue, sizeof(void *),
+                      (uint32_t)size < MBOX_INITIAL ? (uint32_t)size : MBOX_INITIAL) != 0)
         return ERR_MEM;
+    mbox->max = (uint32_t)size;
     mbox->valid = 1;
     return ERR_OK;
+}
+
+/* Room for one more message: grow (doubling, up to max) instead of refusing. */
+static void mbox_make_room(sys_mbox_t *mbox)
+{
+    k_queue_t *q = &mbox->queue;
+    if (k_queue_count(q) == q->capacity && q->capacity < mbox->max)
+        (void)k_queue_grow(q, q->capacity * 2 < mbox->max ? q->capacity * 2 : mbox->max);
 }
 
 void sys_mbox_free(sys_mbox_t *mbox)
@@ -84,6 +96,7 @@ void sys_mbox_free(sys_mbox_t *mbox)
 
 void sys_mbox_post(sys_mbox_t *mbox, void *msg)
 {
+    mbox_make_room(mbox);
     k_cancel_shield(true);
     (void)k_queue_put(&mbox->queue, &msg, K_FOREVER);
     k_cancel_shield(false);
@@ -91,6 +104,7 @@ void sys_mbox_post(sys_mbox_t *mbox, void *msg)
 
 err_t sys_mbox_trypost(sys_mbox_t *mbox, void *msg)
 {
+    mbox_make_room(mbox);
     return k_queue_put(&mbox->queue, &msg, K_NO_WAIT) == 0 ? ERR_OK : ERR_MEM;
 }
 

@@ -15,7 +15,10 @@
 #define TCPIP_THREAD_STACKSIZE          8192
 #define TCPIP_MBOX_SIZE                 512  /* frames and API messages queued */
 #define DEFAULT_THREAD_STACKSIZE        4096
-#define DEFAULT_TCP_RECVMBOX_SIZE       16   /* a full mailbox defers (refused_data), never drops */
+/* Mailboxes start at 4 messages and grow to these sizes as needed (net/sys_arch.c). A TCP
+ * receive mailbox must hold a whole window of segments: when it is full lwIP keeps the
+ * segment as "refused data" and drops the ones after it, which the peer must resend. */
+#define DEFAULT_TCP_RECVMBOX_SIZE       64
 #define DEFAULT_UDP_RECVMBOX_SIZE       32
 #define DEFAULT_RAW_RECVMBOX_SIZE       8
 #define DEFAULT_ACCEPTMBOX_SIZE         256  /* >= the largest listen backlog */
@@ -72,11 +75,16 @@
 #define IP_REASSEMBLY                   1
 #define IP_FRAG                         1
 #define TCP_MSS                         1460
+/* Windows cost nothing while a connection is idle (pbufs are taken as data arrives), so
+ * they are as large as lwIP allows without window scaling; boards may set fewer (board.mk) */
 #ifndef NET_TCP_WND_SEGMENTS
-#define NET_TCP_WND_SEGMENTS            8    /* boards may set fewer (board.mk) */
+#define NET_TCP_WND_SEGMENTS            44
 #endif
 #define TCP_WND                         (NET_TCP_WND_SEGMENTS * TCP_MSS)
-#define TCP_SND_BUF                     (8 * TCP_MSS)
+#ifndef NET_TCP_SND_SEGMENTS
+#define NET_TCP_SND_SEGMENTS            44   /* 64,240 bytes: the most without window scaling */
+#endif
+#define TCP_SND_BUF                     (NET_TCP_SND_SEGMENTS * TCP_MSS)
 #define TCP_SND_QUEUELEN                (4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_LISTEN_BACKLOG              1
 #define TCP_DEFAULT_LISTEN_BACKLOG      16

@@ -1,87 +1,280 @@
 #!/usr/bin/env python3
-"""Network figures of one board (BOARD env), measured from the host through QEMU's user
-network (so they include QEMU's slirp and the emulated NIC, not just the kernel):
-  rtt_us      median round trip of a 64-byte TCP echo
-  echo_MBps   bulk TCP echo throughput (bytes sent and received back, per second)
-  conn_bytes  RAM per idle TCP echo connection: heap (task stack, mailbox) plus lwIP pool
-              memory (PCB, netconn, ...), from `mem` and `netstat`, averaged over 16
+"""`make bench-net`: this kernel beside a Linux guest, on the same QEMU machine, NIC and
+network backend, driven by the same host client in one run.
+
+Both guests run in turn under qemu-system-x86_64 -M pc -m 128M with an e1000 on a tap
+device, inside a network namespace this script makes (and deletes). The Linux peer is
+Debian's linux-image-amd64 with its own e1000 module, busybox and a one-thread epoll echo
+server (tests/bench/linux-peer/). BOARD=qemu-mps2-an385 measures the M3 alone (a Linux
+peer cannot run there); its figures are printed beside the x86 ones.
+
+Figures, one key=value per line, then a table:
+  boot_to_echo_ms  QEMU started -> first TCP echo answered (client retries every 10 ms)
+  rtt_us           median round trip of a 64-byte echo on one connection (500 samples)
+  echo_MBps        bulk echo on one connection: 8 MiB sent and read back, per second
+  conns_held       connections opened (BENCH_CONNS, default 10000 on x86, 1000 on the M3)
+                   and held, each checked with its own echo
+  all_echo_s       then one line sent on every connection at once: seconds until every
+                   line came back (byte-exact, or it is not counted)
+  conn_bytes       guest RAM per held connection: ours from `mem`, Linux from MemFree
+  idle_cpu_pct     host CPU the idle guest's QEMU uses, over 5 s
+  usernet_conns    (ours) connections QEMU's user network (hostfwd) held within 60 s
 """
+import json
 import os
 import re
 import socket
 import statistics
+import subprocess
 import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
-from conftest import Guest  # noqa: E402
+import pexpect
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 BOARD = os.environ.get("BOARD", "qemu-x86")
 KEY = {"qemu-x86": "x86", "qemu-mps2-an385": "m3"}[BOARD]
+CONNS = int(os.environ.get("BENCH_CONNS", "10000" if KEY == "x86" else "1000"))
+PEER = os.path.join(ROOT, "build", "linux-peer")
+GUEST_IP, HOST_IP = "10.77.0.2", "10.77.0.1"
+PY = "/usr/bin/python3"
 
 
-def ram(g):
-    net, mem = g.cmd("netstat"), g.cmd("mem")
-    pools = int(re.search(r"lwip pools bytes used=(\d+)", net).group(1))
-    lheap = int(re.search(r"lwip heap bytes used=(\d+)", net).group(1))
-    heap = int(re.search(r"used=(\d+)", mem).group(1))
-    return pools + lheap + heap
+def our_cmd():
+    args = ["make", "-s", "--no-print-directory", "BOARD=" + BOARD, "NET=tap", "qemu-cmd"]
+    out = subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    argv = out.strip().splitlines()[-1].split()
+    argv = argv[argv.index("exec") + 2:]            # drop "ip netns exec NS": we are inside
+    if KEY == "x86":
+        argv[0] = "qemu-system-x86_64"              # the same QEMU binary as the peer's
+    return argv
+
+
+def peer_cmd():
+    return ["qemu-system-x86_64", "-M", "pc", "-m", "128M", "-nographic",
+            "-netdev", "tap,id=net0,ifname=tap0,script=no,downscript=no",
+            "-device", "e1000,netdev=net0,romfile=",
+            "-kernel", os.path.join(PEER, "vmlinuz"), "-initrd", os.path.join(PEER, "initrd.gz"),
+            "-append", "console=ttyS0 quiet peer_ip=%s/24 peer_gw=%s" % (GUEST_IP, HOST_IP)]
+
+
+def first_echo(t0, timeout=120):
+    while time.monotonic() - t0 < timeout:
+        try:
+            with socket.create_connection((GUEST_IP, 7), timeout=0.2) as s:
+                s.sendall(b"x")
+                if s.recv(1) == b"x":
+                    return (time.monotonic() - t0) * 1000
+        except OSError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError("no echo within %d s" % timeout)
+
+
+def rtt_us():
+    s = socket.create_connection((GUEST_IP, 7), timeout=30)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    msg, samples = b"r" * 64, []
+    for i in range(600):
+        t0 = time.perf_counter()
+        s.sendall(msg)
+        got = 0
+        while got < 64:
+            got += len(s.recv(64 - got))
+        if i >= 100:
+            samples.append(time.perf_counter() - t0)
+    s.close()
+    return statistics.median(samples) * 1e6
+
+
+def echo_mbps():
+    data = os.urandom(8 << 20)
+    s = socket.create_connection((GUEST_IP, 7), timeout=60)
+    got = [0]
+
+    def reader():
+        while got[0] < len(data):
+            n = len(s.recv(1 << 16))
+            if not n:
+                break
+            got[0] += n
+    t = threading.Thread(target=reader)
+    t0 = time.perf_counter()
+    t.start()
+    s.sendall(data)
+    t.join(120)
+    dt = time.perf_counter() - t0
+    s.close()
+    return len(data) / dt / 1e6 if got[0] == len(data) else 0.0
+
+
+def qemu_cpu_s(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        f = f.read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle_cpu_pct(pid):
+    time.sleep(2)
+    c0, t0 = qemu_cpu_s(pid), time.monotonic()
+    time.sleep(5)
+    return 100.0 * (qemu_cpu_s(pid) - c0) / (time.monotonic() - t0)
+
+
+def load(n):
+    p = subprocess.Popen([PY, os.path.join(ROOT, "tests", "qemu", "loadclient.py"), GUEST_IP, "7"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                         env=dict(os.environ, LOAD_TIMEOUT="300"))
+
+    def ask(line):
+        p.stdin.write(line + "\n")
+        p.stdin.flush()
+        return json.loads(p.stdout.readline())
+    return p, ask
+
+
+class Ours:
+    name = "kernel"
+
+    def __init__(self):
+        self.p = pexpect.spawn(our_cmd()[0], our_cmd()[1:], cwd=ROOT, encoding="utf-8",
+                               codec_errors="replace", timeout=600)
+
+    def ready(self):
+        self.p.expect("shell ready", timeout=120)
+        self.p.expect(r"\n> ")
+
+    def cmd(self, line):
+        self.p.send(line + "\r")
+        self.p.expect(re.escape(line) + r"\r*\n")
+        self.p.expect(r"\r*\n> ")
+        return self.p.before
+
+    def ram_used(self):
+        return int(re.search(r"used=(\d+)", self.cmd("mem")).group(1))
+
+
+class Linux(Ours):
+    name = "linux"
+
+    def __init__(self):
+        self.p = pexpect.spawn(peer_cmd()[0], peer_cmd()[1:], encoding="utf-8",
+                               codec_errors="replace", timeout=600)
+
+    def ready(self):
+        self.p.expect("peer ready", timeout=300)
+        self.p.sendline("PS1='PEER''> '")      # the echoed line does not match the prompt
+        self.p.expect(r"\nPEER> ")
+
+    def cmd(self, line):
+        self.p.sendline(line)
+        self.p.expect(r"\nPEER> ")
+        return self.p.before
+
+    def ram_used(self):
+        out = self.cmd("cat /proc/meminfo")
+        return 1024 * (int(re.search(r"MemTotal:\s+(\d+)", out).group(1)) -
+                       int(re.search(r"MemFree:\s+(\d+)", out).group(1)))
+
+
+def usernet_conns(budget_s=60):
+    """Ours on QEMU's user network: connections held through hostfwd within budget_s."""
+    from conftest import Guest
+    g = Guest(BOARD)
+    held = []
+    try:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < budget_s and len(held) < CONNS:
+            try:
+                s = socket.create_connection(("127.0.0.1", g.echo_port), timeout=5)
+                s.sendall(b"u")
+                s.settimeout(5)
+                if s.recv(1) != b"u":
+                    break
+                held.append(s)
+            except OSError:
+                break
+        return len(held)
+    finally:
+        for s in held:
+            s.close()
+        g.close()
+
+
+def measure(cls):
+    r = {}
+    t0 = time.monotonic()
+    g = cls()
+    try:
+        r["boot_to_echo_ms"] = first_echo(t0)
+        g.ready()
+        r["idle_cpu_pct"] = idle_cpu_pct(g.p.pid)
+        r["rtt_us"] = rtt_us()
+        r["echo_MBps"] = echo_mbps()
+        time.sleep(1)
+        before = g.ram_used()
+        p, ask = load(CONNS)
+        o = ask("open %d" % CONNS)
+        r["conns_held"] = o["opened"]
+        r["conns_refused"] = o["refused"]
+        after = g.ram_used()
+        r["conn_bytes"] = (after - before) / max(1, o["opened"])
+        e = ask("echo")
+        r["all_echo_s"] = e["s"] if e["echoed"] == o["opened"] and o["opened"] else float("nan")
+        r["all_echoed"] = e["echoed"]
+        ask("close")
+        p.stdin.close()
+        p.wait(60)
+    finally:
+        g.p.terminate(force=True)
+    return r
+
+
+FIELDS = ["boot_to_echo_ms", "rtt_us", "echo_MBps", "conns_held", "all_echo_s",
+          "conn_bytes", "idle_cpu_pct"]
 
 
 def main():
-    g = Guest(BOARD)
-    try:
-        addr = ("127.0.0.1", g.echo_port)
-        s = socket.create_connection(addr, timeout=30)
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        msg = b"r" * 64
-        samples = []
-        for i in range(600):
-            t0 = time.perf_counter()
-            s.sendall(msg)
-            got = b""
-            while len(got) < 64:
-                got += s.recv(64 - len(got))
-            if i >= 100:
-                samples.append(time.perf_counter() - t0)
-        s.close()
-        print("%s_rtt_us=%.0f" % (KEY, statistics.median(samples) * 1e6))
-
-        data = os.urandom(4 << 20)
-        s = socket.create_connection(addr, timeout=60)
-        got = [0]
-
-        def reader():
-            while got[0] < len(data):
-                n = len(s.recv(1 << 16))
-                if not n:
-                    break
-                got[0] += n
-
-        t = threading.Thread(target=reader)
-        t0 = time.perf_counter()
-        t.start()
-        s.sendall(data)
-        t.join()
-        dt = time.perf_counter() - t0
-        s.close()
-        print("%s_echo_MBps=%.2f" % (KEY, len(data) / dt / 1e6))
-
-        time.sleep(1)
-        before = ram(g)
-        conns = []
-        for _ in range(16):
-            c = socket.create_connection(addr, timeout=30)
-            c.sendall(b"x")
-            assert c.recv(1) == b"x"
-            conns.append(c)
-        after = ram(g)
-        for c in conns:
-            c.close()
-        print("%s_conn_bytes=%d" % (KEY, (after - before) // 16))
-    finally:
-        g.close()
+    if not os.environ.get("BENCH_NS"):
+        # make the namespace and run again inside it (QEMU, clients and all)
+        ns = "kbench-%d" % os.getpid()
+        netns = os.path.join(ROOT, "scripts", "netns.sh")
+        subprocess.run([netns, "up", ns, "tap0", HOST_IP + "/24"], check=True)
+        try:
+            rc = subprocess.call(["ip", "netns", "exec", ns, "env", "BENCH_NS=" + ns, PY] + sys.argv)
+        finally:
+            subprocess.run([netns, "down", ns])
+        sys.exit(rc)
+    import resource
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    print("# %s, %s, %d connections" % (time.strftime("%Y-%m-%d"), BOARD, CONNS), flush=True)
+    runs = [("kernel", measure(Ours))]
+    if KEY == "x86":
+        runs.append(("linux", measure(Linux)))
+    for name, r in runs:
+        for f in FIELDS:
+            print("%s_%s_%s=%.2f" % (KEY, name, f, r[f]), flush=True)
+    if KEY == "x86":
+        k, lx = runs[0][1], runs[1][1]
+        ratios = {"boot_to_echo": k["boot_to_echo_ms"] / lx["boot_to_echo_ms"],
+                  "rtt": k["rtt_us"] / lx["rtt_us"],
+                  "echo_MBps": k["echo_MBps"] / lx["echo_MBps"] if lx["echo_MBps"] else float("nan"),
+                  "conn_bytes": k["conn_bytes"] / lx["conn_bytes"] if lx["conn_bytes"] > 0 else float("nan"),
+                  "all_echo_s": k["all_echo_s"] / lx["all_echo_s"] if lx["all_echo_s"] else float("nan"),
+                  "idle_cpu": k["idle_cpu_pct"] / lx["idle_cpu_pct"] if lx["idle_cpu_pct"] else float("nan")}
+        for f, v in ratios.items():
+            print("x86_ratio_%s=%.3f" % (f, v))
+    print()
+    print("| figure | " + " | ".join(n for n, _ in runs) + " |")
+    print("|---|" + "---|" * len(runs))
+    for f in FIELDS:
+        print("| %s | " % f + " | ".join("%.1f" % r[f] for _, r in runs) + " |")
+    if os.environ.get("BENCH_USERNET", "1") == "1":
+        # QEMU's user network, for comparison: hostfwd listens on this namespace's loopback
+        print("%s_kernel_usernet_conns=%d" % (KEY, usernet_conns()))
 
 
 if __name__ == "__main__":

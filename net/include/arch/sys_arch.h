@@ -9,7 +9,9 @@
 
 typedef struct sys_sem { k_sem_t sem; int valid; } sys_sem_t;
 typedef struct sys_mutex { k_mutex_t mutex; int valid; } sys_mutex_t;
-typedef struct sys_mbox { k_queue_t queue; int valid; } sys_mbox_t;
+/* a mailbox starts with room for a few messages and grows to `max` (lwIP's size) when a
+ * trypost finds it full: an idle connection's mailbox stays small */
+typedef struct sys_mbox { k_queue_t queue; int valid; uint32_t max; } sys_mbox_t;
 typedef k_task_t *sys_thread_t;
 
 #define sys_sem_valid(s) ((s) != NULL && (s)->valid)
