@@ -141,6 +141,7 @@ static err_t e1000_output(struct netif *netif, struct pbuf *p)
 int netdrv_poll(struct netif *netif)
 {
     int n = 0;
+    uint32_t last = RX_RING;        /* none given back yet */
 
     /* Frames stay in the ring (the device holds back the rest) while lwIP's input queue
      * is full: dropping them here would only make the peers retransmit. */
@@ -179,10 +180,13 @@ int netdrv_poll(struct netif *netif)
             }
         }
         d->status = 0;
-        /* give the descriptor back: RDT points at the last one the device may use */
-        wr(RDT, rx_next);
+        last = rx_next;
         rx_next = (rx_next + 1) % RX_RING;
     }
+    /* give the descriptors back, once for the whole batch (every register write is a trap
+     * into the device model): RDT points at the last one the device may use */
+    if (last != RX_RING)
+        wr(RDT, last);
     return n;
 }
 
