@@ -102,6 +102,9 @@ static int cmd_netstat(int argc, char **argv)
     printf("pbuf pool used=%u avail=%u  tcp pcbs used=%u/%u\n",
            (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->used, (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->avail,
            (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->used, (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->avail);
+    printf("lwip mem cache bytes=%u hits=%u misses=%u flushes=%u\n",
+           (unsigned)net_mem_stats()->cached, (unsigned)net_mem_stats()->hits,
+           (unsigned)net_mem_stats()->misses, (unsigned)net_mem_stats()->flushes);
     printf("tcp demux tracked=%u moves=%u repairs=%u\n", (unsigned)tcp_demux_stats()->tracked,
            (unsigned)tcp_demux_stats()->moves, (unsigned)tcp_demux_stats()->repairs);
     printf("tcp xmit=%u recv=%u drop=%u chkerr=%u memerr=%u proterr=%u  ip drop=%u  link drop=%u\n",

@@ -130,6 +130,7 @@ static int net_poll(void *ctx)
     (void)ctx;
     if (!netif_ok)
         return 0;
+    net_mem_idle(k_uptime_ms());
     up = netdrv_link_up();
     if (up != link_was_up &&
         tcpip_try_callback(link_changed, up ? (void *)1 : NULL) == ERR_OK)

@@ -6,6 +6,7 @@
 #define NET_NET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lwip/netif.h"
@@ -71,6 +72,31 @@ struct tcp_demux_stats {
  * left in lwIP: LWIP_TCP_PCB_NUM_EXT_ARGS). Does not block (takes the core lock). */
 int tcp_demux_attach(int listen_fd);
 const struct tcp_demux_stats *tcp_demux_stats(void);
+
+/* ---------------------------------------------------------------------------------------
+ * lwIP's heap (net/mem.c): malloc with a cache of freed blocks, per size.
+ */
+#define NET_MEM_CACHE_MAX (256u * 1024u)   /* bytes of freed blocks kept, at most */
+
+struct net_mem_stats {
+    uint32_t cached;      /* bytes on the free lists now */
+    uint32_t hits;        /* allocations served from them */
+    uint32_t misses;      /* allocations that went to malloc */
+    uint32_t flushes;     /* times the lists were given back to malloc */
+};
+
+/* lwIP's mem_clib_malloc/calloc/free (lwipopts.h). malloc semantics: NULL when the heap
+ * is exhausted; blocks are 4-byte aligned (MEM_ALIGNMENT). Do not block. */
+void *net_mem_malloc(size_t n);
+void *net_mem_calloc(size_t count, size_t size);
+void net_mem_free(void *p);
+
+/* Give every cached block back to malloc. */
+void net_mem_flush(void);
+
+/* From the poll hook: flush once lwIP has neither allocated nor freed for 1 s. */
+void net_mem_idle(uint64_t now_ms);
+const struct net_mem_stats *net_mem_stats(void);
 
 /* How the address was obtained: "dhcp", "static", or "none". */
 const char *net_addr_source(void);

@@ -35,6 +35,13 @@
  * applications refuse new connections before the heap runs out (net_conn_admit()). */
 #define MEM_ALIGNMENT                   4
 #define MEM_LIBC_MALLOC                 1
+#include <stddef.h>
+void *net_mem_malloc(size_t n);                 /* net/mem.c: malloc with a cache of */
+void *net_mem_calloc(size_t count, size_t size); /* freed blocks per size */
+void net_mem_free(void *p);
+#define mem_clib_malloc                 net_mem_malloc
+#define mem_clib_calloc                 net_mem_calloc
+#define mem_clib_free                   net_mem_free
 #define MEMP_MEM_MALLOC                 1
 #define MEM_SIZE                        (1024 * 1024)   /* unused with MEM_LIBC_MALLOC, but
                                                          * > 64 KiB makes mem_size_t 32-bit */
