@@ -118,8 +118,8 @@ static int cmd_mem(int argc, char **argv)
         return -EINVAL;
     }
     k_heap_stats(&st);
-    printf("heap: total=%u used=%u free=%u peak=%u (bytes)\n", (unsigned)st.total,
-           (unsigned)st.used, (unsigned)st.free, (unsigned)st.peak);
+    printf("heap: total=%u used=%u free=%u peak=%u cached=%u (bytes)\n", (unsigned)st.total,
+           (unsigned)st.used, (unsigned)st.free, (unsigned)st.peak, (unsigned)st.cached);
     return 0;
 }
 K_SHELL_CMD(mem, "mem", "[-l bytes] - heap total/used/free/peak bytes; -l caps the heap (0: no cap)", cmd_mem);

@@ -480,7 +480,8 @@ void k_console_init(void);
  */
 struct k_heap_stats {
     size_t total;   /* bytes between the heap's start and end in the linker map */
-    size_t used;    /* bytes in allocated blocks now (mallinfo().uordblks) */
+    size_t used;    /* bytes in allocated blocks now (mallinfo().uordblks), less `cached` */
+    size_t cached;  /* bytes allocated but only kept for reuse by a cache (k_heap_register_cache) */
     size_t free;    /* total - used */
     size_t brk;     /* bytes taken from the heap region by _sbrk so far */
     size_t peak;    /* highest brk ever: the heap's high-water mark */
@@ -488,6 +489,10 @@ struct k_heap_stats {
 
 /* Fill *st. Boards only (the host build uses the host's malloc). Does not block. */
 void k_heap_stats(struct k_heap_stats *st);
+
+/* A module that keeps freed blocks for reuse (lwIP's heap, net/mem.c) registers how many
+ * bytes it holds, so that `mem` shows them apart from the memory in use. */
+void k_heap_register_cache(size_t (*cached_bytes)(void));
 
 /*
  * Whether at least `bytes` of heap are free: what admission control asks before it takes

@@ -18,6 +18,9 @@ extern int errno;
 
 static char *heap_brk, *heap_peak;
 static size_t heap_limit;       /* k_heap_limit(): bytes from the start, 0 for none */
+static size_t (*heap_cache_bytes)(void);    /* k_heap_register_cache() */
+
+void k_heap_register_cache(size_t (*cached_bytes)(void)) { heap_cache_bytes = cached_bytes; }
 
 /* The heap's bounds: the board's, the end lowered by k_heap_limit(). */
 static void heap_bounds(char **start, char **end)
@@ -55,7 +58,8 @@ void k_heap_stats(struct k_heap_stats *st)
 
     heap_bounds(&start, &end);
     st->total = (size_t)(end - start);
-    st->used = mi.uordblks;
+    st->cached = heap_cache_bytes ? heap_cache_bytes() : 0;
+    st->used = mi.uordblks > st->cached ? mi.uordblks - st->cached : 0;
     st->free = st->total - st->used;
     st->brk = heap_brk ? (size_t)(heap_brk - start) : 0;
     st->peak = heap_peak ? (size_t)(heap_peak - start) : 0;

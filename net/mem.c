@@ -7,13 +7,15 @@
  * well on a tidy heap, but on a heap holding thousands of connections, with small blocks
  * freed between them, its bin scans became the hot spot of the 10,000-connection echo:
  * sampled with QEMU's monitor, half of all guest time was in _malloc_r. The cache holds at
- * most NET_MEM_CACHE_MAX bytes and gives everything back to malloc once lwIP has been
- * quiet for a second (net_mem_idle(), from the poll hook), so `mem` reads the same at rest.
+ * most NET_MEM_CACHE_MAX bytes, shows them in `mem` as `cached` (not `used`), and gives
+ * them back to malloc after a second in which lwIP allocated or freed fewer than 64 times
+ * (net_mem_idle(), from the poll hook).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "k.h"
 #include "net.h"
 
 #define CLASSES 512                      /* sizes up to 2,044 bytes, in 4-byte steps */
@@ -23,7 +25,7 @@ static void *cache[CLASSES];             /* free lists; a cached block's payload
                                           * with the next pointer */
 static struct net_mem_stats st;
 static uint32_t ops, last_ops;
-static uint64_t quiet_since;
+static uint64_t period_start;
 
 const struct net_mem_stats *net_mem_stats(void) { return &st; }
 
@@ -88,10 +90,14 @@ void net_mem_flush(void)
 
 void net_mem_idle(uint64_t now_ms)
 {
-    if (ops != last_ops) {
-        last_ops = ops;
-        quiet_since = now_ms;
-    } else if (st.cached && now_ms - quiet_since >= 1000) {
+    if (now_ms - period_start < 1000)
+        return;
+    if (ops - last_ops < 64 && st.cached)
         net_mem_flush();
-    }
+    last_ops = ops;
+    period_start = now_ms;
 }
+
+static size_t cached_bytes(void) { return st.cached; }
+
+void net_mem_init(void) { k_heap_register_cache(cached_bytes); }

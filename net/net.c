@@ -164,6 +164,7 @@ int net_start(void)
     k_sem_t ready;
     err_t err;
 
+    net_mem_init();
     k_sem_init(&ready, 0, 1);
     tcpip_init(tcpip_ready, &ready);
     k_sem_take(&ready, K_FOREVER);

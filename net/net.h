@@ -94,8 +94,11 @@ void net_mem_free(void *p);
 /* Give every cached block back to malloc. */
 void net_mem_flush(void);
 
-/* From the poll hook: flush once lwIP has neither allocated nor freed for 1 s. */
+/* From the poll hook: flush after a second of fewer than 64 allocations and frees. */
 void net_mem_idle(uint64_t now_ms);
+
+/* Show the cache in `mem` (k_heap_register_cache). Called by net_start(). */
+void net_mem_init(void);
 const struct net_mem_stats *net_mem_stats(void);
 
 /* How the address was obtained: "dhcp", "static", or "none". */

@@ -64,14 +64,18 @@ void sys_mutex_lock(sys_mutex_t *mutex)
 }
 void sys_mutex_unlock(sys_mutex_t *mutex) { (void)k_mutex_unlock(&mutex->mutex); }
 
-#define MBOX_INITIAL 4      /* messages a new mailbox has room for */
+/* A connection's mailbox (receive: at most DEFAULT_TCP_RECVMBOX_SIZE) starts with room for
+ * MBOX_INITIAL messages and grows when it must; the few larger, long-lived ones (the tcpip
+ * task's, a listener's accept mailbox) are allocated whole, so they never grow. */
+#define MBOX_INITIAL 4
 
 err_t sys_mbox_new(sys_mbox_t *mbox, int size)
 {
+    uint32_t initial;
     if (size <= 0)
         size = 16;
-    if (k_queue_alloc(&mbox->queue, sizeof(void *),
-                      (uint32_t)size < MBOX_INITIAL ? (uint32_t)size : MBOX_INITIAL) != 0)
+    initial = size > DEFAULT_TCP_RECVMBOX_SIZE || size < MBOX_INITIAL ? (uint32_t)size : MBOX_INITIAL;
+    if (k_queue_alloc(&mbox->queue, sizeof(void *), initial) != 0)
         return ERR_MEM;
     mbox->max = (uint32_t)size;
     mbox->valid = 1;

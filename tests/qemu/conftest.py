@@ -122,6 +122,18 @@ class Guest:
         used = int(re.search(r"used=(\d+)", mem).group(1))
         return socks, used
 
+    def settled_resources(self, timeout=20.0):
+        """resources() once two readings a second apart agree (boot-time traffic, lwIP's
+        timers and the lwIP heap's cache have settled): the baseline to come back to."""
+        last, deadline = self.resources(), time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            now = self.resources()
+            if now == last:
+                return now
+            last = now
+        return last
+
     def wait_resources(self, baseline, timeout=20.0):
         """Wait until sockets and heap are back at baseline; return what was seen last."""
         deadline = time.monotonic() + timeout
@@ -183,7 +195,7 @@ def net_guest(request):
     """One guest per board for a module of network tests (booting takes a few seconds).
     Each test checks that sockets and heap return to the baseline afterwards."""
     g = Guest(request.param)
-    g.baseline = g.resources()
+    g.baseline = g.settled_resources()
     yield g
     g.close()
 

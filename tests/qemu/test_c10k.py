@@ -26,7 +26,7 @@ def heap_used(g):
 @pytest.fixture(params=BOARDS, scope="module")
 def tap_guest(request):
     g = Guest(request.param, net="tap")
-    g.baseline = g.resources()
+    g.baseline = g.settled_resources()
     yield g
     g.close()
 
@@ -58,7 +58,7 @@ def fresh_tap_guest(request):
     """A guest of its own: its heap's break is still where its use is, so `mem -l` can
     leave it little room."""
     g = Guest(request.param, net="tap")
-    g.baseline = g.resources()
+    g.baseline = g.settled_resources()
     yield g
     g.close()
 
