@@ -40,8 +40,9 @@ static int cmd_ifconfig(int argc, char **argv)
     printf("  rx frames=%u bytes=%u dropped_nomem=%u dropped_toobig=%u dropped_fifo=%u errors=%u\n",
            (unsigned)s->rx_frames, (unsigned)s->rx_bytes, (unsigned)s->rx_dropped_nomem,
            (unsigned)s->rx_dropped_toobig, (unsigned)s->rx_dropped_fifo, (unsigned)s->rx_errors);
-    printf("  tx frames=%u bytes=%u dropped=%u  irqs=%u\n", (unsigned)s->tx_frames,
-           (unsigned)s->tx_bytes, (unsigned)s->tx_dropped, (unsigned)s->irqs);
+    printf("  tx frames=%u bytes=%u dropped=%u  irqs=%u  rx waiting=%u\n", (unsigned)s->tx_frames,
+           (unsigned)s->tx_bytes, (unsigned)s->tx_dropped, (unsigned)s->irqs,
+           (unsigned)s->rx_waiting);
     return 0;
 }
 K_SHELL_CMD(ifconfig, "ifconfig", "- address, netmask, gateway, MAC, link, counters", cmd_ifconfig);
@@ -102,6 +103,8 @@ static int cmd_netstat(int argc, char **argv)
     printf("pbuf pool used=%u avail=%u  tcp pcbs used=%u/%u\n",
            (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->used, (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->avail,
            (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->used, (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->avail);
+    printf("tcpip input queued=%u (frames stay in the NIC at %u)\n",
+           (unsigned)lwip_stats.memp[MEMP_TCPIP_MSG_INPKT]->used, (unsigned)(TCPIP_MBOX_SIZE - 16));
     printf("lwip mem cache bytes=%u hits=%u misses=%u flushes=%u\n",
            (unsigned)net_mem_stats()->cached, (unsigned)net_mem_stats()->hits,
            (unsigned)net_mem_stats()->misses, (unsigned)net_mem_stats()->flushes);

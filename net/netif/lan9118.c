@@ -252,6 +252,7 @@ int netdrv_poll(struct netif *netif)
         LINK_STATS_INC(link.recv);
         n++;
     }
+    stats.rx_waiting = (RX_FIFO_INF >> 16) & 0xFFu;
     return n;
 }
 

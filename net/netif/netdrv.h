@@ -23,6 +23,7 @@ struct netdrv_stats {
     uint32_t tx_frames, tx_bytes;
     uint32_t tx_dropped;          /* no room in the transmit ring or FIFO */
     uint32_t irqs;
+    uint32_t rx_waiting;          /* frames left in the device after the last poll */
 };
 
 /* netif_add() init callback: find and reset the device, read its MAC address, set up its

@@ -20,6 +20,9 @@ Figures, one key=value per line, then a table:
   all_echo_s       seconds until every line came back (nan if some never did)
   conn_bytes       guest RAM per held connection: ours from `mem`, Linux from MemFree
   idle_cpu_pct     host CPU the idle guest's QEMU uses, over 5 s
+  burst40_*        (ours) 40 clients at once, 46-50 KB each: how many byte-exact, and the
+                   longest any waited for its next echoed byte (tests/qemu/burst_client.py)
+  burst32x256k_*   the same with 32 clients of 256 KiB
   usernet_conns    (ours) connections QEMU's user network (hostfwd) held within 60 s
 """
 import json
@@ -230,6 +233,14 @@ def measure(cls):
         ask("close")
         p.stdin.close()
         p.wait(60)
+        if cls is Ours:
+            for n, size, key in ((40, -46120, "burst40"), (32, 262144, "burst32x256k")):
+                b = subprocess.run([PY, os.path.join(ROOT, "tests", "qemu", "burst_client.py"),
+                                    GUEST_IP, "7", str(n), str(size)], capture_output=True, text=True,
+                                   env=dict(os.environ, BURST_TIMEOUT="120")).stdout
+                b = json.loads(b)
+                r[key + "_ok"] = b["ok"]
+                r[key + "_max_stall_s"] = b["max_stall_s"]
     finally:
         g.p.terminate(force=True)
     return r
@@ -258,8 +269,9 @@ def main():
     if KEY == "x86" and os.environ.get("BENCH_PEER", "1") == "1":
         runs.append(("linux", measure(Linux)))
     for name, r in runs:
-        for f in FIELDS:
-            print("%s_%s_%s=%.2f" % (KEY, name, f, r[f]), flush=True)
+        for f in FIELDS + [k for k in sorted(r) if k.startswith("burst")]:
+            if f in r:
+                print("%s_%s_%s=%.2f" % (KEY, name, f, r[f]), flush=True)
     if len(runs) == 2:
         k, lx = runs[0][1], runs[1][1]
         ratios = {"boot_to_echo": k["boot_to_echo_ms"] / lx["boot_to_echo_ms"],
