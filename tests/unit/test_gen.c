@@ -320,6 +320,38 @@ static void test_gen_new_errors(void **state)
     host_malloc_budget = SIZE_MAX;
 }
 
+/* k_gen_stack_peak: the high-water mark covers what the generator really used */
+static void *deep_gen(k_gen_t *g, void *arg)
+{
+    volatile char big[1500];
+    (void)arg;
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (char)i;
+    k_gen_yield(g, (void *)(uintptr_t)big[7], NULL);
+    return NULL;
+}
+
+static void *main_stack_peak(void *arg)
+{
+    (void)arg;
+    k_gen_t *g = k_gen_new(deep_gen, NULL, 8192);
+    void *out;
+    assert_non_null(g);
+    size_t before = k_gen_stack_peak(g);
+    assert_true(before < 256);
+    assert_int_equal(k_gen_next(g, &out), K_GEN_YIELDED);
+    size_t after = k_gen_stack_peak(g);
+    assert_true(after >= 1500 && after < 8192);
+    k_gen_free(g);
+    return NULL;
+}
+
+static void test_gen_stack_peak(void **state)
+{
+    (void)state;
+    unit_run(main_stack_peak, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +363,7 @@ int main(void)
         cmocka_unit_test_setup(test_gen_yield_from_send_throw_close, unit_setup),
         cmocka_unit_test_setup(test_gen_blocks_inside_tasks, unit_setup),
         cmocka_unit_test_setup(test_gen_new_errors, unit_setup),
+        cmocka_unit_test_setup(test_gen_stack_peak, unit_setup),
     };
     return cmocka_run_group_tests_name("gen", tests, NULL, NULL);
 }

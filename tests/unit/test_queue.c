@@ -161,6 +161,48 @@ static void test_queue_alloc_errors(void **state)
     run(main_alloc_fail);
 }
 
+/* k_queue_grow: messages keep their order across a wrapped ring; errors leave it as it was */
+static void *main_grow(void *arg)
+{
+    (void)arg;
+    k_queue_t gq, fixed;
+    uint32_t v, buf[2];
+    assert_int_equal(k_queue_alloc(&gq, sizeof(uint32_t), 4), 0);
+    for (v = 0; v < 4; v++)
+        assert_int_equal(k_queue_put(&gq, &v, K_NO_WAIT), 0);
+    for (uint32_t i = 0; i < 3; i++) {          /* head now at 3: the ring is wrapped */
+        assert_int_equal(k_queue_get(&gq, &v, K_NO_WAIT), 0);
+        assert_int_equal(v, i);
+    }
+    for (v = 4; v < 7; v++)
+        assert_int_equal(k_queue_put(&gq, &v, K_NO_WAIT), 0);
+    assert_int_equal(k_queue_put(&gq, &v, K_NO_WAIT), -EAGAIN);   /* full: 3,4,5,6 */
+    assert_int_equal(k_queue_grow(&gq, 3), -EINVAL);               /* smaller */
+    host_malloc_budget = 1;
+    assert_int_equal(k_queue_grow(&gq, 64), -ENOMEM);
+    host_malloc_budget = SIZE_MAX;
+    assert_int_equal(k_queue_count(&gq), 4);
+    assert_int_equal(k_queue_grow(&gq, 4), 0);                     /* same: nothing to do */
+    assert_int_equal(k_queue_grow(&gq, 8), 0);
+    for (v = 7; v < 11; v++)
+        assert_int_equal(k_queue_put(&gq, &v, K_NO_WAIT), 0);
+    assert_int_equal(k_queue_put(&gq, &v, K_NO_WAIT), -EAGAIN);
+    for (uint32_t i = 3; i < 11; i++) {
+        assert_int_equal(k_queue_get(&gq, &v, K_NO_WAIT), 0);
+        assert_int_equal(v, i);
+    }
+    k_queue_free(&gq);
+    assert_int_equal(k_queue_init(&fixed, buf, sizeof(uint32_t), 2), 0);
+    assert_int_equal(k_queue_grow(&fixed, 4), -EINVAL);           /* not k_queue_alloc's */
+    return NULL;
+}
+
+static void test_queue_grow(void **state)
+{
+    (void)state;
+    run(main_grow);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +210,7 @@ int main(void)
         cmocka_unit_test_setup(test_queue_blocking_producers_consumers, unit_setup),
         cmocka_unit_test_setup(test_queue_timeouts, unit_setup),
         cmocka_unit_test_setup(test_queue_alloc_errors, unit_setup),
+        cmocka_unit_test_setup(test_queue_grow, unit_setup),
     };
     return cmocka_run_group_tests_name("queue", tests, NULL, NULL);
 }
