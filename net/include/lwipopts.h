@@ -93,6 +93,10 @@ void net_mem_free(void *p);
 #endif
 #define TCP_SND_BUF                     (NET_TCP_SND_SEGMENTS * TCP_MSS)
 #define TCP_SND_QUEUELEN                (4 * TCP_SND_BUF / TCP_MSS)
+/* TIME_WAIT lasts 2 * TCP_MSL. RFC 9293 3.4.2 leaves MSL an engineering choice (2 min is
+ * its example); with PCBs on the heap, every TIME_WAIT connection holds ~250 bytes for
+ * that long, so we keep it short, like Zephyr (1.5 s TIME_WAIT by default): 2 * 2 s. */
+#define TCP_MSL                         2000UL
 #define TCP_LISTEN_BACKLOG              1
 #define TCP_DEFAULT_LISTEN_BACKLOG      16
 #define LWIP_TCP_KEEPALIVE              1
