@@ -193,7 +193,7 @@ clean:
 
 help:
 	@echo "make [BOARD=$(BOARDS)]   build build/<board>/kernel.elf"
-	@echo "make run                 boot $(BOARD) in QEMU (Ctrl-A X quits)"
+	@echo "make run [NET=tap]       boot $(BOARD) in QEMU (Ctrl-A X quits); NET=tap: tap network in a namespace (root)"
 	@echo "make test                unit tests (+valgrind) and QEMU tests of every board"
 	@echo "make bench               context-switch benchmarks"
 	@echo "make bench-net           $(BOARD) beside a Linux guest: boot, RTT, throughput, 10,000 connections"
