@@ -27,13 +27,6 @@ struct ps_group {
 };
 struct ps_summary { struct ps_group g[PS_GROUPS]; unsigned n, tasks, other; };
 
-static int ps_count(const struct k_task_info *i, void *ctx)
-{
-    (void)i;
-    ++*(unsigned *)ctx;
-    return 0;
-}
-
 static int ps_sum(const struct k_task_info *i, void *ctx)
 {
     struct ps_summary *s = ctx;
@@ -60,10 +53,9 @@ static int ps_sum(const struct k_task_info *i, void *ctx)
 static int cmd_ps(int argc, char **argv)
 {
     struct k_poll_hook *h;
-    unsigned n = 0;
+    unsigned n = k_task_count();
     bool all = argc > 1 && !strcmp(argv[1], "-a");
 
-    k_task_foreach(ps_count, &n);
     if (all || n <= PS_LIST_MAX) {
         printf("  ID NAME            STATE    WAIT         STACK    PEAK  SWITCHES\n");
         k_task_foreach(ps_row, NULL);

@@ -169,6 +169,10 @@ struct k_task_info {
  * fn's value if fn returns non-zero; otherwise returns 0. fn must not block. */
 int k_task_foreach(int (*fn)(const struct k_task_info *info, void *ctx), void *ctx);
 
+/* How many live tasks there are, the idle task included (what k_task_foreach visits),
+ * without computing their stack marks. Does not block. */
+unsigned k_task_count(void);
+
 /* Name of a state for display ("ready", "running", "blocked", "exited"). */
 const char *k_task_state_name(enum k_task_state s);
 
@@ -489,6 +493,9 @@ struct k_heap_stats {
 
 /* Fill *st. Boards only (the host build uses the host's malloc). Does not block. */
 void k_heap_stats(struct k_heap_stats *st);
+
+/* Bytes between the heap's start and end (k_heap_stats().total), in O(1). Does not block. */
+size_t k_heap_total(void);
 
 /* A module that keeps freed blocks for reuse (lwIP's heap, net/mem.c) registers how many
  * bytes it holds, so that `mem` shows them apart from the memory in use. */

@@ -22,14 +22,27 @@ static size_t (*heap_cache_bytes)(void);    /* k_heap_register_cache() */
 
 void k_heap_register_cache(size_t (*cached_bytes)(void)) { heap_cache_bytes = cached_bytes; }
 
-/* The heap's bounds: the board's, the end lowered by k_heap_limit(). */
-static void heap_bounds(char **start, char **end)
+/* The board's heap bounds, with the break starting at its start. */
+static void board_bounds(char **start, char **end)
 {
     board_heap(start, end);
     if (!heap_brk)
         heap_brk = heap_peak = *start;
+}
+
+/* The heap's bounds: the board's, the end lowered by k_heap_limit(). */
+static void heap_bounds(char **start, char **end)
+{
+    board_bounds(start, end);
     if (heap_limit && heap_limit < (size_t)(*end - *start))
         *end = *start + heap_limit;
+}
+
+size_t k_heap_total(void)
+{
+    char *start, *end;
+    heap_bounds(&start, &end);
+    return (size_t)(end - start);
 }
 
 /* Grow the heap by incr bytes inside [__heap_start, __heap_end) from the linker map.
@@ -79,9 +92,7 @@ int k_heap_limit(size_t bytes)
 {
     char *start, *end;
 
-    board_heap(&start, &end);
-    if (!heap_brk)
-        heap_brk = heap_peak = start;
+    board_bounds(&start, &end);
     if (bytes && (bytes < (size_t)(heap_brk - start) || bytes > (size_t)(end - start)))
         return -EINVAL;
     heap_limit = bytes;

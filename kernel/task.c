@@ -394,6 +394,14 @@ static int k_info(const k_task_t *t, int (*fn)(const struct k_task_info *, void 
     return fn(&i, ctx);
 }
 
+unsigned k_task_count(void)
+{
+    unsigned n = 1;                 /* the idle task */
+    for (struct k_list *l = k.all.next; l != &k.all; l = l->next)
+        n++;
+    return n;
+}
+
 int k_task_foreach(int (*fn)(const struct k_task_info *info, void *ctx), void *ctx)
 {
     struct k_list *n, *next;

@@ -101,9 +101,8 @@ bool netdrv_rx_room(void)
 
 size_t net_conn_reserve(void)
 {
-    struct k_heap_stats st;
-    k_heap_stats(&st);
-    return st.total / 32 > NET_CONN_RESERVE_MIN ? st.total / 32 : NET_CONN_RESERVE_MIN;
+    size_t total = k_heap_total();
+    return total / 32 > NET_CONN_RESERVE_MIN ? total / 32 : NET_CONN_RESERVE_MIN;
 }
 
 bool net_conn_admit(void) { return k_heap_has_free(net_conn_reserve()); }
