@@ -80,13 +80,13 @@ def test_uptime_advances(guest):
 
 
 def test_selftest_passes_and_heap_returns_to_baseline(guest):
-    before = heap_used(guest.cmd("mem"))[1]
+    before = guest.settled_resources()      # after boot-time traffic (DHCP, ARP) settled
     out = guest.cmd("selftest", timeout=120)
     m = re.search(r"^selftest: (\d+) passed, (\d+) failed$", out, re.M)
     assert m, out
     assert int(m.group(2)) == 0, out
     assert int(m.group(1)) >= 17
-    assert heap_used(guest.cmd("mem"))[1] == before
+    assert guest.wait_resources(before) == before
 
 
 def test_bench_command(guest):
