@@ -20,4 +20,4 @@ NET_DRIVER := net/netif/e1000.c
 QEMU_NIC := -device e1000,netdev=net0,romfile=
 QEMU := qemu-system-i386
 # isa-debug-exit: a write of v to port 0xf4 ends QEMU with exit status (v << 1) | 1.
-QEMU_ARGS := -M pc -m 128M -nographic -device isa-debug-exit,iobase=0xf4,iosize=0x04
+QEMU_ARGS := -M pc -m 128M -nographic -vga none -device isa-debug-exit,iobase=0xf4,iosize=0x04

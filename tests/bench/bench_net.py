@@ -58,7 +58,7 @@ def our_cmd():
 
 
 def peer_cmd():
-    return ["qemu-system-x86_64", "-M", "pc", "-m", "128M", "-nographic",
+    return ["qemu-system-x86_64", "-M", "pc", "-m", "128M", "-nographic", "-vga", "none",
             "-netdev", "tap,id=net0,ifname=tap0,script=no,downscript=no",
             "-device", "e1000,netdev=net0,romfile=",
             "-kernel", os.path.join(PEER, "vmlinuz"), "-initrd", os.path.join(PEER, "initrd.gz"),
