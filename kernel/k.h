@@ -401,7 +401,7 @@ void k_cond_broadcast(k_cond_t *c);
 typedef struct k_chan {
     k_queue_t q;
     bool closed;
-    uint32_t unfinished;         /* put minus task_done */
+    uint32_t unfinished;         /* messages that entered the queue minus task_done */
     struct k_waitq joiners;
 } k_chan_t;
 

@@ -140,9 +140,15 @@ int k_chan_put(k_chan_t *ch, const void *msg, int32_t timeout_ms)
     int rc;
     if (ch->closed)
         return -EPIPE;
+    /* Count the message before k_queue_put() can make it enter the queue: it enters either
+     * here, or later, while we wait, when a get frees a slot and completes our put for us.
+     * Counting after we run again would leave a message in the queue that task_done()/join()
+     * cannot see. A put that fails (timeout, cancellation, close) gives the count back; it
+     * cannot be the last one, since a put waits only while the queue is full. */
+    ch->unfinished++;
     rc = k_queue_put(&ch->q, msg, timeout_ms);
-    if (rc == 0)
-        ch->unfinished++;
+    if (rc != 0 && --ch->unfinished == 0)
+        k_waitq_wake_all(&ch->joiners, 0);
     return rc;
 }
 

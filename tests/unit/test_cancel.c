@@ -353,6 +353,52 @@ static void test_cancel_channels(void **state)
     run(main_chan);
 }
 
+/* A get that frees a slot completes a blocked putter's message on its behalf: that message
+ * is unfinished from then on, before the putter runs again (issue 8, bug 1). */
+static void *main_chan_handover_count(void *arg)
+{
+    void *r;
+    uint32_t v = 1;
+    (void)arg;
+    assert_int_equal(k_chan_alloc(&ch, sizeof(uint32_t), 1), 0);
+    assert_int_equal(k_chan_put(&ch, &v, K_NO_WAIT), 0);          /* A */
+    k_task_t *p = k_task_spawn("put B", chan_putter, V(2), STACK);
+    k_yield();                                                     /* B's putter blocks */
+    assert_int_equal(k_chan_get(&ch, &v, K_NO_WAIT), 0);          /* A out, B moved in */
+    assert_int_equal(v, 1);
+    assert_int_equal(k_chan_task_done(&ch), 0);                    /* A done, B unfinished */
+    assert_int_equal(k_chan_join(&ch, K_NO_WAIT), -EAGAIN);
+    assert_int_equal(k_chan_get(&ch, &v, K_NO_WAIT), 0);          /* B, still no yield */
+    assert_int_equal(v, 2);
+    assert_int_equal(k_chan_task_done(&ch), 0);
+    assert_int_equal(k_chan_task_done(&ch), -EINVAL);              /* now one too many */
+    k_join(p, K_FOREVER, &r); assert_int_equal(I(r), 0);
+    assert_int_equal(k_chan_join(&ch, 100), 0);                    /* nothing unfinished */
+
+    /* a put that blocks and then times out or is cancelled counts nothing */
+    v = 3;
+    assert_int_equal(k_chan_put(&ch, &v, K_NO_WAIT), 0);
+    assert_int_equal(k_chan_put(&ch, &v, 10), -ETIMEDOUT);
+    p = k_task_spawn("put C", chan_putter, V(4), STACK);
+    k_yield();
+    assert_int_equal(k_task_cancel(p), 0);
+    k_join(p, K_FOREVER, &r); assert_int_equal(I(r), -ECANCELED);
+    assert_int_equal(k_chan_get(&ch, &v, K_NO_WAIT), 0);
+    assert_int_equal(v, 3);
+    assert_int_equal(k_chan_get(&ch, &v, K_NO_WAIT), -EAGAIN);    /* C never entered */
+    assert_int_equal(k_chan_task_done(&ch), 0);
+    assert_int_equal(k_chan_task_done(&ch), -EINVAL);
+    assert_int_equal(k_chan_join(&ch, K_NO_WAIT), 0);
+    k_chan_free(&ch);
+    return NULL;
+}
+
+static void test_chan_handover_count(void **state)
+{
+    (void)state;
+    run(main_chan_handover_count);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +407,7 @@ int main(void)
         cmocka_unit_test_setup(test_cancel_wait_for_gather_wait_any, unit_setup),
         cmocka_unit_test_setup(test_cancel_events_and_condvars, unit_setup),
         cmocka_unit_test_setup(test_cancel_channels, unit_setup),
+        cmocka_unit_test_setup(test_chan_handover_count, unit_setup),
     };
     return cmocka_run_group_tests_name("cancel", tests, NULL, NULL);
 }
