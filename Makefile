@@ -77,7 +77,7 @@ APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/crc32.c apps/
 LWIPDIR := $(DEPS)/lwip/src
 -include $(LWIPDIR)/Filelists.mk
 LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c
-NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/wait.c net/tcp_demux.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c \
+NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c \
             $(NET_DRIVER)
 
 SRCS := $(KERNEL_SRCS) $(BOARD_SRCS) $(APP_SRCS) $(NET_SRCS)

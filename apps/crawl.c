@@ -168,16 +168,18 @@ static int cmd_crawl(int argc, char **argv)
         }
     }
 
+    uint32_t cancels = k_task_cancels();
     for (int level = 0; level <= depth && level_start < npages; level++) {
         int level_end = npages;
         for (int j = level_start; j < level_end; j++)
             tasks[j] = k_task_spawn("crawl", crawl_task, pages[j], CRAWL_STACK);
-        for (int j = level_start; j < level_end; j++) {
-            if (tasks[j])
-                k_join(tasks[j], K_FOREVER, NULL);
-            else
+        for (int j = level_start; j < level_end; j++)
+            if (!tasks[j])
                 pages[j]->rc = HTTP_ERR_NOMEM;
-        }
+        /* Ctrl-C: the running fetches end with error=cancelled; no next level */
+        if (k_gather(tasks + level_start, level_end - level_start, NULL, NULL) == -ECANCELED &&
+            k_task_cancels() != cancels)
+            depth = level;
         /* the next level: links on the given hosts, not fetched yet */
         for (int j = level_start; level < depth && j < level_end; j++) {
             if (!page_ok(pages[j]))

@@ -4,6 +4,7 @@
  *   fetch: <url> status=<code> bytes=<body length> crc32=<8 hex> ms=<elapsed>
  *   fetch: <url> error=<what> ms=<elapsed>
  * -t sets the total timeout per URL (default 30000 ms), -l a body size limit (bytes).
+ * Ctrl-C stops every fetch still running (error=cancelled).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,12 +104,12 @@ static int cmd_fetch(int argc, char **argv)
             jobs[n].rc = -1;
         }
     }
-    for (i = 0; i < n; i++) {
-        if (tasks[i])
-            k_join(tasks[i], K_FOREVER, NULL);
+    /* Ctrl-C cancels the shell task: k_gather then cancels the fetches still running,
+     * which end with error=cancelled, and joins them all */
+    k_gather(tasks, n, NULL, NULL);
+    for (i = 0; i < n; i++)
         if (jobs[i].rc)
             failed++;
-    }
     free(jobs);
     return failed ? -1 : 0;
 }

@@ -1,16 +1,51 @@
 /* console.c - blocking console input for tasks: a poll hook hands received bytes from the
- * board's receive ring to the tasks waiting in k_console_getc(), in arrival order. */
+ * board's receive ring to the tasks waiting in k_console_getc(), in arrival order.
+ * While a task is the interrupt target (k_console_set_intr: the shell running a command),
+ * the hook also reads bytes nobody waits for, so that Ctrl-C (ETX, 0x03) cancels that task
+ * as a terminal's ISIG turns it into SIGINT; the other bytes wait in a small type-ahead
+ * ring for the next reader. */
 #include "board.h"
 #include "k_internal.h"
 
+#define TYPEAHEAD 128             /* bytes typed while a command runs (power of two) */
+
 static struct k_waitq readers = { { &readers.tasks, &readers.tasks } };
+static k_task_t *intr_task;
+static uint8_t typeahead[TYPEAHEAD];
+static uint32_t ta_head, ta_count, ta_dropped;
+
+static int console_next(void)
+{
+    if (ta_count) {
+        int c = typeahead[ta_head];
+        ta_head = (ta_head + 1) % TYPEAHEAD;
+        ta_count--;
+        return c;
+    }
+    return board_console_getc();
+}
 
 static int console_poll(void *ctx)
 {
     int n = 0;
     (void)ctx;
+    if (intr_task) {
+        /* Read everything now: Ctrl-C must not wait behind a command that reads nothing. */
+        int c;
+        while ((c = board_console_getc()) >= 0) {
+            n++;
+            if (c == 0x03) {
+                k_task_cancel(intr_task);
+            } else if (ta_count < TYPEAHEAD) {
+                typeahead[(ta_head + ta_count) % TYPEAHEAD] = (uint8_t)c;
+                ta_count++;
+            } else {
+                ta_dropped++;
+            }
+        }
+    }
     while (!k_waitq_empty(&readers)) {
-        int c = board_console_getc();
+        int c = console_next();
         if (c < 0)
             break;
         k_waitq_wake_one(&readers, c);   /* the byte is the wait's result */
@@ -23,9 +58,13 @@ static struct k_poll_hook console_hook = { .name = "console", .poll = console_po
 
 void k_console_init(void) { k_poll_register(&console_hook); }
 
+void k_console_set_intr(k_task_t *t) { intr_task = t; }
+
+uint32_t k_console_dropped(void) { return ta_dropped; }
+
 int k_console_getc(int32_t timeout_ms)
 {
-    int c = board_console_getc();
+    int c = console_next();
     if (c >= 0)
         return c;
     if (timeout_ms == K_NO_WAIT)

@@ -126,6 +126,11 @@ void k_task_exit_error(int err) __attribute__((noreturn));
  */
 int k_task_cancel(k_task_t *t);
 
+/* How many cancellations the calling task's waits have returned (-ECANCELED) so far. For
+ * code that calls a library whose waits hide why they ended (lwIP's poll reports a
+ * cancelled wait as "nothing ready"): compare the count before and after the call. */
+uint32_t k_task_cancels(void);
+
 /* Make the caller's waits non-cancellable (on) until the matching k_cancel_shield(false).
  * Nests. For code that must not be interrupted half-way (lwIP's port uses it). */
 void k_cancel_shield(bool on);
@@ -139,8 +144,11 @@ int k_wait_for(k_task_t *t, int32_t timeout_ms, void **result);
 /*
  * asyncio.gather: join every task of tasks[0..n) in order (all are freed, even when one
  * failed), storing results[i] and statuses[i] (k_join's return) when those are not NULL.
- * @return 0, or the first non-zero status in list order (e.g. a k_task_exit_error code,
- * -ECANCELED).
+ * NULL entries (a spawn that failed) are skipped with status 0. If the caller is cancelled
+ * while it waits, every task not yet finished is cancelled too and all are still joined
+ * (as asyncio.gather cancels its children when it is cancelled).
+ * @return 0, the first non-zero status in list order (e.g. a k_task_exit_error code, or
+ * -ECANCELED from a task that was cancelled), or -ECANCELED if the caller was.
  */
 int k_gather(k_task_t *const *tasks, int n, void **results, int *statuses);
 
@@ -478,6 +486,16 @@ int k_console_getc(int32_t timeout_ms);
 
 /* Register the console's poll hook (boards with a console call it once at boot). */
 void k_console_init(void);
+
+/* Make t (NULL: nobody) the console's interrupt target: while it is, a received Ctrl-C
+ * (ETX, 0x03) is not read by anyone but cancels t (k_task_cancel), as a terminal's ISIG
+ * sends SIGINT; other bytes received meanwhile wait, up to 128 of them, for the next
+ * k_console_getc() (more are dropped and counted). The shell sets itself while a command
+ * runs. Does not block. */
+void k_console_set_intr(k_task_t *t);
+
+/* Bytes dropped because the type-ahead ring was full. */
+uint32_t k_console_dropped(void);
 
 /* ---------------------------------------------------------------------------------------
  * Heap (newlib's malloc over _sbrk, bounded by the board's linker map)

@@ -28,6 +28,7 @@ struct k_task {
     bool cancel_pending;         /* k_task_cancel() called; the next cancellable wait fails */
     bool wait_cancellable;       /* the current wait can be ended by k_task_cancel() */
     uint8_t cancel_shield;       /* > 0: waits are not cancellation points */
+    uint32_t cancels;            /* waits that returned -ECANCELED (k_task_cancels) */
     int exit_status;             /* 0, or the error of k_task_exit_error() */
     uint32_t id;
     uint32_t switches;

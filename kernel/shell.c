@@ -1,12 +1,14 @@
 /*
  * shell.c - the serial shell: a prompt, line editing (backspace/DEL, Ctrl-U kills the line,
  * Ctrl-C cancels it), and commands that modules register with K_SHELL_CMD into the
- * k_shell_cmds linker section.
+ * k_shell_cmds linker section. Ctrl-C while a command runs cancels the shell task
+ * (k_console_set_intr): the command sees -ECANCELED at its next wait, as a Python
+ * program sees KeyboardInterrupt, and should cancel and join what it started.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "k.h"
+#include "k_internal.h"
 
 extern const struct k_shell_cmd __start_k_shell_cmds[], __stop_k_shell_cmds[];
 
@@ -103,8 +105,17 @@ void *k_shell_main(void *arg)
         fputs("> ", stdout);
         fflush(stdout);
         n = shell_readline(line, sizeof(line));
-        if (n > 0)
+        if (n > 0) {
+            k_task_t *me = k_current();
+            uint32_t cancels = k_task_cancels();
+            k_console_set_intr(me);
             k_shell_exec(line);
+            k_console_set_intr(NULL);
+            /* a Ctrl-C the command never waited after is not kept for the next line */
+            if (me->cancel_pending || k_task_cancels() != cancels)
+                printf("^C: interrupted\n");
+            me->cancel_pending = false;
+        }
     }
     return NULL;
 }

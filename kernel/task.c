@@ -120,6 +120,7 @@ int k_wait(struct k_waitq *wq, int32_t timeout_ms, const char *what)
     t->wait_cancellable = !t->cancel_shield;
     if (t->cancel_pending && t->wait_cancellable) {
         t->cancel_pending = false;   /* delivered once, like CancelledError */
+        t->cancels++;
         return -ECANCELED;
     }
     t->state = K_BLOCKED;
@@ -137,8 +138,12 @@ int k_wait(struct k_waitq *wq, int32_t timeout_ms, const char *what)
         k_list_insert_before(pos, &t->timer);
     }
     k_schedule();
+    if (t->wait_result == -ECANCELED)
+        t->cancels++;
     return t->wait_result;
 }
+
+uint32_t k_task_cancels(void) { return k.current->cancels; }
 
 k_task_t *k_waitq_wake_one(struct k_waitq *wq, int result)
 {
@@ -588,13 +593,28 @@ int k_wait_for(k_task_t *t, int32_t timeout_ms, void **result)
 
 int k_gather(k_task_t *const *tasks, int n, void **results, int *statuses)
 {
-    int first = 0;
-    for (int i = 0; i < n; i++) {
+    int first = 0, i, j;
+    bool cancelled = false;
+    for (i = 0; i < n; i++) {
         void *r = NULL;
-        int rc;
-        k_cancel_shield(true);         /* every task is joined (and freed), whatever happens */
-        rc = k_join(tasks[i], K_FOREVER, &r);
-        k_cancel_shield(false);
+        int rc = 0;
+        if (tasks[i]) {
+            uint32_t cancels = k_task_cancels();
+            if (!cancelled)
+                rc = k_join(tasks[i], K_FOREVER, &r);
+            if (cancelled || (rc == -ECANCELED && k_task_cancels() != cancels)) {
+                /* asyncio.gather: the gather itself was cancelled; so is every task
+                 * still running, and all are joined (and freed) before we return */
+                if (!cancelled)
+                    for (j = i; j < n; j++)
+                        if (tasks[j])
+                            k_task_cancel(tasks[j]);
+                cancelled = true;
+                k_cancel_shield(true);
+                rc = k_join(tasks[i], K_FOREVER, &r);
+                k_cancel_shield(false);
+            }
+        }
         if (results)
             results[i] = r;
         if (statuses)
@@ -602,5 +622,5 @@ int k_gather(k_task_t *const *tasks, int n, void **results, int *statuses)
         if (rc && !first)
             first = rc;
     }
-    return first;
+    return cancelled ? -ECANCELED : first;
 }

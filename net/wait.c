@@ -1,8 +1,11 @@
 /*
  * wait.c - readiness waits over lwIP sockets, as cancellation points.
  * lwip_poll() waits on a semaphore with a finite timeout, which the port leaves
- * cancellable (net/sys_arch.c); a poll that returns "nothing ready" before its deadline
- * was therefore cut short by k_task_cancel().
+ * cancellable (net/sys_arch.c). lwip_poll() reports a cancelled wait as "nothing ready",
+ * but it also returns "nothing ready" early on its own (two tasks poll one socket, the
+ * other reads the data first): the cause is taken from the kernel (k_task_cancels()),
+ * never inferred from the clock. An early empty return that was not a cancellation
+ * polls again for the time that is left.
  */
 #include "lwip/sockets.h"
 
@@ -18,7 +21,8 @@ int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms)
     if (n <= 0 || !fds || (timeout_ms < 0 && timeout_ms != K_FOREVER))
         return -EINVAL;
     for (;;) {
-        uint64_t now = k_uptime_ms(), slice_end;
+        uint64_t now = k_uptime_ms();
+        uint32_t cancels;
         int slice, rc, i, bad = 0;
 
         if (timeout_ms == K_NO_WAIT)
@@ -27,7 +31,7 @@ int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms)
             slice = SLICE_MS;
         else
             slice = deadline <= now ? 0 : (int)(deadline - now > SLICE_MS ? SLICE_MS : deadline - now);
-        slice_end = now + (uint32_t)slice;
+        cancels = k_task_cancels();
         errno = 0;
         rc = lwip_poll(fds, (nfds_t)n, slice);
         if (rc < 0) {
@@ -45,10 +49,9 @@ int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms)
             return rc;
         if (timeout_ms == K_NO_WAIT)
             return -EAGAIN;
-        now = k_uptime_ms();
-        if (now < slice_end)
-            return -ECANCELED;          /* the wait ended early with nothing ready */
-        if (deadline != UINT64_MAX && now >= deadline)
+        if (k_task_cancels() != cancels)
+            return -ECANCELED;          /* k_task_cancel() ended the wait */
+        if (deadline != UINT64_MAX && k_uptime_ms() >= deadline)
             return -ETIMEDOUT;
     }
 }

@@ -11,6 +11,7 @@
 
 #include "http.h"
 #include "k.h"
+#include "net.h"
 
 #define RECV_BUF 1024
 
@@ -48,20 +49,24 @@ static int map_errno(int e)
     return HTTP_ERR_IO;
 }
 
-/* Wait for `events` on s within the budget. Returns 0, or HTTP_ERR_TIMEOUT / _IO. */
+/* Wait for `events` on s within the budget, through the kernel's readiness wait (so a
+ * cancelled task is told apart from a timeout). Returns 0, HTTP_ERR_TIMEOUT,
+ * HTTP_ERR_CANCELLED or HTTP_ERR_IO. */
 static int wait_for(struct fetch *f, int s, short events, uint32_t ms)
 {
     struct pollfd pfd = { .fd = s, .events = events };
     int budget = wait_budget(f, ms);
-    int n;
+    int rc;
     if (budget <= 0)
         return HTTP_ERR_TIMEOUT;
-    n = lwip_poll(&pfd, 1, budget);
-    if (n == 0)
+    rc = k_wait_fds(&pfd, 1, budget);
+    if (rc > 0)
+        return 0;
+    if (rc == -ETIMEDOUT)
         return HTTP_ERR_TIMEOUT;
-    if (n < 0)
-        return map_errno(errno);
-    return 0;
+    if (rc == -ECANCELED)
+        return HTTP_ERR_CANCELLED;
+    return HTTP_ERR_IO;
 }
 
 static int resolve(const char *host, struct sockaddr_in *sa)

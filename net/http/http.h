@@ -38,6 +38,7 @@ enum http_err {
     HTTP_ERR_ABORTED = -17,        /* the body callback asked to stop */
     HTTP_ERR_IO = -18,             /* any other socket error */
     HTTP_ERR_LOCATION = -19,       /* redirect without a usable Location */
+    HTTP_ERR_CANCELLED = -20,      /* the fetching task was cancelled (k_task_cancel) */
 };
 
 /* Short name of an error ("refused", "timeout", "bad-chunk-size", ...), one word, for

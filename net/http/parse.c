@@ -39,6 +39,7 @@ const char *http_strerror(int err)
     case HTTP_ERR_ABORTED: return "aborted";
     case HTTP_ERR_IO: return "io";
     case HTTP_ERR_LOCATION: return "bad-location";
+    case HTTP_ERR_CANCELLED: return "cancelled";
     }
     return "unknown";
 }
@@ -66,6 +67,7 @@ const char *http_strmessage(int err)
     case HTTP_ERR_ABORTED: return "stopped by the body callback";
     case HTTP_ERR_IO: return "socket error";
     case HTTP_ERR_LOCATION: return "redirect without a usable Location";
+    case HTTP_ERR_CANCELLED: return "cancelled";
     }
     return "unknown error";
 }

@@ -104,6 +104,10 @@ void net_mem_free(void *p);
 #define SO_REUSE                        1
 #define LWIP_NETIF_LINK_CALLBACK        1
 #define LWIP_NETIF_STATUS_CALLBACK      1
+/* Datagrams and segments to the interface's own address are looped back inside lwIP (no
+ * frame on the wire): `netselftest` talks to itself this way, and so can applications. */
+#define LWIP_NETIF_LOOPBACK             1
+#define LWIP_LOOPBACK_MAX_PBUFS         16
 #define LWIP_NETIF_HOSTNAME             1
 #define LWIP_CHKSUM_ALGORITHM           3
 

@@ -1,11 +1,12 @@
 """`fetch` on each board against real servers on the host (reached from the guest as
 10.0.2.2 through QEMU's user network). Lengths and CRC-32s are computed on the host."""
 import re
+import time
 import zlib
 
 import pytest
 
-from conftest import free_port
+from conftest import PROMPT, free_port
 from httpserver import Server, SilentServer, body
 
 LINE = re.compile(r"^fetch: (\S+) (?:status=(\d+) bytes=(\d+) crc32=([0-9a-f]{8})|error=(\S+)) ms=(\d+)$", re.M)
@@ -110,6 +111,34 @@ def test_fetch_server_that_never_answers_times_out(ng):
         assert fetch(ng, "-t", "2000", url)[url]["error"] == "timeout"
     finally:
         silent.close()
+
+
+def test_ctrl_c_cancels_a_running_fetch(ng):
+    """Ctrl-C while fetch waits: every fetch ends with error=cancelled (not timeout), the
+    shell comes back at once, and no fetch task or socket is left behind."""
+    silent = SilentServer(free_port())
+    try:
+        urls = ["http://10.0.2.2:%d/%d" % (silent.sock.getsockname()[1], i) for i in range(3)]
+        line = "fetch -t 60000 " + " ".join(urls)
+        ng.p.send(line + "\r")
+        ng.p.expect(re.escape(line) + r"\r*\n")
+        deadline = time.monotonic() + 20
+        while len(silent.conns) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)             # all three connected, each waiting for a response
+        assert len(silent.conns) == 3
+        t0 = time.monotonic()
+        ng.p.send("\x03")
+        ng.p.expect(PROMPT, timeout=10)
+        out = ng.p.before.replace("\r", "")
+        assert time.monotonic() - t0 < 5, out
+        errors = {m.group(1): m.group(5) for m in LINE.finditer(out)}
+        assert errors == {u: "cancelled" for u in urls}, out
+        assert "^C: interrupted" in out
+        assert "fetch" not in ng.cmd("ps")
+        # the interrupt is not left pending for the next command
+        assert "error=timeout" in ng.cmd("fetch -t 500 " + urls[0])
+    finally:
+        silent.close()      # its FIN ends our FIN_WAIT_2; then `ng` checks the baseline
 
 
 def test_fetch_bad_urls_and_usage(ng):

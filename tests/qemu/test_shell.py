@@ -89,6 +89,18 @@ def test_selftest_passes_and_heap_returns_to_baseline(guest):
     assert guest.wait_resources(before) == before
 
 
+def test_netselftest_readiness_waits(guest):
+    """Readiness waits over lwIP sockets, on loopback: a timeout is a timeout, a real
+    cancellation is one, and two tasks waiting on one socket for one datagram end as one
+    reader and one timeout (not a cancellation nobody sent: issue 8, bug 2)."""
+    before = guest.settled_resources()
+    out = guest.cmd("netselftest", timeout=60)
+    for check in ("loopback", "wait-timeout", "wait-shared", "wait-cancel"):
+        assert re.search(r"^netselftest: %s\s+ok$" % check, out, re.M), out
+    assert "netselftest: 5 passed, 0 failed" in out, out
+    assert guest.wait_resources(before) == before
+
+
 def test_bench_command(guest):
     out = guest.cmd("bench 1000")
     assert re.search(r"bench: switches=2000 ms=\d+", out), out

@@ -25,6 +25,11 @@ static void *queue_putter(void *arg) { uint32_t v = 1; (void)arg; return V(k_que
 
 static k_task_t *other;
 static void *joiner(void *arg) { (void)arg; return V(k_join(other, K_FOREVER, NULL)); }
+static void *cancel_other_after(void *arg)
+{
+    k_sleep_ms((uint32_t)I(arg));
+    return V(k_task_cancel(other));
+}
 
 static void *handles_cancel(void *arg)
 {
@@ -182,6 +187,36 @@ static void *main_await(void *arg)
     assert_int_equal(statuses[1], -EIO);
     assert_null(results[1]);
     assert_int_equal(I(results[2]), 42);
+
+    /* gather cancelled (asyncio.gather): its unfinished tasks are cancelled, all joined */
+    assert_int_equal(k_task_cancels(), 0);
+    other = k_current();
+    k_task_t *c[4] = {
+        k_task_spawn("c0", sleeper, V(5), STACK),
+        k_task_spawn("c1", sleeper, V(1000), STACK),
+        NULL,                                           /* a spawn that failed */
+        k_task_spawn("c3", sleeper, V(1000), STACK),
+    };
+    void *cres[4];
+    int cst[4];
+    k_task_t *canceller = k_task_spawn("cancel", cancel_other_after, V(20), STACK);
+    t0 = k_uptime_ms();
+    assert_int_equal(k_gather(c, 4, cres, cst), -ECANCELED);
+    assert_int_equal(k_uptime_ms() - t0, 20);           /* not 1000: c1, c3 were cancelled */
+    assert_int_equal(cst[0], 0);
+    assert_int_equal(I(cres[0]), 0);
+    assert_int_equal(I(cres[1]), -ECANCELED);
+    assert_int_equal(cst[2], 0);
+    assert_int_equal(I(cres[3]), -ECANCELED);
+    assert_int_equal(k_task_cancels(), 1);
+    assert_int_equal(k_join(canceller, K_FOREVER, NULL), 0);
+    /* a member that ends cancelled is its status, not the gather's own cancellation */
+    k_task_t *one = k_task_spawn("c", sleeper, V(1000), STACK);
+    k_yield();
+    k_task_cancel(one);
+    assert_int_equal(k_gather(&one, 1, results, NULL), 0);
+    assert_int_equal(I(results[0]), -ECANCELED);
+    assert_int_equal(k_task_cancels(), 1);
 
     /* wait-any: the first to finish, not joined */
     k_task_t *w[3] = {
