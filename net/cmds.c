@@ -43,6 +43,7 @@ static int cmd_ifconfig(int argc, char **argv)
     printf("  tx frames=%u bytes=%u dropped=%u  irqs=%u  rx waiting=%u\n", (unsigned)s->tx_frames,
            (unsigned)s->tx_bytes, (unsigned)s->tx_dropped, (unsigned)s->irqs,
            (unsigned)s->rx_waiting);
+    printf("  device timeouts=%u  link reads=%u\n", (unsigned)s->hw_timeouts, (unsigned)s->phy_reads);
     return 0;
 }
 K_SHELL_CMD(ifconfig, "ifconfig", "- address, netmask, gateway, MAC, link, counters", cmd_ifconfig);

@@ -122,18 +122,26 @@ static void link_changed(void *arg)
         netif_set_link_down(&netif);
 }
 
+/* The link state is read at most this often by the poll loop (ms): a PHY read is several
+ * device round trips on the LAN9118, and the loop runs thousands of times a second. */
+#define NET_LINK_POLL_MS 500
+
 /* Poll hook: runs in the idle task whenever the poll loop runs. */
 static int net_poll(void *ctx)
 {
-    bool up;
+    static uint64_t link_checked;
+    uint64_t now = k_uptime_ms();
     (void)ctx;
     if (!netif_ok)
         return 0;
-    net_mem_idle(k_uptime_ms());
-    up = netdrv_link_up();
-    if (up != link_was_up &&
-        tcpip_try_callback(link_changed, up ? (void *)1 : NULL) == ERR_OK)
-        link_was_up = up;
+    net_mem_idle(now);
+    if (now - link_checked >= NET_LINK_POLL_MS) {
+        bool up = netdrv_link_up();
+        link_checked = now;
+        if (up != link_was_up &&
+            tcpip_try_callback(link_changed, up ? (void *)1 : NULL) == ERR_OK)
+            link_was_up = up;
+    }
     return netdrv_poll(&netif);
 }
 

@@ -6,6 +6,7 @@
  * static memory (paging is off: physical = virtual).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lwip/etharp.h"
@@ -16,6 +17,7 @@
 #include "board.h"
 #include "k.h"
 #include "netdrv.h"
+#include "regwait.h"
 #include "pci.h"
 
 #define E1000_VENDOR 0x8086
@@ -102,7 +104,11 @@ static inline void wr(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(mmio + 
 
 const char *netdrv_name(void) { return "e1000"; }
 const struct netdrv_stats *netdrv_stats(void) { return &stats; }
-bool netdrv_link_up(void) { return mmio && (rd(STATUS) & STATUS_LU); }
+bool netdrv_link_up(void)
+{
+    stats.phy_reads++;
+    return mmio && (rd(STATUS) & STATUS_LU);
+}
 
 /* Interrupt: reading ICR acknowledges every cause. The poll loop does the work. */
 static void e1000_isr(void *ctx)
@@ -202,8 +208,11 @@ err_t netdrv_init(struct netif *netif)
 
     wr(IMC, 0xFFFFFFFFu);
     wr(CTRL, rd(CTRL) | CTRL_RST);
-    for (i = 0; i < 100000 && (rd(CTRL) & CTRL_RST); i++)
-        ;
+    if (!regwait_clear((volatile uint32_t *)(mmio + CTRL), CTRL_RST, 100000)) {   /* 8254x 13.4.1 */
+        stats.hw_timeouts++;
+        printf("e1000: reset did not complete (CTRL 0x%08lx)\n", (unsigned long)rd(CTRL));
+        return ERR_IF;
+    }
     wr(IMC, 0xFFFFFFFFu);
     (void)rd(ICR);
     wr(CTRL, (rd(CTRL) | CTRL_SLU | CTRL_ASDE));

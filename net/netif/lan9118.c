@@ -7,6 +7,7 @@
  * access where the pbuf payload is aligned.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lwip/etharp.h"
@@ -17,6 +18,7 @@
 #include "board.h"
 #include "k.h"
 #include "netdrv.h"
+#include "regwait.h"
 
 #define LAN9118_BASE 0x40200000u
 #define LAN9118_IRQ 13
@@ -79,39 +81,74 @@ static bool present;
 const char *netdrv_name(void) { return "lan9118"; }
 const struct netdrv_stats *netdrv_stats(void) { return &stats; }
 
-static uint32_t mac_read(unsigned csr)
+/* Bounded waits (regwait.h): about 1 ms of register reads on the M3 at 25 MHz; the
+ * datasheet's MAC CSR and MII operations take microseconds. */
+#define SPIN_MAX 5000u
+
+static bool csr_idle(void)
 {
-    while (MAC_CSR_CMD & CSR_BUSY)
-        ;
-    MAC_CSR_CMD = CSR_BUSY | CSR_READ | csr;
-    while (MAC_CSR_CMD & CSR_BUSY)
-        ;
-    return MAC_CSR_DATA;
+    if (regwait_clear(&MAC_CSR_CMD, CSR_BUSY, SPIN_MAX))
+        return true;
+    stats.hw_timeouts++;
+    return false;
 }
 
-static void mac_write(unsigned csr, uint32_t v)
+/* MAC CSR read through MAC_CSR_CMD/DATA (datasheet 5.3.18). @return false on timeout. */
+static bool mac_read(unsigned csr, uint32_t *v)
 {
-    while (MAC_CSR_CMD & CSR_BUSY)
-        ;
+    if (!csr_idle())
+        return false;
+    MAC_CSR_CMD = CSR_BUSY | CSR_READ | csr;
+    if (!csr_idle())
+        return false;
+    *v = MAC_CSR_DATA;
+    return true;
+}
+
+static bool mac_write(unsigned csr, uint32_t v)
+{
+    if (!csr_idle())
+        return false;
     MAC_CSR_DATA = v;
     MAC_CSR_CMD = CSR_BUSY | csr;
-    while (MAC_CSR_CMD & CSR_BUSY)
-        ;
+    return csr_idle();
 }
 
-static uint16_t phy_read(unsigned reg)
+static bool mii_idle(void)
 {
-    while (mac_read(MII_ACC) & MII_BUSY)
-        ;
-    mac_write(MII_ACC, (PHY_ADDR << 11) | (reg << 6) | MII_BUSY);
-    while (mac_read(MII_ACC) & MII_BUSY)
-        ;
-    return (uint16_t)mac_read(MII_DATA);
+    uint32_t v;
+    for (unsigned i = 0; i < SPIN_MAX / 16; i++) {
+        if (!mac_read(MII_ACC, &v))
+            return false;
+        if (!(v & MII_BUSY))
+            return true;
+    }
+    stats.hw_timeouts++;
+    return false;
+}
+
+/* PHY register through MII_ACC/MII_DATA (datasheet 5.4.6). @return the value, or -1 if
+ * the MAC or the PHY did not answer in time. */
+static int phy_read(unsigned reg)
+{
+    uint32_t v;
+    stats.phy_reads++;
+    if (!mii_idle() || !mac_write(MII_ACC, (PHY_ADDR << 11) | (reg << 6) | MII_BUSY) ||
+        !mii_idle() || !mac_read(MII_DATA, &v))
+        return -1;
+    return (int)(v & 0xFFFFu);
 }
 
 bool netdrv_link_up(void)
 {
-    return present && (phy_read(PHY_BSR) & PHY_BSR_LINK);
+    static bool last;
+    int bsr;
+    if (!present)
+        return false;
+    bsr = phy_read(PHY_BSR);
+    if (bsr >= 0)
+        last = (bsr & PHY_BSR_LINK) != 0;
+    return last;
 }
 
 /* Interrupt: acknowledge (INT_STS is write-one-to-clear); the poll loop does the work. */
@@ -181,7 +218,7 @@ int netdrv_poll(struct netif *netif)
 {
     int n = 0;
 
-    while ((TX_FIFO_INF >> 16) & 0xFFu)
+    for (int i = 0; i < 256 && ((TX_FIFO_INF >> 16) & 0xFFu); i++)   /* FIFO depth bound */
         (void)TX_STATUS_FIFO;
     stats.rx_dropped_fifo += RX_DROP;
 
@@ -258,22 +295,31 @@ int netdrv_poll(struct netif *netif)
 
 err_t netdrv_init(struct netif *netif)
 {
-    int i;
+    uint32_t lo, hi;
 
     if (BYTE_TEST != 0x87654321u)
         return ERR_IF;
     HW_CFG = HW_CFG_SRST;
-    for (i = 0; i < 100000 && (HW_CFG & HW_CFG_SRST); i++)
-        ;
-    for (i = 0; i < 100000 && !(PMT_CTRL & PMT_READY); i++)
-        ;
+    if (!regwait_clear(&HW_CFG, HW_CFG_SRST, 100000) || !regwait_set(&PMT_CTRL, PMT_READY, 100000)) {
+        stats.hw_timeouts++;
+        printf("lan9118: no answer after reset (HW_CFG 0x%08lx PMT_CTRL 0x%08lx)\n",
+               (unsigned long)HW_CFG, (unsigned long)PMT_CTRL);
+        return ERR_IF;
+    }
     present = true;
 
-    netdrv_set_mac(netif, mac_read(MAC_ADDRL), mac_read(MAC_ADDRH));
+    if (!mac_read(MAC_ADDRL, &lo) || !mac_read(MAC_ADDRH, &hi)) {
+        printf("lan9118: MAC CSR access timed out\n");
+        return ERR_IF;
+    }
+    netdrv_set_mac(netif, lo, hi);
 
     TX_CFG = TX_CFG_TX_ON;
     RX_CFG = 0;                                    /* no offset, no end padding */
-    mac_write(MAC_CR, MAC_CR_RXEN | MAC_CR_TXEN);  /* exact address + broadcast */
+    if (!mac_write(MAC_CR, MAC_CR_RXEN | MAC_CR_TXEN)) {   /* exact address + broadcast */
+        printf("lan9118: MAC CSR access timed out\n");
+        return ERR_IF;
+    }
     FIFO_INT = 0;                                  /* RSFL interrupt at any status */
     INT_STS = 0xFFFFFFFFu;
     INT_EN = INT_RSFL | INT_RXE | INT_TXE;

@@ -24,6 +24,8 @@ struct netdrv_stats {
     uint32_t tx_dropped;          /* no room in the transmit ring or FIFO */
     uint32_t irqs;
     uint32_t rx_waiting;          /* frames left in the device after the last poll */
+    uint32_t hw_timeouts;         /* device waits that gave up (a busy bit never cleared) */
+    uint32_t phy_reads;           /* link-state reads (the poll loop: at most 2 a second) */
 };
 
 /* netif_add() init callback: find and reset the device, read its MAC address, set up its
@@ -34,7 +36,9 @@ err_t netdrv_init(struct netif *netif);
  * netif->input(), reclaim transmitted buffers. Returns the number of frames received. */
 int netdrv_poll(struct netif *netif);
 
-/* Link state from the PHY / status register. */
+/* Link state from the PHY / status register (bounded: a PHY that does not answer leaves
+ * the last state read). Not cheap on every device (LAN9118: four MAC CSR round trips), so
+ * the poll loop asks at most every NET_LINK_POLL_MS. */
 bool netdrv_link_up(void);
 
 /* Device name ("e1000", "lan9118") and counters. */

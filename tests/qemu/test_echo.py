@@ -100,6 +100,27 @@ def test_udp_echo_sizes(ng):
         u.close()
 
 
+def link_counters(g):
+    import re
+    m = re.search(r"device timeouts=(\d+)  link reads=(\d+)", g.cmd("ifconfig"))
+    assert m
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_poll_loop_reads_the_link_state_twice_a_second_at_most(ng):
+    """The poll loop runs on every frame; the PHY (LAN9118: MII through MAC CSRs, each a
+    bounded device wait) is read at most every 500 ms, busy or idle (issue 8, bug 3)."""
+    t0, (timeouts0, reads0) = time.monotonic(), link_counters(ng)
+    data = os.urandom(300000)
+    assert echo_roundtrip(ng, data) == data
+    time.sleep(1)
+    timeouts1, reads1 = link_counters(ng)
+    elapsed = time.monotonic() - t0
+    assert timeouts1 == timeouts0 == 0
+    # one read per ifconfig, and one per 500 ms of the poll loop
+    assert 1 <= reads1 - reads0 <= 1 + elapsed / 0.5 + 1, (reads0, reads1, elapsed)
+
+
 def test_ifconfig_and_netstat(ng):
     out = ng.cmd("ifconfig")
     assert "inet 10.0.2.15" in out and "gateway 10.0.2.2" in out and "(dhcp)" in out
