@@ -101,14 +101,35 @@ static bool is_tchar(char c)
     return isalnum((unsigned char)c) || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-/* Does the comma-separated list end with the token "chunked"? */
-static bool last_coding_is_chunked(const char *v)
+/* The last non-empty element of a comma-separated list (RFC 9110 5.6.1: empty elements,
+ * "a, ,b" or "chunked,", do not count): *len bytes at the returned pointer, or NULL if the
+ * list has no element at all. */
+static const char *last_list_element(const char *v, size_t *len)
 {
-    const char *last = strrchr(v, ',');
-    last = last ? last + 1 : v;
-    while (*last == ' ' || *last == '\t')
-        last++;
-    return strncasecmp(last, "chunked", 7) == 0 && (last[7] == 0 || last[7] == ' ' || last[7] == '\t' || last[7] == ';');
+    const char *found = NULL;
+    while (*v) {
+        const char *e;
+        while (*v == ' ' || *v == '\t' || *v == ',')
+            v++;
+        if (!*v)
+            break;
+        for (e = v; *e && *e != ','; e++)
+            ;
+        found = v;
+        *len = (size_t)(e - v);
+        v = e;
+    }
+    if (found)
+        while (*len && (found[*len - 1] == ' ' || found[*len - 1] == '\t'))
+            (*len)--;
+    return found;
+}
+
+/* Is the coding "chunked" (with or without parameters)? */
+static bool coding_is_chunked(const char *c, size_t len)
+{
+    return len >= 7 && strncasecmp(c, "chunked", 7) == 0 &&
+           (len == 7 || c[7] == ' ' || c[7] == '\t' || c[7] == ';');
 }
 
 static int parse_header(struct http_parser *p, char *l)
@@ -160,9 +181,15 @@ static int parse_header(struct http_parser *p, char *l)
             return HTTP_ERR_LENGTH;
         p->content_length = n;
     } else if (!strcasecmp(l, "Transfer-Encoding")) {
-        p->chunked = last_coding_is_chunked(v);
-        if (!p->chunked)
-            p->close_delimited = true;   /* RFC 9112 6.3 item 4 (response) */
+        /* Several fields are one list (RFC 9110 5.3): what counts is the last coding of
+         * the last field that has one; a field with only empty elements adds nothing. */
+        size_t n;
+        const char *last = last_list_element(v, &n);
+        if (last) {
+            p->chunked = coding_is_chunked(last, n);
+            if (!p->chunked)
+                p->close_delimited = true;   /* RFC 9112 6.3 item 4 (response) */
+        }
     } else if (!strcasecmp(l, "Location")) {
         if (strlen(v) >= sizeof(p->location))
             return HTTP_ERR_HEADER_TOO_LONG;
@@ -277,6 +304,18 @@ static int line_too_long(const struct http_parser *p)
     return p->state == S_CHUNK_SIZE || p->state == S_CHUNK_END ? HTTP_ERR_CHUNK : HTTP_ERR_HEADER_TOO_LONG;
 }
 
+/* A NUL (RFC 9110 5.5: invalid in a field value, and it would cut the C string the line
+ * is parsed as) or a bare CR (RFC 9112 2.2) in a line: the error of the line's kind. */
+static int bad_line_byte(const struct http_parser *p)
+{
+    switch (p->state) {
+    case S_STATUS: return HTTP_ERR_STATUS_LINE;
+    case S_CHUNK_SIZE:
+    case S_CHUNK_END: return HTTP_ERR_CHUNK;
+    default: return HTTP_ERR_HEADER;
+    }
+}
+
 int http_parser_feed(struct http_parser *p, const char *data, size_t len)
 {
     size_t i = 0;
@@ -312,12 +351,16 @@ int http_parser_feed(struct http_parser *p, const char *data, size_t len)
                 p->line_len--;
             if (p->line_len > HTTP_LINE_MAX)
                 return line_too_long(p);
+            if (memchr(p->line, '\r', p->line_len))
+                return bad_line_byte(p);
             p->line[p->line_len] = 0;
             p->line_len = 0;
             rc = on_line(p, p->line);
             if (rc)
                 return rc;
         } else {
+            if (c == 0)
+                return bad_line_byte(p);
             if (p->line_len == HTTP_LINE_MAX + 1)   /* room for the limit and a CR */
                 return line_too_long(p);
             p->line[p->line_len++] = c;

@@ -79,6 +79,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.raw(b"HTPT/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
         elif kind == "longheader":
             self.raw(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 5000 + b"\r\nContent-Length: 2\r\n\r\nhi")
+        elif kind == "nullength":
+            self.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 5\x00 99\r\n\r\nhello")
+        elif kind == "tecomma":
+            self.raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, \r\nConnection: close\r\n\r\n"
+                     b"5\r\nhello\r\n0\r\n\r\n")
         elif kind == "badchunk":
             self.raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nxx\r\n0\r\n\r\n")
         elif kind == "shortbody":

@@ -85,8 +85,11 @@ def test_fetch_404_is_a_response(ng, httpd):
 
 
 def test_fetch_malformed_responses(ng, httpd):
-    urls = {k: "%s/%s" % (httpd.base, k) for k in ("badstatus", "longheader", "badchunk", "shortbody")}
+    urls = {k: "%s/%s" % (httpd.base, k)
+            for k in ("badstatus", "longheader", "badchunk", "shortbody", "nullength", "tecomma")}
     r = fetch(ng, *urls.values())
+    assert r[urls["nullength"]]["error"] == "bad-header"       # NUL in a field value
+    expect_body(r[urls["tecomma"]], b"hello")                   # "chunked, ": still chunked
     assert r[urls["badstatus"]]["error"] == "bad-status-line"
     assert r[urls["longheader"]]["error"] == "header-too-long"
     assert r[urls["badchunk"]]["error"] == "bad-chunk-size"

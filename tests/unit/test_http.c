@@ -252,6 +252,53 @@ static void test_http_body_limit_and_abort(void **state)
     assert_int_equal(http_parser_feed(&p, ch, strlen(ch)), HTTP_ERR_ABORTED);
 }
 
+/* Messages with a NUL or a bare CR (sizeof - 1: the NUL is part of the message). */
+#define EXPECT_ERROR_N(lit) run(&np, &ns, lit, sizeof(lit) - 1, NULL, 0, 0)
+
+static void test_http_nul_and_bare_cr_are_rejected(void **state)
+{
+    static struct http_parser np;
+    static struct sink ns;
+    (void)state;
+    /* RFC 9110 5.5: NUL in a field value is invalid; reject, never cut the value there */
+    assert_int_equal(EXPECT_ERROR_N("HTTP/1.1 200 OK\r\nContent-Length: 5\0 99\r\n\r\nhello"), HTTP_ERR_HEADER);
+    assert_int_equal(EXPECT_ERROR_N("HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 0\r\n\r\n"), HTTP_ERR_HEADER);
+    assert_int_equal(EXPECT_ERROR_N("HTTP/1.1 200 O\0K\r\nContent-Length: 0\r\n\r\n"), HTTP_ERR_STATUS_LINE);
+    assert_int_equal(EXPECT_ERROR_N("HTTP/1.1 200\0 OK\r\nContent-Length: 0\r\n\r\n"), HTTP_ERR_STATUS_LINE);
+    assert_int_equal(EXPECT_ERROR_N("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    "3\0ff\r\nabc\r\n0\r\n\r\n"), HTTP_ERR_CHUNK);
+    assert_int_equal(EXPECT_ERROR_N("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    "3\r\nabc\r\n0\r\nX-T: \0\r\n\r\n"), HTTP_ERR_HEADER);
+    /* RFC 9112 2.2: a bare CR inside a line is invalid */
+    assert_int_equal(EXPECT_ERROR_N("HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 0\r\n\r\n"), HTTP_ERR_HEADER);
+    assert_int_equal(EXPECT_ERROR_N("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    "3\r\r\nabc\r\n0\r\n\r\n"), HTTP_ERR_CHUNK);
+    /* NUL inside the body is data */
+    assert_int_equal(EXPECT_ERROR_N("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\na\0b"), 0);
+    assert_int_equal(ns.len, 3);
+    assert_memory_equal(ns.body, "a\0b", 3);
+}
+
+static void test_http_transfer_encoding_empty_list_elements(void **state)
+{
+    (void)state;
+    /* RFC 9110 5.6.1: empty list elements do not count; the last coding is still chunked */
+    const char *te[] = { "chunked, ", "chunked,,", ", chunked", "gzip, ,chunked ,", "chunked ,\t," };
+    char msg[256];
+    for (size_t i = 0; i < sizeof(te) / sizeof(te[0]); i++) {
+        snprintf(msg, sizeof(msg), "HTTP/1.1 200 OK\r\nTransfer-Encoding: %s\r\n\r\n"
+                 "3\r\nabc\r\n0\r\n\r\n", te[i]);
+        check_all_splits(msg, 0, 200, "abc", 3);
+    }
+    /* an empty field adds nothing to the list: the earlier field's chunked stands */
+    check_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: ,\r\n\r\n"
+                     "3\r\nabc\r\n0\r\n\r\n", 0, 200, "abc", 3);
+    /* chunked not last: the body runs to the close (RFC 9112 6.3) */
+    check_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip,\r\n\r\nraw", 1, 200, "raw", 3);
+    /* "chunkedx" is another coding */
+    check_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkedx\r\n\r\nraw", 1, 200, "raw", 3);
+}
+
 static void test_http_error_names(void **state)
 {
     (void)state;
@@ -279,6 +326,8 @@ int main(void)
         cmocka_unit_test(test_http_bad_chunks),
         cmocka_unit_test(test_http_eof_before_complete),
         cmocka_unit_test(test_http_body_limit_and_abort),
+        cmocka_unit_test(test_http_nul_and_bare_cr_are_rejected),
+        cmocka_unit_test(test_http_transfer_encoding_empty_list_elements),
         cmocka_unit_test(test_http_error_names),
     };
     return cmocka_run_group_tests_name("http", tests, NULL, NULL);
