@@ -13,7 +13,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: test-docs print-cc bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: fuzz test-fuzz test-docs print-cc bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 # Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
@@ -68,10 +68,10 @@ CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
           $(BOARD_CFLAGS) -DBOARD_NAME='"$(BOARD)"' \
           -DNET_MAX_SOCKETS=$(NET_MAX_SOCKETS) -DFD_SETSIZE=$(NET_MAX_SOCKETS)
 
-KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c \
+KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c kernel/lineedit.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c \
                kernel/arch/$(ARCH)/arch.c kernel/arch/$(ARCH)/switch.S
-APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/crc32.c apps/examples.c apps/servers.c apps/crawl.c
+APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/crc32.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c
 
 # lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
 LWIPDIR := $(DEPS)/lwip/src
@@ -125,10 +125,10 @@ endif
 # Host build: the same kernel sources on x86-64 Linux, for unit tests and benchmarks.
 HOST_BUILD := build/host
 HOST_CC ?= gcc
-HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Inet -Itests/unit
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Inet -Iapps -Itests/unit
 HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c \
                kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
-               net/http/url.c net/http/parse.c apps/crc32.c
+               net/http/url.c net/http/parse.c apps/crc32.c kernel/lineedit.c apps/links.c
 HOST_KOBJS := $(patsubst %,$(HOST_BUILD)/%.o,$(HOST_KERNEL))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(HOST_BUILD)/%,$(wildcard tests/unit/test_*.c))
 
@@ -168,7 +168,39 @@ test-docs: | $(DEPS_STAMP)
 print-cc:
 	@echo $(CC) $(CFLAGS)
 
-test: test-unit test-docs test-qemu
+# ----------------------------------------------------------------------------------------
+# Fuzzing: libFuzzer targets (clang, ASan + UBSan) for the code that reads what the network
+# or the serial line sends. Each runs FUZZ_S seconds from the seed corpus in tests/fuzz/
+# (new inputs go to build/fuzz/, not into the repository); a crash, a sanitizer report or a
+# disagreement with the independent implementation fails the run.
+FUZZ_CC ?= clang
+FUZZ_S ?= 60
+FUZZ_BUILD := build/fuzz
+FUZZ_TARGETS := url response chunked lineedit links
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+               -Ikernel -Inet -Iapps
+FUZZ_SRCS := net/http/url.c net/http/parse.c kernel/lineedit.c apps/links.c
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) kernel/k.h net/http/http.h apps/links.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS)
+
+fuzz: $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus-$$t $(FUZZ_BUILD)/crash-$$t; \
+	    echo "== fuzz $$t for $(FUZZ_S) s"; \
+	    $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_S) -timeout=10 -rss_limit_mb=1024 \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crash-$$t/ \
+	        $(FUZZ_BUILD)/corpus-$$t tests/fuzz/corpus/$$t > $(FUZZ_BUILD)/fuzz-$$t.log 2>&1 || \
+	        { tail -n 40 $(FUZZ_BUILD)/fuzz-$$t.log; echo "fuzz: $$t failed (input in $(FUZZ_BUILD)/crash-$$t/)"; exit 1; }; \
+	    grep -E "stat::number_of_executed_units|stat::new_units_added" $(FUZZ_BUILD)/fuzz-$$t.log | tr '\n' ' '; echo; \
+	done
+
+test-fuzz:
+	@$(MAKE) --no-print-directory fuzz FUZZ_S=30
+
+test: test-unit test-docs test-fuzz test-qemu
 
 # ----------------------------------------------------------------------------------------
 # Benchmarks (not tests): key=value figures from one run.

@@ -17,6 +17,7 @@
 
 #include "http/http.h"
 #include "k.h"
+#include "links.h"
 
 #define CRAWL_MAX_PAGES 64        /* pages fetched in one crawl */
 #define CRAWL_MAX_LINKS 256       /* distinct links kept per page */
@@ -25,23 +26,18 @@
 struct page {
     char url[HTTP_URL_MAX];
     int rc, status;
-    /* href scanner state */
-    int match;                    /* bytes of `href="` matched so far */
-    bool collecting, too_long;
-    size_t len;
-    char link[HTTP_URL_MAX];
+    struct href_scanner hrefs;
     /* distinct absolute links */
     char **links;
     int nlinks, dropped;
 };
 
-static const char PATTERN[] = "href=\"";
-
-static void add_link(struct page *p)
+static void add_link(void *ctx, const char *link, size_t len, bool ok)
 {
+    struct page *p = ctx;
     char abs[HTTP_URL_MAX];
-    p->link[p->len] = 0;
-    if (http_url_resolve(p->url, p->link, abs, sizeof(abs)) != 0) {
+    (void)len;
+    if (!ok || http_url_resolve(p->url, link, abs, sizeof(abs)) != 0) {
         p->dropped++;
         return;
     }
@@ -55,40 +51,11 @@ static void add_link(struct page *p)
     p->nlinks++;
 }
 
-/* The body callback: a streaming href="(.*?)" matcher. */
+/* The body callback: links as the body streams in (apps/links.c). */
 static int scan(void *ctx, const void *data, size_t n)
 {
     struct page *p = ctx;
-    const char *s = data;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (p->collecting) {
-            if (c == '"') {
-                if (p->too_long)
-                    p->dropped++;
-                else
-                    add_link(p);
-                p->collecting = false;
-            } else if (c == '\n') {
-                p->collecting = false;       /* . does not match a newline */
-            } else if (p->len + 1 < sizeof(p->link)) {
-                p->link[p->len++] = c;
-            } else {
-                p->too_long = true;
-            }
-            continue;
-        }
-        if (c == PATTERN[p->match]) {
-            if (++p->match == (int)sizeof(PATTERN) - 1) {
-                p->match = 0;
-                p->collecting = true;
-                p->too_long = false;
-                p->len = 0;
-            }
-        } else {
-            p->match = c == PATTERN[0];
-        }
-    }
+    href_scan(&p->hrefs, data, n, add_link, p);
     return 0;
 }
 

@@ -555,6 +555,22 @@ struct k_shell_cmd {
 /* Most arguments on a line, command name included. */
 #define K_SHELL_ARGS_MAX 16
 
+/* The shell's line editor, a state machine with no I/O (kernel/lineedit.c): printable
+ * ASCII is kept and echoed, backspace/DEL erase one byte, Ctrl-U the line, Ctrl-C cancels
+ * it; CR or LF ends it; other bytes are ignored. Bytes past size - 1 are dropped and the
+ * line is refused when it ends. */
+struct k_line {
+    char *buf;
+    size_t size, len;            /* size <= K_SHELL_LINE_MAX; buf[len] is always 0 */
+    bool overflow;
+};
+enum { K_LINE_MORE, K_LINE_DONE, K_LINE_CANCELLED, K_LINE_TOO_LONG };
+void k_line_init(struct k_line *l, char *buf, size_t size);
+/* Feed one byte c (0..255). *echo is set to what the terminal should show (NULL: nothing).
+ * @return K_LINE_MORE, K_LINE_DONE (buf holds the line), K_LINE_CANCELLED (Ctrl-C), or
+ * K_LINE_TOO_LONG (the line ended after overflowing). Does not block. */
+int k_line_feed(struct k_line *l, int c, const char **echo);
+
 /* Split line (modified in place) into words and run the command. Prints
  * "unknown command: <name>" for a name no module registered.
  * @return the command's status, -ENOENT (unknown), or -E2BIG (too many words). */

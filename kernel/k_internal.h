@@ -25,6 +25,7 @@ struct k_task {
     k_task_t *joiner;            /* task blocked in k_join on this one */
     struct k_waitq exit_wait;    /* the joiner waits here */
     bool detached;
+    bool on_ready;               /* on the ready queue (ready_push/ready_pop) */
     bool cancel_pending;         /* k_task_cancel() called; the next cancellable wait fails */
     bool wait_cancellable;       /* the current wait can be ended by k_task_cancel() */
     uint8_t cancel_shield;       /* > 0: waits are not cancellation points */
@@ -35,6 +36,17 @@ struct k_task {
     unsigned stack_id;           /* arch_stack_register() handle (valgrind on the host) */
     char name[K_NAME_MAX + 1];
 };
+
+/* Internal consistency checks (xv6-style: the scheduler's invariants at every switch).
+ * On unless the build says K_CHECKS=0; a failure panics with the condition and line. */
+#ifndef K_CHECKS
+#define K_CHECKS 1
+#endif
+#if K_CHECKS
+#define K_CHECK(c) K_ASSERT(c)
+#else
+#define K_CHECK(c) ((void)0)
+#endif
 
 /* Guard words at the low end of every task stack, checked at every switch. */
 #define K_GUARD_WORDS 4

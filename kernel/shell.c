@@ -56,42 +56,21 @@ int k_shell_exec(char *line)
  * was cancelled or too long (a message says which). */
 static int shell_readline(char *buf, size_t size)
 {
-    size_t n = 0;
-    bool overflow = false;
-
+    struct k_line l;
+    k_line_init(&l, buf, size);
     for (;;) {
-        int c = k_console_getc(K_FOREVER);
-        if (c == '\r' || c == '\n') {
-            fputs("\n", stdout);
-            if (overflow) {
-                printf("line too long (at most %u bytes): ignored\n", (unsigned)(size - 1));
-                return -1;
-            }
-            buf[n] = 0;
-            return (int)n;
-        }
-        if (c == 0x08 || c == 0x7F) {              /* backspace, DEL */
-            if (n > 0) {
-                n--;
-                fputs("\b \b", stdout);
-            }
-        } else if (c == 0x15) {                    /* Ctrl-U */
-            while (n > 0) {
-                n--;
-                fputs("\b \b", stdout);
-            }
-        } else if (c == 0x03) {                    /* Ctrl-C */
-            fputs("^C\n", stdout);
+        const char *echo = NULL;
+        int rc = k_line_feed(&l, k_console_getc(K_FOREVER), &echo);
+        if (echo)
+            fputs(echo, stdout);
+        if (rc == K_LINE_DONE)
+            return (int)l.len;
+        if (rc == K_LINE_TOO_LONG) {
+            printf("line too long (at most %u bytes): ignored\n", (unsigned)(size - 1));
             return -1;
-        } else if (c >= 0x20 && c < 0x7F) {
-            if (n + 1 < size) {
-                buf[n++] = (char)c;
-                putchar(c);
-            } else {
-                overflow = true;
-            }
         }
-        /* other control bytes (escape sequences' ESC, NUL, ...) are ignored */
+        if (rc == K_LINE_CANCELLED)
+            return -1;
     }
 }
 

@@ -50,12 +50,36 @@ static void k_overflow(k_task_t *t)
 /* Switch from the current task to next. The outgoing task's guard word next to its stack
  * is checked here, so an overflow is reported at the latest when its task next gives up
  * the CPU. This and k_yield() are the hot path: keep them short. */
+/* The ready queue, with each task's membership recorded (t->on_ready) so that the
+ * switch checks below cost O(1). Every insertion and removal goes through these. */
+static inline void ready_push(k_task_t *t)
+{
+    K_CHECK(!t->on_ready && !k_list_linked(&t->link) && t != &k.idle);
+    k_list_append(&k.ready, &t->link);
+    t->on_ready = true;
+}
+
+static inline k_task_t *ready_pop(void)
+{
+    k_task_t *t = k_container_of(k_list_pop(&k.ready), k_task_t, link);
+    K_CHECK(t->on_ready);
+    t->on_ready = false;
+    return t;
+}
+
 static inline void k_switch_to(k_task_t *next)
 {
     k_task_t *prev = k.current;
 
     if (prev->guard[K_GUARD_WORDS - 1] != K_GUARD_PATTERN)
         k_overflow(prev);
+    /* xv6-style state checks at every switch: the next task is ready and off every queue;
+     * the previous one has left the running state, and is on the ready queue exactly when
+     * it is ready (the idle task is never queued and stays "running" between passes). */
+    K_CHECK(next != prev);
+    K_CHECK(next == &k.idle || (next->state == K_READY && !next->on_ready && !k_list_linked(&next->link)));
+    K_CHECK(prev == &k.idle || prev->state != K_RUNNING);
+    K_CHECK(prev == &k.idle || (prev->state == K_READY) == prev->on_ready);
     prev->saved_errno = *k.errno_ptr;
     *k.errno_ptr = next->saved_errno;
     next->state = K_RUNNING;
@@ -72,13 +96,14 @@ static void k_schedule(void)
     if (k.seen_events != k_isr_events || k_list_empty(&k.ready))
         next = &k.idle;
     else
-        next = k_container_of(k_list_pop(&k.ready), k_task_t, link);
+        next = ready_pop();
     if (next != k.current)
         k_switch_to(next);
 }
 
 static void k_make_ready(k_task_t *t, int result)
 {
+    K_CHECK(t->state == K_BLOCKED);       /* only a waiting task is woken, and only once */
     if (k_list_linked(&t->link))
         k_list_del(&t->link);
     if (k_list_linked(&t->timer))
@@ -86,7 +111,7 @@ static void k_make_ready(k_task_t *t, int result)
     t->wait_result = result;
     t->wait = "";
     t->state = K_READY;
-    k_list_append(&k.ready, &t->link);
+    ready_push(t);
 }
 
 void k_yield(void)
@@ -98,15 +123,15 @@ void k_yield(void)
         if (t == &k.idle)
             return;
         t->state = K_READY;
-        k_list_append(&k.ready, &t->link);
+        ready_push(t);
         k_switch_to(&k.idle);
         return;
     }
     if (k_list_empty(&k.ready) || t == &k.idle)
         return;
-    next = k_container_of(k_list_pop(&k.ready), k_task_t, link);
+    next = ready_pop();
     t->state = K_READY;
-    k_list_append(&k.ready, &t->link);
+    ready_push(t);
     k_switch_to(next);
 }
 
@@ -282,8 +307,9 @@ k_task_t *k_task_spawn(const char *name, void *(*entry)(void *), void *arg, size
     t->wait = "";
     strncpy(t->name, name ? name : "?", K_NAME_MAX);
     t->state = K_READY;
+    k_list_init(&t->link);
     k_list_append(&k.all, &t->all);
-    k_list_append(&k.ready, &t->link);
+    ready_push(t);
     return t;
 }
 
@@ -478,7 +504,7 @@ static int k_idle_loop(void)
         }
         k_expire_timers(k_uptime_ms());
         if (!k_list_empty(&k.ready)) {
-            k_switch_to(k_container_of(k_list_pop(&k.ready), k_task_t, link));
+            k_switch_to(ready_pop());
             continue;
         }
         deadline = k_list_empty(&k.timers)

@@ -6,6 +6,7 @@
 #include "lwip/opt.h"
 #include "lwip/sys.h"
 #include "lwip/err.h"
+#include "lwip/tcpip.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,4 +176,16 @@ uint32_t k_net_rand(void)
     x ^= x >> 17;
     x ^= x << 5;
     return x;
+}
+
+/* --- core locking checks (LWIP_ASSERT_CORE_LOCKED, as lwIP's contrib unix port does) --- */
+static k_task_t *tcpip_task;
+
+void sys_mark_tcpip_thread(void) { tcpip_task = k_current(); }
+
+void sys_check_core_locking(void)
+{
+    /* Before the tcpip task runs, lwip_init() sets lwIP up single-handed: nothing to check. */
+    if (tcpip_task && lock_tcpip_core.mutex.owner != k_current())
+        k_panic("lwIP core called without the core lock (LOCK_TCPIP_CORE)");
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the build and the tests need, from Debian's packages only.
 # Idempotent: installs only what is missing; builds third-party code once into build/deps/.
-#   - Debian packages (toolchains, QEMU, cmocka, valgrind, pytest, pexpect)
+#   - Debian packages (toolchains, QEMU, cmocka, valgrind, pytest, pexpect, clang for libFuzzer)
 #   - lwIP source (apt-get source lwip) -> build/deps/lwip
 #   - newlib for i386, built from Debian's newlib-source -> build/deps/newlib-i386
 set -euo pipefail
@@ -12,7 +12,7 @@ mkdir -p "$DEPS"
 
 PKGS="gcc-multilib gcc-arm-none-eabi libnewlib-arm-none-eabi newlib-source
       qemu-system-x86 qemu-system-arm libcmocka-dev valgrind python3-pytest python3-pexpect
-      dpkg-dev xz-utils netcat-openbsd iproute2 cpio zstd"
+      dpkg-dev xz-utils netcat-openbsd iproute2 cpio zstd clang libclang-rt-dev"
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -12,6 +12,12 @@
 #define LWIP_TCPIP_CORE_LOCKING         1
 #define LWIP_TCPIP_CORE_LOCKING_INPUT   0   /* the poll loop posts frames to the tcpip task */
 #define TCPIP_THREAD_NAME               "tcpip"
+/* lwIP checks, in its core functions, that the caller holds the core lock (net/sys_arch.c:
+ * the tcpip task, or a task inside LOCK_TCPIP_CORE()); a violation panics, naming the task. */
+void sys_check_core_locking(void);
+void sys_mark_tcpip_thread(void);
+#define LWIP_ASSERT_CORE_LOCKED()       sys_check_core_locking()
+#define LWIP_MARK_TCPIP_THREAD()        sys_mark_tcpip_thread()
 #define TCPIP_THREAD_STACKSIZE          8192
 #define TCPIP_MBOX_SIZE                 512  /* frames and API messages queued */
 #define DEFAULT_THREAD_STACKSIZE        4096

@@ -328,10 +328,10 @@ static void *main_overflow(void *arg)
     return NULL;
 }
 
-static void test_sched_overflow_detected(void **state)
+/* Run main in a child process (a panic stops the kernel); return what it panicked with,
+ * or "" if it did not. */
+static void panic_of(void *(*main)(void *), char *buf, size_t size)
 {
-    (void)state;
-    /* The panic stops the kernel, so run it in a child process and read its verdict. */
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     pid_t pid = fork();
@@ -343,20 +343,59 @@ static void test_sched_overflow_detected(void **state)
             _exit(K_PANIC_STATUS);
         }
         k_panic_handler = on_panic;
-        k_run(main_overflow, NULL, STACK, NULL);
+        k_run(main, NULL, STACK, NULL);
         _exit(0);
     }
     close(fds[1]);
-    char buf[256] = { 0 };
-    ssize_t n = read(fds[0], buf, sizeof(buf) - 1);
+    memset(buf, 0, size);
+    ssize_t n = read(fds[0], buf, size - 1);
     close(fds[0]);
     int status;
     waitpid(pid, &status, 0);
-    assert_true(n > 0);
     assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), K_PANIC_STATUS);
+    assert_int_equal(WEXITSTATUS(status), n > 0 ? K_PANIC_STATUS : 0);
+}
+
+static void test_sched_overflow_detected(void **state)
+{
+    (void)state;
+    char buf[256];
+    panic_of(main_overflow, buf, sizeof(buf));
     assert_non_null(strstr(buf, "stack overflow"));
     assert_non_null(strstr(buf, "'smasher'"));
+}
+
+/* A wait primitive with a bug: it marks a ready task blocked but leaves it queued (a lost
+ * dequeue). The switch checks catch it when the scheduler picks that task. */
+static void *main_corrupt_state(void *arg)
+{
+    (void)arg;
+    k_task_t *t = k_task_spawn("victim", ret_arg, NULL, STACK);
+    t->state = K_BLOCKED;
+    k_yield();
+    return NULL;
+}
+
+/* A double wake: waking a task that is already ready would queue it twice. */
+static void *main_double_wake(void *arg)
+{
+    (void)arg;
+    struct k_waitq wq;
+    k_waitq_init(&wq);
+    k_task_t *t = k_task_spawn("victim", ret_arg, NULL, STACK);
+    k_list_append(&wq.tasks, &t->link);        /* the bug: a ready task on a wait queue */
+    k_waitq_wake_one(&wq, 0);
+    return NULL;
+}
+
+static void test_sched_switch_checks_catch_corruption(void **state)
+{
+    (void)state;
+    char buf[256];
+    panic_of(main_corrupt_state, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "assertion failed: next == &k.idle"));
+    panic_of(main_double_wake, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "assertion failed: t->state == K_BLOCKED"));
 }
 
 struct peak { size_t used; };
@@ -459,6 +498,7 @@ int main(void)
         cmocka_unit_test_setup(test_sched_spawn_until_oom, unit_setup),
         cmocka_unit_test_setup(test_sched_run_without_memory, unit_setup),
         cmocka_unit_test_setup(test_sched_overflow_detected, unit_setup),
+        cmocka_unit_test_setup(test_sched_switch_checks_catch_corruption, unit_setup),
         cmocka_unit_test_setup(test_sched_stack_high_water, unit_setup),
         cmocka_unit_test_setup(test_sched_1000_tasks, unit_setup),
     };
