@@ -13,7 +13,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: fuzz test-fuzz test-docs print-cc bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: fuzz test-fuzz soak test-docs print-cc bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 # Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
@@ -197,6 +197,12 @@ fuzz: $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 	    grep -E "stat::number_of_executed_units|stat::new_units_added" $(FUZZ_BUILD)/fuzz-$$t.log | tr '\n' ' '; echo; \
 	done
 
+# A long soak on one board (tap network, root): `make soak BOARD=qemu-x86 SOAK_S=3600`.
+SOAK_S ?= 3600
+soak: | $(DEPS_STAMP)
+	$(MAKE) --no-print-directory BOARD=$(BOARD) NET=tap all
+	BOARD=$(BOARD) SOAK_S=$(SOAK_S) $(PYTHON) tests/qemu/soak.py
+
 test-fuzz:
 	@$(MAKE) --no-print-directory fuzz FUZZ_S=30
 
@@ -221,7 +227,7 @@ bench-net: | $(DEPS_STAMP)
 	@BOARD=$(BOARD) $(PYTHON) tests/bench/bench_net.py
 
 clean:
-	rm -rf build/qemu-* build/host build/linux-peer
+	rm -rf build/qemu-* build/host build/linux-peer build/fuzz
 
 help:
 	@echo "make [BOARD=$(BOARDS)]   build build/<board>/kernel.elf"
@@ -229,6 +235,8 @@ help:
 	@echo "make test                unit tests (+valgrind) and QEMU tests of every board"
 	@echo "make bench               context-switch benchmarks"
 	@echo "make bench-net           $(BOARD) beside a Linux guest: boot, RTT, throughput, 10,000 connections"
+	@echo "make fuzz FUZZ_S=60      libFuzzer targets (URL, HTTP response, chunked, line editor, links), N s each"
+	@echo "make soak SOAK_S=3600    mixed echo/chat/fetch load on BOARD for N s, every byte checked (root)"
 	@echo "make deps                install/build third-party dependencies (automatic)"
 
 # The QEMU command line of $(BOARD), for the test harness and scripts.

@@ -26,12 +26,16 @@
 
 struct chat_client {
     struct chat_client *next;    /* the list of clients, newest first */
+    uint32_t got;                /* sequence number of the last line queued to it */
     int fd;
     k_chan_t out;                /* lines to send to this client */
-    k_task_t *writer;
+    k_task_t *writer, *reader;
+    bool out_done;               /* the writer has ended: the reader ends too */
 };
 
 static struct chat_client *clients;     /* no fixed limit: the heap is (net_conn_admit) */
+static uint32_t chat_generation;        /* bumped whenever a client leaves the list */
+static uint32_t chat_seq;               /* lines broadcast so far */
 static struct chat_stats chat_st;
 
 const struct chat_stats *chat_stats(void) { return &chat_st; }
@@ -46,20 +50,41 @@ static void *chat_writer(void *arg)
         if (lwip_send(c->fd, l.text, l.len, 0) < 0)
             break;
     }
-    lwip_shutdown(c->fd, SHUT_RDWR);    /* wakes the reader if it still waits */
+    /* Wake the reader by cancelling its wait, not by shutting the socket down under it:
+     * lwIP frees a connection's receive mailbox on shutdown(SHUT_RD), even while another
+     * task waits in recv() on it. */
+    c->out_done = true;
+    if (c->reader)
+        k_task_cancel(c->reader);
     return NULL;
 }
 
+/* Queue a line to every other client. A full queue makes the sender wait (TCP pushes back
+ * on a client that sends faster than the others read) for up to CHAT_SLOW_MS; a client
+ * whose queue stays full that long does not read and is disconnected (counted), never
+ * silently skipped. While we wait, clients may leave (and be freed): the walk then starts
+ * again from the head, skipping those that have this line already. */
 static void broadcast(struct chat_client *from, const struct line *l)
 {
+    uint32_t seq = ++chat_seq;
+restart:
     for (struct chat_client *c = clients; c; c = c->next) {
-        if (c == from || c->out.closed)
+        uint32_t gen = chat_generation;
+        int rc;
+        if (c == from || c->out.closed || c->got == seq)
             continue;
-        if (k_chan_put(&c->out, l, K_NO_WAIT) != 0) {
+        rc = k_chan_put(&c->out, l, K_NO_WAIT);
+        if (rc == -EAGAIN)
+            rc = k_chan_put(&c->out, l, CHAT_SLOW_MS);
+        if (gen != chat_generation || rc == -ECANCELED)
+            goto restart;               /* c may be gone: do not touch it; or our own
+                                         * writer ended (delivered once): go on */
+        c->got = seq;
+        if (rc == 0) {
+            chat_st.lines++;
+        } else if (rc == -ETIMEDOUT) {
             chat_st.dropped_slow++;     /* it does not read: disconnect it */
             k_chan_close(&c->out);
-        } else {
-            chat_st.lines++;
         }
     }
 }
@@ -76,9 +101,15 @@ static void *chat_reader(void *arg)
     struct line l = { 0, "" };
     char buf[128];
 
-    for (;;) {
-        ssize_t n = lwip_recv(c->fd, buf, sizeof(buf), 0);
-        if (n <= 0)
+    while (!c->out_done) {
+        ssize_t n;
+        int rc = k_wait_readable(c->fd, K_FOREVER);   /* the writer cancels it when it ends */
+        if (rc == -ECANCELED)
+            continue;
+        if (rc != 0)
+            break;
+        n = lwip_recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EWOULDBLOCK && errno != EAGAIN))
             break;
         for (ssize_t i = 0; i < n; i++) {
             l.text[l.len++] = buf[i];
@@ -91,14 +122,17 @@ static void *chat_reader(void *arg)
         }
     }
 out:
+    k_cancel_shield(true);              /* the writer's cancel must not cut this join */
     k_chan_close(&c->out);
     k_join(c->writer, K_FOREVER, NULL);
+    k_cancel_shield(false);
     lwip_close(c->fd);
     for (struct chat_client **p = &clients; *p; p = &(*p)->next)
         if (*p == c) {
             *p = c->next;
             break;
         }
+    chat_generation++;
     chat_free(c);
     chat_st.clients--;
     return NULL;
@@ -128,6 +162,8 @@ static void *chat_server(void *arg)
             c->writer = k_task_spawn("chat-out", chat_writer, c, 2048);
         }
         k_task_t *r = c && c->writer ? k_task_spawn("chat-in", chat_reader, c, 2048) : NULL;
+        if (c)
+            c->reader = r;
         if (!r) {
             if (c && c->writer) {
                 k_chan_close(&c->out);

@@ -7,7 +7,8 @@
 /* Neither server has a fixed connection limit: they take connections while the heap keeps
  * its reserve (net_conn_admit()) and refuse the others with a reset, counted as refused. */
 #define CHAT_PORT 8000
-#define CHAT_QUEUE 16           /* lines queued for a client before it counts as not reading */
+#define CHAT_QUEUE 16           /* lines queued for a client; when full, the sender waits */
+#define CHAT_SLOW_MS 5000       /* a queue full this long: the client does not read, drop it */
 #define SELECT_PORT 55555
 #define SELECT_BACKLOG 255      /* completed connections lwIP holds until the loop takes them */
 #define SELECT_BUF 256          /* bytes of a connection's buffer, on its generator's stack */

@@ -114,6 +114,10 @@ static int cmd_netstat(int argc, char **argv)
     printf("tcp xmit=%u recv=%u drop=%u chkerr=%u memerr=%u proterr=%u  ip drop=%u  link drop=%u\n",
            (unsigned)lwip_stats.tcp.xmit, (unsigned)lwip_stats.tcp.recv, (unsigned)lwip_stats.tcp.drop, (unsigned)lwip_stats.tcp.chkerr, (unsigned)lwip_stats.tcp.memerr,
            (unsigned)lwip_stats.tcp.proterr, (unsigned)lwip_stats.ip.drop, (unsigned)lwip_stats.link.drop);
+    printf("ip recv=%u chkerr=%u lenerr=%u proterr=%u  reassembly drop=%u  udp recv=%u chkerr=%u drop=%u\n",
+           (unsigned)lwip_stats.ip.recv, (unsigned)lwip_stats.ip.chkerr, (unsigned)lwip_stats.ip.lenerr,
+           (unsigned)lwip_stats.ip.proterr, (unsigned)lwip_stats.ip_frag.drop, (unsigned)lwip_stats.udp.recv,
+           (unsigned)lwip_stats.udp.chkerr, (unsigned)lwip_stats.udp.drop);
     return 0;
 }
 K_SHELL_CMD(netstat, "netstat", "[-a] - sockets, TCP/UDP endpoints and states, pool use", cmd_netstat);

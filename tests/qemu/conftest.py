@@ -54,10 +54,14 @@ class Guest:
     (self.ns) and deleted by close(); it is self.addr (ports as in the guest), reachable
     only from inside the namespace (self.in_ns(argv))."""
 
-    def __init__(self, board, net="user", **make_vars):
+    def __init__(self, board, net="user", impair=None, **make_vars):
+        """impair (net="tap" only): a dict of tests/qemu/relay.py options ("drop": 0.1, ...);
+        the guest's NIC then reaches the tap through that impaired relay (QEMU's UDP
+        socket backend) instead of opening the tap itself."""
         self.board = board
         self.net = net
         self.ns = None
+        self.relay = None
         if net == "tap":
             _tap_seq[0] += 1
             self.ns = "ktest-%d-%d" % (os.getpid(), _tap_seq[0])
@@ -72,6 +76,17 @@ class Guest:
             self.chat_port = int(make_vars.setdefault("CHAT_PORT", free_port()))
             self.select_port = int(make_vars.setdefault("SELECT_PORT", free_port()))
         cmd = qemu_command(board, **make_vars)
+        if impair is not None:
+            self.relay_stats = os.path.join(ROOT, "build", "relay-%s.json" % self.ns)
+            opts = []
+            for k, v in impair.items():
+                opts += ["--" + k, str(v)]
+            self.relay = self.in_ns([PYTHON, os.path.join(ROOT, "tests", "qemu", "relay.py"), "tap0",
+                                     "5555", "5556", "--stats", self.relay_stats] + opts,
+                                    stdout=subprocess.PIPE, text=True)
+            assert self.relay.stdout.readline().strip() == "relay ready"
+            i = next(i for i, a in enumerate(cmd) if a.startswith("tap,id=net0"))
+            cmd[i] = "socket,id=net0,udp=127.0.0.1:5555,localaddr=127.0.0.1:5556"
         self.p = pexpect.spawn(cmd[0], cmd[1:], cwd=ROOT, encoding="utf-8",
                                codec_errors="replace", timeout=CMD_TIMEOUT)
         self.log = open(os.path.join(ROOT, "build", "qemu-test-%s.log" % board), "a")
@@ -103,9 +118,22 @@ class Guest:
         """tests/qemu/loadclient.py against self.addr:port inside the namespace."""
         return LoadClient(self, port)
 
+    def relay_counters(self):
+        """Stop the relay; return its counters (per direction: frames, dropped, ...)."""
+        import json
+        if self.relay:
+            self.relay.terminate()
+            self.relay.wait(10)
+            self.relay = None
+        with open(self.relay_stats) as f:
+            return json.load(f)
+
     def close(self):
         if self.p.isalive():
             self.p.terminate(force=True)
+        if self.relay:
+            self.relay.terminate()
+            self.relay.wait(10)
         self.log.close()
         if self.ns:
             subprocess.run([os.path.join(ROOT, "scripts", "netns.sh"), "down", self.ns])
