@@ -159,7 +159,16 @@ test-unit: $(UNIT_TESTS)
 test-qemu: | $(DEPS_STAMP)
 	@set -e; for b in $(BOARDS); do for n in user tap; do \
 	    $(MAKE) --no-print-directory BOARD=$$b NET=$$n all; done; done
-	$(PYTHON) -m pytest -v tests/qemu
+	@# one pytest process per board, in parallel (the last also runs board-less tests);
+	@# each writes build/pytest-<board>.log, printed when both are done
+	@set -e; pids=; all=; last=$(lastword $(BOARDS)); \
+	for b in $(BOARDS); do \
+	    if [ $$b = $$last ]; then k="not ($$all)"; else k=$$b; all="$${all:+$$all or }$$b"; fi; \
+	    $(PYTHON) -m pytest -v -k "$$k" tests/qemu > build/pytest-$$b.log 2>&1 & pids="$$pids $$!"; \
+	done; \
+	rc=0; for p in $$pids; do wait $$p || rc=1; done; \
+	for b in $(BOARDS); do echo "===== $$b (build/pytest-$$b.log)"; cat build/pytest-$$b.log; done; \
+	exit $$rc
 
 # The C examples of docs/python.md must compile (with the qemu-x86 kernel's flags).
 test-docs: | $(DEPS_STAMP)
