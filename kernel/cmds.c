@@ -79,7 +79,8 @@ static int cmd_ps(int argc, char **argv)
     for (h = k_poll_hooks(); h; h = h->next)
         printf("poll hook %-10s calls=%u items=%u\n", h->name, (unsigned)h->calls,
                (unsigned)h->items);
-    printf("console rx overruns=%u\n", (unsigned)board_console_overruns());
+    printf("console rx overruns=%u typeahead dropped=%u\n", (unsigned)board_console_overruns(),
+           (unsigned)k_console_dropped());
     return 0;
 }
 K_SHELL_CMD(ps, "ps", "[-a] - tasks: state, what they wait on, stack size and peak use (bytes)", cmd_ps);

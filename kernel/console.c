@@ -6,23 +6,17 @@
  * ring for the next reader. */
 #include "board.h"
 #include "k_internal.h"
-
-#define TYPEAHEAD 128             /* bytes typed while a command runs (power of two) */
+#include "ring.h"
 
 static struct k_waitq readers = { { &readers.tasks, &readers.tasks } };
 static k_task_t *intr_task;
-static uint8_t typeahead[TYPEAHEAD];
-static uint32_t ta_head, ta_count, ta_dropped;
+static struct k_ring typeahead;   /* bytes typed while a command runs */
+static uint32_t ta_dropped;
 
 static int console_next(void)
 {
-    if (ta_count) {
-        int c = typeahead[ta_head];
-        ta_head = (ta_head + 1) % TYPEAHEAD;
-        ta_count--;
-        return c;
-    }
-    return board_console_getc();
+    int c = k_ring_get(&typeahead);
+    return c >= 0 ? c : board_console_getc();
 }
 
 static int console_poll(void *ctx)
@@ -34,14 +28,10 @@ static int console_poll(void *ctx)
         int c;
         while ((c = board_console_getc()) >= 0) {
             n++;
-            if (c == 0x03) {
+            if (c == 0x03)
                 k_task_cancel(intr_task);
-            } else if (ta_count < TYPEAHEAD) {
-                typeahead[(ta_head + ta_count) % TYPEAHEAD] = (uint8_t)c;
-                ta_count++;
-            } else {
+            else if (!k_ring_put(&typeahead, (uint8_t)c))
                 ta_dropped++;
-            }
         }
     }
     while (!k_waitq_empty(&readers)) {

@@ -477,6 +477,18 @@ extern void (*k_panic_handler)(const char *msg);
     do { if (!(c)) k_panic("assertion failed: %s at %s:%d", #c, __FILE__, __LINE__); } while (0)
 
 /* ---------------------------------------------------------------------------------------
+ * Self-test reporting (`selftest`, `netselftest`): one line per check, "<suite>: <name> ok"
+ * or "<suite>: <name> FAIL: <why>", counted in *t.
+ */
+struct k_selftest {
+    const char *suite;
+    int passed, failed;
+};
+/* Count and print one check; fmt/... say why it failed (printed only then). @return ok. */
+bool k_selftest_check(struct k_selftest *t, bool ok, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---------------------------------------------------------------------------------------
  * Console (the board's UART, through newlib's stdio for output)
  */
 
@@ -489,12 +501,12 @@ void k_console_init(void);
 
 /* Make t (NULL: nobody) the console's interrupt target: while it is, a received Ctrl-C
  * (ETX, 0x03) is not read by anyone but cancels t (k_task_cancel), as a terminal's ISIG
- * sends SIGINT; other bytes received meanwhile wait, up to 128 of them, for the next
+ * sends SIGINT; other bytes received meanwhile wait, up to K_RING_SIZE (256) of them, for the next
  * k_console_getc() (more are dropped and counted). The shell sets itself while a command
  * runs. Does not block. */
 void k_console_set_intr(k_task_t *t);
 
-/* Bytes dropped because the type-ahead ring was full. */
+/* Bytes dropped because the type-ahead ring was full (shown by `ps`). */
 uint32_t k_console_dropped(void);
 
 /* ---------------------------------------------------------------------------------------

@@ -3,25 +3,15 @@
  * switch, tick, sleeps, semaphores, mutex, queues, join, errno per task, stack marks, heap
  * returning to its baseline). Prints one line per check and "selftest: N passed, M failed".
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "k.h"
 
-static int passed, failed;
+static struct k_selftest st = { .suite = "selftest" };
 
-#define CHECK(name, cond, ...)                                   \
-    do {                                                         \
-        if (cond) {                                              \
-            passed++;                                            \
-            printf("selftest: %-22s ok\n", name);                \
-        } else {                                                 \
-            failed++;                                            \
-            printf("selftest: %-22s FAIL: ", name);              \
-            printf(__VA_ARGS__);                                 \
-            printf("\n");                                        \
-        }                                                        \
-    } while (0)
+#define CHECK(name, cond, ...) k_selftest_check(&st, (cond), name, __VA_ARGS__)
 
 static char trace[64];
 static size_t trace_len;
@@ -253,14 +243,32 @@ static int cmd_selftest(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    passed = failed = 0;
+    st.passed = st.failed = 0;
     k_task_t *t = k_task_spawn("selftest", selftest_main, NULL, 8192);
     if (!t) {
         printf("selftest: cannot spawn: %s\n", strerror(errno));
         return -1;
     }
     k_join(t, K_FOREVER, NULL);
-    printf("selftest: %d passed, %d failed\n", passed, failed);
-    return failed ? -1 : 0;
+    printf("selftest: %d passed, %d failed\n", st.passed, st.failed);
+    return st.failed ? -1 : 0;
 }
 K_SHELL_CMD(selftest, "selftest", "- check the scheduler on this board", cmd_selftest);
+
+bool k_selftest_check(struct k_selftest *t, bool ok, const char *name, const char *fmt, ...)
+{
+    printf("%s: %-*s ", t->suite, 30 - (int)strlen(t->suite), name);
+    if (ok) {
+        t->passed++;
+        printf("ok\n");
+    } else {
+        va_list ap;
+        t->failed++;
+        printf("FAIL: ");
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+    }
+    return ok;
+}

@@ -13,20 +13,9 @@
 #include "k.h"
 #include "net.h"
 
-static int passed, failed;
+static struct k_selftest st = { .suite = "netselftest" };
 
-#define CHECK(name, cond, ...)                                   \
-    do {                                                         \
-        if (cond) {                                              \
-            passed++;                                            \
-            printf("netselftest: %-20s ok\n", name);             \
-        } else {                                                 \
-            failed++;                                            \
-            printf("netselftest: %-20s FAIL: ", name);           \
-            printf(__VA_ARGS__);                                 \
-            printf("\n");                                        \
-        }                                                        \
-    } while (0)
+#define CHECK(name, cond, ...) k_selftest_check(&st, (cond), name, __VA_ARGS__)
 
 #define PORT 50007
 
@@ -119,7 +108,7 @@ static int cmd_netselftest(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    passed = failed = 0;
+    st.passed = st.failed = 0;
     if (!net_netif()) {
         printf("netselftest: no network interface\n");
         return -1;
@@ -130,7 +119,7 @@ static int cmd_netselftest(int argc, char **argv)
         return -1;
     }
     k_join(t, K_FOREVER, NULL);
-    printf("netselftest: %d passed, %d failed\n", passed, failed);
-    return failed ? -1 : 0;
+    printf("netselftest: %d passed, %d failed\n", st.passed, st.failed);
+    return st.failed ? -1 : 0;
 }
 K_SHELL_CMD(netselftest, "netselftest", "- check readiness waits on lwIP sockets (over loopback)", cmd_netselftest);

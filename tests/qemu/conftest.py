@@ -231,6 +231,16 @@ def net_guest(request):
     g.close()
 
 
+@pytest.fixture(params=BOARDS, scope="module")
+def tap_guest(request):
+    """One guest per board on the tap network (its own namespace) for a module's tests,
+    with its settled resources as g.baseline."""
+    g = Guest(request.param, net="tap")
+    g.baseline = g.settled_resources()
+    yield g
+    g.close()
+
+
 @pytest.fixture
 def ng(net_guest):
     yield net_guest

@@ -23,14 +23,6 @@ def heap_used(g):
     return int(re.search(r"used=(\d+)", g.cmd("mem")).group(1))
 
 
-@pytest.fixture(params=BOARDS, scope="module")
-def tap_guest(request):
-    g = Guest(request.param, net="tap")
-    g.baseline = g.settled_resources()
-    yield g
-    g.close()
-
-
 @pytest.mark.parametrize("port", [7, 55555])
 def test_holds_many_connections_all_echoing(tap_guest, port):
     g, n = tap_guest, CONNS[tap_guest.board]

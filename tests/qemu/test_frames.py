@@ -8,19 +8,9 @@ import os
 import re
 import subprocess
 
-import pytest
-
-from conftest import BOARDS, PYTHON, ROOT, Guest
+from conftest import PYTHON, ROOT
 
 COUNT = 20
-
-
-@pytest.fixture(params=BOARDS, scope="module")
-def tg(request):
-    g = Guest(request.param, net="tap")
-    g.baseline = g.settled_resources()
-    yield g
-    g.close()
 
 
 def counters(g):
@@ -37,7 +27,8 @@ def counters(g):
             "rx.dropped_fifo": num(r"dropped_fifo=(\d+)")}
 
 
-def test_malformed_frames_are_counted_and_dropped(tg):
+def test_malformed_frames_are_counted_and_dropped(tap_guest):
+    tg = tap_guest
     before = counters(tg)
     mac = re.search(r"hwaddr ([0-9a-f:]{17})", tg.cmd("ifconfig")).group(1)
     subprocess.run(["ip", "netns", "exec", tg.ns, "ip", "link", "set", "tap0", "mtu", "9000"], check=True)
