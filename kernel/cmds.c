@@ -88,12 +88,17 @@ K_SHELL_CMD(ps, "ps", "[-a] - tasks: state, what they wait on, stack size and pe
 static int cmd_uptime(int argc, char **argv)
 {
     uint64_t ms = k_uptime_ms();
+    struct k_idle_stats st;
     (void)argc;
     (void)argv;
-    printf("up %lu.%03u s\n", (unsigned long)(ms / 1000u), (unsigned)(ms % 1000u));
+    k_idle_stats(&st);
+    printf("up %lu.%03u s, idle %u%% (%lu halts, %lu with a deadline)\n",
+           (unsigned long)(ms / 1000u), (unsigned)(ms % 1000u),
+           ms ? (unsigned)(st.halted_ms * 100u / ms) : 0u, (unsigned long)st.halts,
+           (unsigned long)st.timed_halts);
     return 0;
 }
-K_SHELL_CMD(uptime, "uptime", "- time since boot", cmd_uptime);
+K_SHELL_CMD(uptime, "uptime", "- time since boot, and the share of it the CPU spent halted", cmd_uptime);
 
 static int cmd_mem(int argc, char **argv)
 {

@@ -290,6 +290,20 @@ int k_gen_yield_from(k_gen_t *g, k_gen_t *sub, void **result);
 /* Milliseconds since boot (host build: virtual milliseconds since k_run()). */
 uint64_t k_uptime_ms(void);
 
+/* What the poll loop's halts have been (the idle task calls board_idle() when no task is
+ * ready and no interrupt event is pending). Tickless: each halt is armed for the earliest
+ * sleeper's deadline, or for none. */
+struct k_idle_stats {
+    uint32_t halts;              /* board_idle() calls since boot */
+    uint32_t timed_halts;        /* of those, armed with a deadline */
+    uint32_t last_wait_ms;       /* the most recent halt's deadline minus its start, ms;
+                                    UINT32_MAX when it had none, 0 when already due */
+    uint64_t halted_ms;          /* time spent inside board_idle(), ms */
+};
+
+/* Copy the poll loop's halt counters into *st. Any task; does not block. */
+void k_idle_stats(struct k_idle_stats *st);
+
 /* ---------------------------------------------------------------------------------------
  * Counting semaphores (Dijkstra's P/V; lwIP's sys_sem).
  */

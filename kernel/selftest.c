@@ -122,18 +122,30 @@ static void *selftest_main(void *arg)
         took[i] = (uintptr_t)r;
     }
     CHECK("sleep-order", strcmp(trace, "123") == 0, "order %s", trace);
+    /* never early; the upper bound only catches a lost wake-up: how late a wake-up is
+     * depends on the host QEMU shares (its latency is measured by benchmarks, not here) */
     CHECK("sleep-duration", took[0] >= 30 && took[1] >= 10 && took[2] >= 20 &&
-          took[0] < 80 && took[1] < 60 && took[2] < 70,
+          took[0] < 1000 && took[1] < 1000 && took[2] < 1000,
           "took %u %u %u ms", (unsigned)took[0], (unsigned)took[1], (unsigned)took[2]);
 
-    /* tickless: a 1 ms sleep lasts 1 to 2 ms (k_uptime_ms() is whole ms), not a tick
-     * period; the median of 21 allows for a busy host */
+    /* tickless: a 1 ms sleep lasts at least 1 ms, and each halt of the poll loop during it
+     * is armed for the sleep's own deadline (at most 2 ms ahead: k_uptime_ms() is whole ms),
+     * not for a tick period. What the kernel arms is exact; the wall clock's upper bound
+     * (median of 21 under 100 ms) only catches a wake-up that never comes. */
     {
-        unsigned d[21], lo = 0;
+        unsigned d[21], lo = 0, waits = 0, wait_max = 0;
+        struct k_idle_stats before, after;
         for (int i = 0; i < 21; i++) {
             uint64_t s0 = k_uptime_ms();
+            k_idle_stats(&before);
             k_sleep_ms(1);
             d[i] = (unsigned)(k_uptime_ms() - s0);
+            k_idle_stats(&after);
+            if (after.halts != before.halts) {       /* no halt: an event kept it busy */
+                waits++;
+                if (after.last_wait_ms > wait_max)
+                    wait_max = after.last_wait_ms;
+            }
         }
         for (int i = 0; i < 21; i++)
             for (int j = i + 1; j < 21; j++)
@@ -143,8 +155,9 @@ static void *selftest_main(void *arg)
                     d[j] = x;
                 }
         lo = d[0];
-        CHECK("sleep-1ms", lo >= 1 && d[10] <= 3, "min %u ms, median %u ms, max %u ms", lo,
-              d[10], d[20]);
+        CHECK("sleep-1ms", lo >= 1 && d[10] < 100 && waits > 0 && wait_max <= 2,
+              "min %u ms, median %u ms, max %u ms; %u halts armed for at most %u ms", lo, d[10],
+              d[20], waits, wait_max);
     }
 
     /* join */
@@ -155,7 +168,7 @@ static void *selftest_main(void *arg)
     uint64_t t0 = k_uptime_ms();
     rc = k_join(t[0], 10, &r);
     uint64_t waited = k_uptime_ms() - t0;
-    CHECK("join-timeout", rc == -ETIMEDOUT && waited >= 10 && waited < 40, "rc=%d waited=%u", rc,
+    CHECK("join-timeout", rc == -ETIMEDOUT && waited >= 10 && waited < 1000, "rc=%d waited=%u", rc,
           (unsigned)waited);
     k_join(t[0], K_FOREVER, NULL);
 

@@ -29,6 +29,7 @@ static struct {
     uint32_t next_id;
     int *errno_ptr;
     bool main_done;
+    struct k_idle_stats idle_stats;
 } k;
 
 static volatile uint32_t k_isr_events;
@@ -472,6 +473,8 @@ int k_poll_unregister(struct k_poll_hook *h)
 
 struct k_poll_hook *k_poll_hooks(void) { return k_hooks; }
 
+void k_idle_stats(struct k_idle_stats *st) { *st = k.idle_stats; }
+
 static void k_expire_timers(uint64_t now)
 {
     while (!k_list_empty(&k.timers)) {
@@ -511,8 +514,20 @@ static int k_idle_loop(void)
                        ? UINT64_MAX
                        : k_container_of(k.timers.next, k_task_t, timer)->deadline;
         irq = arch_irq_save();
-        if (k.seen_events == k_isr_events)
+        if (k.seen_events == k_isr_events) {
+            uint64_t start = k_uptime_ms();
+            k.idle_stats.halts++;
+            k.idle_stats.last_wait_ms = UINT32_MAX;
+            if (deadline != UINT64_MAX) {
+                k.idle_stats.timed_halts++;
+                k.idle_stats.last_wait_ms =
+                    deadline <= start ? 0
+                    : deadline - start >= UINT32_MAX ? UINT32_MAX - 1u
+                                                     : (uint32_t)(deadline - start);
+            }
             rc = board_idle(deadline);
+            k.idle_stats.halted_ms += k_uptime_ms() - start;
+        }
         arch_irq_restore(irq);
         if (rc < 0)
             return -EDEADLK;

@@ -90,7 +90,8 @@ static void *netselftest_main(void *arg)
     CHECK("wait-shared", winners == 1 && timeouts == 1, "results %d/%d and %d/%d", w[0].rc,
           w[0].got, w[1].rc, w[1].got);
 
-    /* a real cancellation ends the wait at once with -ECANCELED */
+    /* a real cancellation ends the wait at once with -ECANCELED (well before its 5 s timeout;
+     * the bound is loose because the host QEMU shares can stall it) */
     w[0] = (struct waiter){ .timeout_ms = 5000 };
     t[0] = k_task_spawn("nst-wait", wait_task, &w[0], 2048);
     k_sleep_ms(20);
@@ -98,7 +99,7 @@ static void *netselftest_main(void *arg)
     k_task_cancel(t[0]);
     k_join(t[0], K_FOREVER, NULL);
     dt = k_uptime_ms() - t0;
-    CHECK("wait-cancel", w[0].rc == -ECANCELED && dt < 100, "rc=%d after %u ms", w[0].rc, (unsigned)dt);
+    CHECK("wait-cancel", w[0].rc == -ECANCELED && dt < 1000, "rc=%d after %u ms", w[0].rc, (unsigned)dt);
 
     lwip_close(sock);
     return NULL;

@@ -73,10 +73,17 @@ def test_uptime_advances(guest):
     def ms(out):
         s, frac = re.search(r"up (\d+)\.(\d{3}) s", out).groups()
         return int(s) * 1000 + int(frac)
-    a = ms(guest.cmd("uptime"))
+    def halts(out):
+        m = re.search(r"idle (\d+)% \((\d+) halts, (\d+) with a deadline\)", out)
+        assert m, out
+        assert int(m.group(1)) <= 100 and int(m.group(3)) <= int(m.group(2)), out
+        return int(m.group(2))
+    first = guest.cmd("uptime")
     time.sleep(0.3)
-    b = ms(guest.cmd("uptime"))
-    assert b > a
+    second = guest.cmd("uptime")
+    assert ms(second) > ms(first)
+    # between two commands the poll loop had nothing to do: it halted, at least once
+    assert halts(second) > halts(first), (first, second)
 
 
 def test_selftest_passes_and_heap_returns_to_baseline(guest):
