@@ -3,11 +3,14 @@
  * switch, tick, sleeps, semaphores, mutex, queues, join, errno per task, stack marks, heap
  * returning to its baseline). Prints one line per check and "selftest: N passed, M failed".
  */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "k.h"
+#include "k_internal.h"
 
 static struct k_selftest st = { .suite = "selftest" };
 
@@ -252,10 +255,56 @@ static void *selftest_main(void *arg)
     return NULL;
 }
 
+/* `selftest overflow`: a task whose call chain runs off the low end of its stack. It
+ * recurses, each frame filling a buffer, until it is within 512 bytes of that end; the
+ * deepest call then uses the rest of the stack down through the guard words, as a deeper
+ * chain would, and everything returns. Nothing is noticed until the task next gives up the
+ * CPU: the switch finds the guard overwritten and panics naming the task, and the machine
+ * stops with K_PANIC_STATUS. Nothing outside the stack's allocation is written (its first
+ * word is left too), so the panic report runs on intact memory. */
+static unsigned overflow_depth;
+
+static unsigned __attribute__((noinline)) overflow_descend(uintptr_t low, unsigned depth)
+{
+    volatile uint32_t frame[16];
+    uintptr_t here = (uintptr_t)&frame[0];
+
+    for (unsigned i = 0; i < 16; i++)
+        frame[i] = depth;
+    if (here > low + 512u)
+        return overflow_descend(low, depth + 1u) + frame[depth & 15u];
+    for (volatile uint32_t *w = (volatile uint32_t *)(low + 4u); (uintptr_t)w < here - 128u; w++)
+        *w = depth;
+    overflow_depth = depth;
+    return depth;
+}
+
+static void *overflow_task(void *arg)
+{
+    (void)arg;
+    (void)overflow_descend((uintptr_t)k_current()->stack, 0);
+    printf("selftest: '%s' used its %u-byte stack through its guard (%u calls deep); "
+           "yielding\n", k_current()->name, (unsigned)k_current()->stack_size, overflow_depth);
+    k_yield();                         /* the switch checks the guard: panic */
+    return NULL;
+}
+
 static int cmd_selftest(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc == 2 && strcmp(argv[1], "overflow") == 0) {
+        k_task_t *t = k_task_spawn("st-overflow", overflow_task, NULL, 2048);
+        if (!t) {
+            printf("selftest: cannot spawn: %s\n", strerror(errno));
+            return -1;
+        }
+        k_join(t, K_FOREVER, NULL);
+        printf("selftest: the overflow was not detected\n");   /* never, unless broken */
+        return -1;
+    }
+    if (argc != 1) {
+        printf("usage: selftest [overflow]\n");
+        return -1;
+    }
     st.passed = st.failed = 0;
     k_task_t *t = k_task_spawn("selftest", selftest_main, NULL, 8192);
     if (!t) {
@@ -266,7 +315,10 @@ static int cmd_selftest(int argc, char **argv)
     printf("selftest: %d passed, %d failed\n", st.passed, st.failed);
     return st.failed ? -1 : 0;
 }
-K_SHELL_CMD(selftest, "selftest", "- check the scheduler on this board", cmd_selftest);
+K_SHELL_CMD(selftest, "selftest",
+            "[overflow] - check the scheduler on this board; overflow: overflow a task's stack "
+            "on purpose (panics, the machine stops)",
+            cmd_selftest);
 
 bool k_selftest_check(struct k_selftest *t, bool ok, const char *name, const char *fmt, ...)
 {

@@ -121,6 +121,24 @@ def test_exit_status_reaches_the_host(guest):
     assert status == {"qemu-x86": 7, "qemu-mps2-an385": 3}[guest.board]
 
 
+def test_stack_overflow_panics_naming_the_task(guest):
+    """A task's call chain runs through the guard words at its stack's low end; the next
+    switch away from it panics with the task's name and the machine stops with the panic
+    status (K_PANIC_STATUS 3)."""
+    guest.p.send("selftest overflow\r")
+    guest.p.expect(r"'st-overflow' used its 2048-byte stack through its guard \((\d+) calls deep\)")
+    assert int(guest.p.match.group(1)) >= 10           # real recursion, not one write
+    guest.p.expect(r"PANIC: stack overflow: guard at 0x[0-9a-f]+ overwritten "
+                   r"\(stack 2048 bytes\) \(task 'st-overflow'\)")
+    assert guest.exit_status() == {"qemu-x86": 7, "qemu-mps2-an385": 3}[guest.board]
+
+
+def test_selftest_rejects_unknown_arguments(guest):
+    out = guest.cmd("selftest sideways")
+    assert "usage: selftest [overflow]" in out
+    assert "idle" in guest.cmd("ps")
+
+
 def test_reboot_boots_again(guest):
     guest.p.send("reboot\r")
     guest.p.expect("rebooting")
