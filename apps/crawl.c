@@ -9,7 +9,11 @@
  *   crawl: pages=<n> links=<m> errors=<k> ms=<elapsed>
  * Only the given pages are fetched, unless -d N asks for N more levels of links; those
  * are followed only on the hosts (host:port) of the given URLs, each page once.
- * A page that fails (or answers other than 2xx) prints "crawl: <url> error=<what>".
+ * A page that fails (or answers other than 2xx) prints "crawl: <url> error=<what>"; so does
+ * a page that could not be fetched for want of memory (error=no-memory: its record, its
+ * task or a link's copy could not be allocated), and it counts in errors. Limits are said,
+ * not hidden: links over CRAWL_MAX_LINKS on a page ("links-not-kept=N") and links not
+ * followed because the crawl reached CRAWL_MAX_PAGES ("page limit ... not followed").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +33,8 @@ struct page {
     struct href_scanner hrefs;
     /* distinct absolute links */
     char **links;
-    int nlinks, dropped;
+    int nlinks, dropped;         /* dropped: not a URL we can resolve */
+    int over, lost;              /* over CRAWL_MAX_LINKS; lost: no memory for the copy */
 };
 
 static void add_link(void *ctx, const char *link, size_t len, bool ok)
@@ -44,8 +49,12 @@ static void add_link(void *ctx, const char *link, size_t len, bool ok)
     for (int i = 0; i < p->nlinks; i++)
         if (!strcmp(p->links[i], abs))
             return;
-    if (p->nlinks == CRAWL_MAX_LINKS || !(p->links[p->nlinks] = strdup(abs))) {
-        p->dropped++;
+    if (p->nlinks == CRAWL_MAX_LINKS) {
+        p->over++;
+        return;
+    }
+    if (!(p->links[p->nlinks] = strdup(abs))) {
+        p->lost++;
         return;
     }
     p->nlinks++;
@@ -72,17 +81,24 @@ static void *crawl_task(void *arg)
     p->links = calloc(CRAWL_MAX_LINKS, sizeof(char *));
     if (!p->links) {
         p->rc = HTTP_ERR_NOMEM;
+        printf("crawl: %s error=%s\n", p->url, http_strerror(p->rc));
         return NULL;
     }
     p->rc = http_get(&req, &res);
     p->status = res.status;
-    if (p->rc == 0 && (res.status < 200 || res.status > 299))
+    if (p->rc == 0 && p->lost)
+        p->rc = HTTP_ERR_NOMEM;      /* its link list is incomplete: not a result */
+    if (p->rc == 0 && (res.status < 200 || res.status > 299)) {
         printf("crawl: %s error=status-%d\n", p->url, res.status);
-    else if (p->rc)
+    } else if (p->rc) {
         printf("crawl: %s error=%s\n", p->url, http_strerror(p->rc));
-    else
+    } else {
         for (int i = 0; i < p->nlinks; i++)
             printf("%s\t%s\n", p->url, p->links[i]);
+        if (p->over)
+            printf("crawl: %s links-not-kept=%d (at most %d per page)\n", p->url, p->over,
+                   CRAWL_MAX_LINKS);
+    }
     return NULL;
 }
 
@@ -104,6 +120,7 @@ static int cmd_crawl(int argc, char **argv)
     static char hosts[16][HTTP_HOST_MAX + 8];
     k_task_t *tasks[CRAWL_MAX_PAGES];
     int depth = 0, i = 1, npages = 0, nhosts = 0, level_start = 0, ok = 0, errors = 0, links = 0;
+    int unfollowed = 0;
     uint64_t t0 = k_uptime_ms();
 
     crawl_timeout_ms = 10000;
@@ -119,11 +136,15 @@ static int cmd_crawl(int argc, char **argv)
         printf("usage: crawl [-d depth 0..5] [-t timeout_ms] URL [URL ...]\n");
         return -1;
     }
-    for (; i < argc && npages < CRAWL_MAX_PAGES; i++) {
+    for (; i < argc; i++) {
         char key[HTTP_HOST_MAX + 8];
-        struct page *p = calloc(1, sizeof(*p));
-        if (!p)
-            break;
+        struct page *p = npages < CRAWL_MAX_PAGES ? calloc(1, sizeof(*p)) : NULL;
+        if (!p) {
+            printf("crawl: %s error=%s\n", argv[i],
+                   npages < CRAWL_MAX_PAGES ? "no-memory" : "too-many-urls");
+            errors++;
+            continue;
+        }
         snprintf(p->url, sizeof(p->url), "%s", argv[i]);
         pages[npages++] = p;
         if (host_key(argv[i], key, sizeof(key)) && nhosts < 16) {
@@ -141,8 +162,10 @@ static int cmd_crawl(int argc, char **argv)
         for (int j = level_start; j < level_end; j++)
             tasks[j] = k_task_spawn("crawl", crawl_task, pages[j], CRAWL_STACK);
         for (int j = level_start; j < level_end; j++)
-            if (!tasks[j])
+            if (!tasks[j]) {
                 pages[j]->rc = HTTP_ERR_NOMEM;
+                printf("crawl: %s error=%s\n", pages[j]->url, http_strerror(HTTP_ERR_NOMEM));
+            }
         /* Ctrl-C: the running fetches end with error=cancelled; no next level */
         if (k_gather(tasks + level_start, level_end - level_start, NULL, NULL) == -ECANCELED &&
             k_task_cancels() != cancels)
@@ -151,7 +174,7 @@ static int cmd_crawl(int argc, char **argv)
         for (int j = level_start; level < depth && j < level_end; j++) {
             if (!page_ok(pages[j]))
                 continue;
-            for (int l = 0; l < pages[j]->nlinks && npages < CRAWL_MAX_PAGES; l++) {
+            for (int l = 0; l < pages[j]->nlinks; l++) {
                 char key[HTTP_HOST_MAX + 8], url[HTTP_URL_MAX];
                 int h, seen;
                 snprintf(url, sizeof(url), "%s", pages[j]->links[l]);
@@ -166,9 +189,16 @@ static int cmd_crawl(int argc, char **argv)
                     ;
                 if (seen < npages)
                     continue;
+                if (npages == CRAWL_MAX_PAGES) {
+                    unfollowed++;
+                    continue;
+                }
                 struct page *p = calloc(1, sizeof(*p));
-                if (!p)
-                    break;
+                if (!p) {
+                    printf("crawl: %s error=no-memory\n", url);
+                    errors++;
+                    continue;
+                }
                 snprintf(p->url, sizeof(p->url), "%s", url);
                 pages[npages++] = p;
             }
@@ -191,6 +221,9 @@ static int cmd_crawl(int argc, char **argv)
         free(p->links);
         free(p);
     }
+    if (unfollowed)
+        printf("crawl: page limit (%d) reached: %d links not followed\n", CRAWL_MAX_PAGES,
+               unfollowed);
     printf("crawl: pages=%d links=%d errors=%d ms=%lu\n", ok, links, errors,
            (unsigned long)(k_uptime_ms() - t0));
     return errors ? -1 : 0;

@@ -159,3 +159,49 @@ def test_fetch_is_concurrent(ng, httpd):
     r = fetch(ng, *urls)
     for u in urls:
         expect_body(r[u], body(104))
+
+
+SITE = {"/site/a.html": '<a href="b.html">b</a> <a href="c.html">c</a> <a href="/file/3000">f</a>',
+        "/site/b.html": '<a href="a.html">a</a>', "/site/c.html": '<p>none</p>'}
+
+
+def test_heap_exhaustion_during_fetch_and_crawl_is_an_error(guest, httpd):
+    """With the heap capped at what is in use plus 0 to 48 KiB, fetch and crawl end each
+    URL with a result that is either exact or an error (no-memory, or a timeout while the
+    frames wait in the NIC for buffers): never a wrong body, a silent loss or a crash. With
+    the cap lifted, everything comes back and works (issue 8: heap exhaustion)."""
+    g = guest
+    httpd.pages = SITE
+    base = g.settled_resources()
+    peak = int(re.search(r"peak=(\d+)", g.cmd("mem")).group(1))
+    big, small = httpd.base + "/file/1048576", httpd.base + "/file/5000"
+    errors = set()
+    for extra in (0, 8192, 16384, 24576, 32768, 49152):
+        assert "heap: total=%d" % (peak + extra) in g.cmd("mem -l %d" % (peak + extra))
+        out = g.cmd("fetch -t 3000 %s %s" % (big, small), timeout=60)
+        if "fetch: out of memory" in out:                 # not even its job table
+            errors.add("no-memory")
+        else:
+            got = {m.group(1): m for m in LINE.finditer(out)}
+            assert set(got) == {big, small}, out
+            for url, m in got.items():
+                if m.group(5):
+                    assert m.group(5) in ("no-memory", "timeout"), out
+                    errors.add(m.group(5))
+                else:
+                    n = int(url.rsplit("/", 1)[1])
+                    assert (int(m.group(3)), int(m.group(4), 16)) == (n, zlib.crc32(body(n))), out
+        out = g.cmd("crawl -t 3000 -d 1 %s/site/a.html" % httpd.base, timeout=60)
+        summary = re.search(r"^crawl: pages=(\d+) links=(\d+) errors=(\d+) ms=\d+$", out, re.M)
+        assert summary, out
+        pages, errs = int(summary.group(1)), int(summary.group(3))
+        failed = re.findall(r"^crawl: (\S+) error=(\S+)$", out, re.M)
+        assert len(failed) == errs, out                  # every error said, with its URL
+        assert {e for _, e in failed} <= {"no-memory", "timeout"}, out
+        errors |= {e for _, e in failed}
+        assert pages + errs in (1, 4), out               # a.html alone, or it and its 3 links
+        g.cmd("mem -l 0")
+        assert "idle" in g.cmd("ps")                     # the shell still answers
+    assert "no-memory" in errors
+    assert g.wait_resources(base, timeout=60) == base
+    expect_body(fetch(g, big)[big], body(1 << 20))
