@@ -1,5 +1,7 @@
-/* cmds.c - network shell commands: ifconfig, netstat. */
+/* cmds.c - network shell commands: ifconfig, netstat, keepalive. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lwip/dns.h"
@@ -121,3 +123,32 @@ static int cmd_netstat(int argc, char **argv)
     return 0;
 }
 K_SHELL_CMD(netstat, "netstat", "[-a] - sockets, TCP/UDP endpoints and states, pool use", cmd_netstat);
+
+static int cmd_keepalive(int argc, char **argv)
+{
+    struct net_keepalive ka;
+    if (argc == 4) {
+        unsigned long v[3];
+        for (int i = 0; i < 3; i++) {
+            char *end;
+            v[i] = strtoul(argv[i + 1], &end, 10);
+            if (*end || end == argv[i + 1] || argv[i + 1][0] == '-')
+                v[i] = 0;                         /* out of range below */
+        }
+        if (net_keepalive_set((unsigned)v[0], (unsigned)v[1], (unsigned)v[2]) != 0) {
+            printf("keepalive: idle and interval are 1..86400 s, probes 1..100\n");
+            return -EINVAL;
+        }
+    } else if (argc != 1) {
+        printf("usage: keepalive [idle_s interval_s probes]\n");
+        return -EINVAL;
+    }
+    net_keepalive_get(&ka);
+    printf("keepalive: idle=%u s interval=%u s probes=%u (a silent peer is dropped after %lu s)\n",
+           ka.idle_s, ka.intvl_s, ka.count,
+           (unsigned long)ka.idle_s + (unsigned long)ka.intvl_s * ka.count);
+    return 0;
+}
+K_SHELL_CMD(keepalive, "keepalive",
+            "[idle_s interval_s probes] - TCP keep-alive of the servers' connections (new and open)",
+            cmd_keepalive);

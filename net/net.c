@@ -14,6 +14,7 @@
 #include "lwip/stats.h"
 #include "lwip/tcpip.h"
 #include "lwip/memp.h"
+#include "lwip/priv/tcp_priv.h"
 
 #include "k.h"
 #include "net.h"
@@ -83,6 +84,7 @@ int net_tcp_listen(uint16_t port, int backlog)
     if (s < 0)
         return -errno;
     if (lwip_setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        lwip_setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) < 0 ||
         lwip_bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || lwip_listen(s, backlog) < 0) {
         err = errno;
         lwip_close(s);
@@ -90,6 +92,37 @@ int net_tcp_listen(uint16_t port, int backlog)
     }
     (void)tcp_demux_attach(s);      /* without it, lwIP's linear lookup still works */
     return s;
+}
+
+unsigned net_keepalive_idle_ms = NET_KEEPALIVE_IDLE_S * 1000u;
+unsigned net_keepalive_intvl_ms = NET_KEEPALIVE_INTVL_S * 1000u;
+unsigned net_keepalive_count = NET_KEEPALIVE_COUNT;
+
+void net_keepalive_get(struct net_keepalive *ka)
+{
+    ka->idle_s = net_keepalive_idle_ms / 1000u;
+    ka->intvl_s = net_keepalive_intvl_ms / 1000u;
+    ka->count = net_keepalive_count;
+}
+
+int net_keepalive_set(unsigned idle_s, unsigned intvl_s, unsigned count)
+{
+    struct tcp_pcb *pcb;
+    if (idle_s < 1 || idle_s > 86400u || intvl_s < 1 || intvl_s > 86400u || count < 1 ||
+        count > 100u)
+        return -EINVAL;
+    LOCK_TCPIP_CORE();
+    net_keepalive_idle_ms = idle_s * 1000u;
+    net_keepalive_intvl_ms = intvl_s * 1000u;
+    net_keepalive_count = count;
+    for (pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
+        if (ip_get_option(pcb, SOF_KEEPALIVE)) {
+            pcb->keep_idle = net_keepalive_idle_ms;
+            pcb->keep_intvl = net_keepalive_intvl_ms;
+            pcb->keep_cnt = net_keepalive_count;
+        }
+    UNLOCK_TCPIP_CORE();
+    return 0;
 }
 
 bool netdrv_rx_room(void)

@@ -31,9 +31,30 @@ int net_start(void);
 /* The interface (NULL before net_start() succeeded). */
 struct netif *net_netif(void);
 
-/* A TCP socket listening on port (SO_REUSEADDR) with the given backlog.
+/* A TCP socket listening on port (SO_REUSEADDR) with the given backlog. Its connections
+ * have TCP keep-alive on (SO_KEEPALIVE, inherited by each accepted PCB), so a peer that
+ * vanishes without FIN or RST is dropped after net_keepalive_get()'s timings.
  * @return the socket, or a negative errno. Does not block. */
 int net_tcp_listen(uint16_t port, int backlog);
+
+/* TCP keep-alive timings (RFC 1122 4.2.3.6): after idle_s seconds with nothing received, a
+ * probe every intvl_s seconds; after count unanswered probes the connection is reset and
+ * its socket's next call fails with ECONNABORTED. Defaults: NET_KEEPALIVE_IDLE_S,
+ * NET_KEEPALIVE_INTVL_S, NET_KEEPALIVE_COUNT. */
+#define NET_KEEPALIVE_IDLE_S  120u
+#define NET_KEEPALIVE_INTVL_S 10u
+#define NET_KEEPALIVE_COUNT   5u
+struct net_keepalive {
+    unsigned idle_s, intvl_s, count;
+};
+void net_keepalive_get(struct net_keepalive *ka);
+
+/* Set the keep-alive timings for connections made from now on and for every connection
+ * that has keep-alive on now (their idle time counts from their last received segment).
+ * idle_s and intvl_s in seconds, 1..86400; count 1..100.
+ * @return 0, or -EINVAL for a value out of range. Takes lwIP's core lock; does not block
+ * otherwise. */
+int net_keepalive_set(unsigned idle_s, unsigned intvl_s, unsigned count);
 
 /* ---------------------------------------------------------------------------------------
  * Admission control for servers. Every connection a server takes costs heap (its task or

@@ -106,6 +106,13 @@ void net_mem_free(void *p);
 #define TCP_LISTEN_BACKLOG              1
 #define TCP_DEFAULT_LISTEN_BACKLOG      16
 #define LWIP_TCP_KEEPALIVE              1
+/* Keep-alive timings (RFC 1122 4.2.3.6) come from variables (net/net.c) that the shell's
+ * `keepalive` sets: lwIP copies them into each PCB it allocates. Only connections with
+ * SO_KEEPALIVE probe: those of every listening socket net_tcp_listen() opens. */
+extern unsigned net_keepalive_idle_ms, net_keepalive_intvl_ms, net_keepalive_count;
+#define TCP_KEEPIDLE_DEFAULT            net_keepalive_idle_ms
+#define TCP_KEEPINTVL_DEFAULT           net_keepalive_intvl_ms
+#define TCP_KEEPCNT_DEFAULT             net_keepalive_count
 #define LWIP_TCP_PCB_NUM_EXT_ARGS       1    /* net/tcp_demux.c */
 #define SO_REUSE                        1
 #define LWIP_NETIF_LINK_CALLBACK        1

@@ -12,6 +12,8 @@ tools are), each frame independently:
 Run it inside the guest's network namespace:
   relay.py TAP UDP_LISTEN_PORT QEMU_PORT [--drop P] [--dup P] [--corrupt P]
            [--delay MS] [--jitter MS] [--seed N] [--stats FILE]
+SIGUSR1 turns a blackhole on or off: while it is on, every frame in both directions is
+dropped (counted as blackholed), as when a peer vanishes without FIN or RST.
 On SIGTERM it writes its counters (JSON) to --stats and exits.
 """
 import argparse
@@ -56,17 +58,25 @@ def main():
     udp.bind(("127.0.0.1", a.listen_port))
     udp.setblocking(False)
     qemu = ("127.0.0.1", a.qemu_port)
-    stats = {d: dict(frames=0, dropped=0, duplicated=0, corrupted=0, delivered=0)
+    stats = {d: dict(frames=0, dropped=0, duplicated=0, corrupted=0, delivered=0, blackholed=0)
              for d in ("to_guest", "to_host")}
     queue, seq = [], 0
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    blackhole = [False]
+
+    def toggle(*_):
+        blackhole[0] = not blackhole[0]
+    signal.signal(signal.SIGUSR1, toggle)
     print("relay ready", flush=True)
 
     def impair(frame, direction):
         nonlocal seq
         st = stats[direction]
         st["frames"] += 1
+        if blackhole[0]:
+            st["blackholed"] += 1
+            return
         if rng.random() < a.drop:
             st["dropped"] += 1
             return

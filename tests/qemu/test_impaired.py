@@ -5,6 +5,7 @@ names, and the kernel's counters show what the link did."""
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -84,3 +85,83 @@ def test_counters_show_the_damage(ig):
     assert chk >= 1, (relay, net)
     # the kernel still serves (over the now direct... relay stopped: just the shell)
     assert "selftest" in ig.cmd("help")
+
+
+IDLE_CLIENTS = """
+import socket, sys, time
+conns = [socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+         for _ in range(int(sys.argv[3]))]
+print("connected", flush=True)
+time.sleep(600)
+"""
+
+
+def server_counts(g):
+    out = g.cmd("servers")
+    echo = int(re.search(r"echo tcp accepted=\d+ active=(\d+)", out).group(1))
+    sel = int(re.search(r"selecho accepted=\d+ active=(\d+)", out).group(1))
+    chat = int(re.search(r"chat accepted=\d+ clients=(\d+)", out).group(1))
+    return echo, sel, chat
+
+
+@pytest.mark.parametrize("board", BOARDS)
+def test_vanished_peers_are_reaped_by_keepalive(board):
+    """Peers that vanish without FIN or RST (the relay drops every frame, both ways): TCP
+    keep-alive on the servers' connections resets them after idle + probes x interval,
+    their memory comes back, and the servers go on serving (issue 8). The selector echo's
+    connections are opened before `keepalive` changes the timings (it applies to open
+    connections too), the echo and chat ones after (new connections take them)."""
+    g = Guest(board, net="tap", impair=dict(drop=0, dup=0, corrupt=0, delay=0, jitter=0))
+    clients, chat = [], None
+    try:
+        base = g.settled_resources()
+        assert "keepalive: idle=120 s interval=10 s probes=5 " in g.cmd("keepalive")
+        for bad in ("keepalive 0 1 1", "keepalive 3 1 101", "keepalive 3 -1 2", "keepalive 3 x 2"):
+            assert "keepalive: idle and interval are 1..86400 s, probes 1..100" in g.cmd(bad)
+        assert "usage: keepalive [idle_s interval_s probes]" in g.cmd("keepalive 3")
+        sel = g.load_client(g.select_port)
+        clients.append(sel)
+        assert sel.open(8)["opened"] == 8
+        out = g.cmd("keepalive 3 1 2")
+        assert "idle=3 s interval=1 s probes=2 (a silent peer is dropped after 5 s)" in out
+        echo = g.load_client(g.echo_port)
+        clients.append(echo)
+        assert echo.open(8)["opened"] == 8
+        chat = g.in_ns([PYTHON, "-c", IDLE_CLIENTS, g.addr, str(g.chat_port), "3"],
+                       stdout=subprocess.PIPE, text=True)
+        assert chat.stdout.readline().strip() == "connected"
+        for lc in clients:
+            e = lc.echo()
+            assert (e["echoed"], e["bad"], e["lost"]) == (8, 0, 0), e
+        assert server_counts(g) == (8, 8, 3)
+
+        os.kill(g.relay.pid, signal.SIGUSR1)             # the peers vanish
+        t0 = time.monotonic()
+        while server_counts(g) != (0, 0, 0) and time.monotonic() - t0 < 60:
+            time.sleep(0.5)
+        took = time.monotonic() - t0
+        assert server_counts(g) == (0, 0, 0), g.cmd("netstat")
+        assert took >= 2.0, took         # not before idle (3 s from the last echo) + probes
+        os.kill(g.relay.pid, signal.SIGUSR1)             # the link is back
+        for lc in clients:
+            lc.close()                   # their FINs meet no connection: reset, nothing kept
+        clients = []
+        chat.kill()
+        chat.wait()
+        chat = None
+        assert g.wait_resources(base, timeout=60) == base
+        lc = g.load_client(g.echo_port)                  # still serving
+        clients.append(lc)
+        assert lc.open(4)["opened"] == 4
+        e = lc.echo()
+        assert (e["echoed"], e["bad"], e["lost"]) == (4, 0, 0), e
+    finally:
+        for lc in clients:
+            lc.close()
+        if chat:
+            chat.kill()
+            chat.wait()
+        g.close()
+    with open(g.relay_stats) as f:
+        st = json.load(f)
+    assert st["to_guest"]["blackholed"] > 0 and st["to_host"]["blackholed"] > 0, st
