@@ -134,7 +134,9 @@ struct pollfd;
 /*
  * Wait until one of fds[0..n) is ready for its .events (POLLIN, POLLOUT), as lwip_poll()
  * does, filling .revents. An error or hang-up on a socket counts as ready (read it to
- * learn which). @return the number of ready entries (> 0); -EAGAIN (K_NO_WAIT and none);
+ * learn which). A cancellation that comes in the same pass as an event is reported as
+ * -ECANCELED (the events stay: poll is level-triggered), never lost.
+ * @return the number of ready entries (> 0); -EAGAIN (K_NO_WAIT and none);
  * -ETIMEDOUT; -ECANCELED; -EBADF (no valid socket in fds); -EINVAL.
  */
 int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms);

@@ -101,6 +101,23 @@ static void *netselftest_main(void *arg)
     dt = k_uptime_ms() - t0;
     CHECK("wait-cancel", w[0].rc == -ECANCELED && dt < 1000, "rc=%d after %u ms", w[0].rc, (unsigned)dt);
 
+    /* A cancellation and an event in the same pass: the datagram is queued for the tcpip
+     * task, then the waiter is cancelled (made ready with -ECANCELED) before the datagram
+     * arrives. lwIP's poll then finds the socket readable after its cancelled wait; the
+     * cancellation must still be reported, not swallowed (Ctrl-C once lost a fetch this
+     * way, when its connection completed as the cancel came). */
+    w[0] = (struct waiter){ .timeout_ms = 5000 };
+    t[0] = k_task_spawn("nst-wait", wait_task, &w[0], 2048);
+    k_sleep_ms(20);                                   /* it is waiting */
+    send_self("late");
+    k_task_cancel(t[0]);
+    k_join(t[0], K_FOREVER, NULL);
+    CHECK("wait-cancel-ready", w[0].rc == -ECANCELED, "rc=%d got=%d", w[0].rc, w[0].got);
+    {
+        char b[16];
+        (void)lwip_recv(sock, b, sizeof(b), MSG_DONTWAIT);   /* the datagram is still there */
+    }
+
     lwip_close(sock);
     return NULL;
 }

@@ -45,12 +45,17 @@ int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms)
             bad += fds[i].fd < 0 || (fds[i].revents & POLLNVAL) != 0;
         if (bad == n)
             return -EBADF;
+        /* k_task_cancel() ended the wait. Checked before the events: lwIP scans the
+         * sockets again after its wait, and one may have become ready in the same pass as
+         * the cancellation. The cancellation was delivered (counted) in there; returning
+         * the events would lose it, while the events (level-triggered) are still there
+         * for whoever polls next. */
+        if (k_task_cancels() != cancels)
+            return -ECANCELED;
         if (rc > 0)
             return rc;
         if (timeout_ms == K_NO_WAIT)
             return -EAGAIN;
-        if (k_task_cancels() != cancels)
-            return -ECANCELED;          /* k_task_cancel() ended the wait */
         if (deadline != UINT64_MAX && k_uptime_ms() >= deadline)
             return -ETIMEDOUT;
     }

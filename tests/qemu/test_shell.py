@@ -99,12 +99,13 @@ def test_selftest_passes_and_heap_returns_to_baseline(guest):
 def test_netselftest_readiness_waits(guest):
     """Readiness waits over lwIP sockets, on loopback: a timeout is a timeout, a real
     cancellation is one, and two tasks waiting on one socket for one datagram end as one
-    reader and one timeout (not a cancellation nobody sent: issue 8, bug 2)."""
+    reader and one timeout (not a cancellation nobody sent: issue 8, bug 2), and a
+    cancellation that comes with an event is still reported (Ctrl-C once lost a fetch)."""
     before = guest.settled_resources()
     out = guest.cmd("netselftest", timeout=60)
-    for check in ("loopback", "wait-timeout", "wait-shared", "wait-cancel"):
+    for check in ("loopback", "wait-timeout", "wait-shared", "wait-cancel", "wait-cancel-ready"):
         assert re.search(r"^netselftest: %s\s+ok$" % check, out, re.M), out
-    assert "netselftest: 5 passed, 0 failed" in out, out
+    assert "netselftest: 6 passed, 0 failed" in out, out
     assert guest.wait_resources(before) == before
 
 
