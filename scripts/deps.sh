@@ -3,6 +3,7 @@
 # Idempotent: installs only what is missing; builds third-party code once into build/deps/.
 #   - Debian packages (toolchains, QEMU, cmocka, valgrind, pytest, pexpect, clang for libFuzzer)
 #   - lwIP source (apt-get source lwip) -> build/deps/lwip
+#   - mbedTLS and zlib sources (apt-get source mbedtls zlib) -> build/deps/mbedtls, zlib
 #   - newlib for i386, built from Debian's newlib-source -> build/deps/newlib-i386
 set -euo pipefail
 
@@ -58,19 +59,27 @@ enable_deb_src() {
     updated=
 }
 
-if [ ! -f "$DEPS/lwip/src/Filelists.mk" ]; then
-    if ! apt-cache showsrc lwip 2>/dev/null | grep -q '^Package: lwip'; then
+# One Debian source package into $DEPS/<dir>, unpacked with Debian's patches applied and
+# used untouched; check is a file that must be in it.
+source_package() {
+    local pkg=$1 dir=$2 check=$3 src
+    [ -f "$DEPS/$dir/$check" ] && return 0
+    if ! apt-cache showsrc "$pkg" 2>/dev/null | grep -q "^Package: $pkg\$"; then
         enable_deb_src
         apt_update
     fi
-    rm -rf "$DEPS/lwip-src" && mkdir -p "$DEPS/lwip-src"
-    (cd "$DEPS/lwip-src" && apt-get source -qq lwip)
-    dir=$(find "$DEPS/lwip-src" -mindepth 1 -maxdepth 1 -type d -name 'lwip-*' | head -n1)
-    [ -f "$dir/src/Filelists.mk" ] || { echo "deps: lwIP source has no src/Filelists.mk" >&2; exit 1; }
-    rm -rf "$DEPS/lwip" && mv "$dir" "$DEPS/lwip"
-    rm -rf "$DEPS/lwip-src"
-    echo "deps: $(basename "$dir") in $DEPS/lwip"
-fi
+    rm -rf "$DEPS/$dir-src" && mkdir -p "$DEPS/$dir-src"
+    (cd "$DEPS/$dir-src" && apt-get source -qq "$pkg")
+    src=$(find "$DEPS/$dir-src" -mindepth 1 -maxdepth 1 -type d | head -n1)
+    [ -f "$src/$check" ] || { echo "deps: $pkg source has no $check" >&2; exit 1; }
+    rm -rf "$DEPS/$dir" && mv "$src" "$DEPS/$dir"
+    rm -rf "$DEPS/$dir-src"
+    echo "deps: $(basename "$src") in $DEPS/$dir"
+}
+
+source_package lwip lwip src/Filelists.mk
+source_package mbedtls mbedtls library/ssl_tls.c
+source_package zlib zlib inflate.c
 
 # --- newlib for i386 ------------------------------------------------------------------
 if [ ! -f "$DEPS/newlib-i386/lib/libc.a" ]; then

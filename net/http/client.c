@@ -1,6 +1,7 @@
 /*
  * client.c - HTTP/1.1 GET over lwIP sockets: DNS, non-blocking connect bounded by a
- * timeout, request, response through the incremental parser, redirects.
+ * timeout, request, response through the incremental parser and, for a gzip or deflate
+ * body, the decoder (coding.c), redirects.
  * One socket per request, closed on every path; the receive buffer is on the stack.
  */
 #include <stdio.h>
@@ -20,6 +21,9 @@ struct fetch {
     uint64_t deadline;          /* k_uptime_ms() at which the whole fetch times out */
     bool deliver;               /* pass the body to the caller (not for redirects) */
     struct http_parser parser;
+    struct http_decoder *dec;   /* a gzip or deflate body's decoder, for this exchange */
+    int dec_err;                /* why the decoder stopped the parser */
+    uint64_t decoded;           /* bytes the decoder passed on */
 };
 
 static uint32_t or_default(uint32_t v, uint32_t d) { return v ? v : d; }
@@ -136,9 +140,27 @@ static int send_all(struct fetch *f, int s, const char *buf, size_t len)
 static int body_filter(void *ctx, const void *data, size_t len)
 {
     struct fetch *f = ctx;
-    if (!f->deliver || !f->req->on_body)
+    if (!f->deliver)
+        return 0;
+    if (f->dec) {
+        f->dec_err = http_decoder_feed(f->dec, data, len);
+        return f->dec_err;
+    }
+    if (!f->req->on_body)
         return 0;
     return f->req->on_body(f->req->ctx, data, len);
+}
+
+/* The headers are in: a coded body to deliver gets its decoder. */
+static int start_decoder(struct fetch *f)
+{
+    int coding = f->parser.coding;
+    if (!f->deliver || coding == HTTP_CODING_IDENTITY)
+        return 0;
+    if (coding == HTTP_CODING_OTHER)
+        return HTTP_ERR_ENCODING;
+    f->dec = http_decoder_new(coding, f->req->body_limit, f->req->on_body, f->req->ctx);
+    return f->dec ? 0 : HTTP_ERR_NOMEM;
 }
 
 static bool is_redirect(int status)
@@ -163,7 +185,7 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
             snprintf(host, sizeof(host), "%s", u->host);
         n = snprintf(buf, sizeof(buf),
                      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: " HTTP_USER_AGENT "\r\n"
-                     "Accept-Encoding: identity\r\nConnection: close\r\n\r\n",
+                     "Accept-Encoding: gzip, deflate\r\nConnection: close\r\n\r\n",
                      u->target, host);
     }
     if (n < 0 || (size_t)n >= sizeof(buf))
@@ -173,6 +195,9 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
 
     http_parser_init(&f->parser, body_filter, f, f->req->body_limit);
     f->deliver = false;
+    f->dec = NULL;
+    f->dec_err = 0;
+    f->decoded = 0;
     while (rc == 0 && !f->parser.done) {
         ssize_t got = lwip_recv(s, buf, sizeof(buf), 0);
         if (got < 0) {
@@ -193,6 +218,8 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
             while (i < got && !f->parser.headers_done && rc == 0)
                 rc = http_parser_feed(&f->parser, buf + i++, 1);
             f->deliver = !(follow && is_redirect(f->parser.status) && f->parser.location[0]);
+            if (rc == 0 && f->parser.headers_done)
+                rc = start_decoder(f);
             if (rc == 0 && i < got)
                 rc = http_parser_feed(&f->parser, buf + i, (size_t)(got - i));
         } else {
@@ -200,6 +227,15 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
         }
     }
     lwip_close(s);
+    if (rc == HTTP_ERR_ABORTED && f->dec_err)
+        rc = f->dec_err;                 /* the decoder's reason, not "aborted" */
+    if (f->dec) {
+        if (rc == 0)
+            rc = http_decoder_finish(f->dec);
+        f->decoded = http_decoder_out_len(f->dec);
+        http_decoder_free(f->dec);
+        f->dec = NULL;
+    }
     return rc;
 }
 
@@ -227,7 +263,11 @@ int http_get(const struct http_request *req, struct http_response *res)
         strcpy(visited[nvisited++], res->url);
         rc = exchange(&f, &u, true);
         res->status = f.parser.status;
-        res->body_len = f.deliver ? f.parser.body_len : 0;
+        res->coding = f.parser.coding;
+        res->wire_len = f.deliver ? f.parser.body_len : 0;
+        res->body_len = !f.deliver ? 0
+                        : f.parser.coding != HTTP_CODING_IDENTITY ? f.decoded
+                                                                  : f.parser.body_len;
         if (rc)
             return rc;
         if (!is_redirect(res->status) || !f.parser.location[0])

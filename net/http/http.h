@@ -39,6 +39,11 @@ enum http_err {
     HTTP_ERR_IO = -18,             /* any other socket error */
     HTTP_ERR_LOCATION = -19,       /* redirect without a usable Location */
     HTTP_ERR_CANCELLED = -20,      /* the fetching task was cancelled (k_task_cancel) */
+    HTTP_ERR_GZIP = -21,           /* a gzip or deflate body that does not decode: bad
+                                    * data, a wrong CRC-32 or length, or truncated */
+    HTTP_ERR_ENCODING = -22,       /* a content coding we did not ask for (not gzip,
+                                    * deflate or identity, or more than one) */
+    HTTP_ERR_LAST = HTTP_ERR_ENCODING,
 };
 
 /* Short name of an error ("refused", "timeout", "bad-chunk-size", ...), one word, for
@@ -78,6 +83,14 @@ int http_url_resolve(const char *base, const char *ref, char *out, size_t out_si
  * non-zero to stop (the parser then fails with HTTP_ERR_ABORTED). */
 typedef int (*http_body_cb)(void *ctx, const void *data, size_t len);
 
+/* Content codings (RFC 9110 8.4.1), from the last Content-Encoding field's list. */
+enum http_coding {
+    HTTP_CODING_IDENTITY = 0,      /* none, or only "identity" */
+    HTTP_CODING_GZIP,              /* "gzip" or "x-gzip" (RFC 9110 8.4.1.3) */
+    HTTP_CODING_DEFLATE,           /* "deflate" (RFC 9110 8.4.1.2) */
+    HTTP_CODING_OTHER,             /* anything else, or more than one coding */
+};
+
 struct http_parser {
     int state;
     int status;                 /* status code, once the status line was read */
@@ -86,6 +99,9 @@ struct http_parser {
     bool done;                  /* message complete */
     bool chunked;
     bool close_delimited;       /* body ends when the connection closes */
+    int coding;                 /* enum http_coding of the body; when not identity, the
+                                 * parser's body_limit is dropped at the end of the
+                                 * headers (the limit is on the decoded body) */
     int64_t content_length;     /* -1 if none */
     uint64_t remaining;         /* bytes left in the body or the current chunk */
     uint64_t body_len;          /* body bytes delivered so far */
@@ -110,6 +126,34 @@ int http_parser_feed(struct http_parser *p, const char *data, size_t len);
 int http_parser_eof(struct http_parser *p);
 
 /* ---------------------------------------------------------------------------------------
+ * Content decoding (net/http/coding.c, zlib's inflate): a decoder sits between the parser's
+ * body callback and the caller's.
+ */
+struct http_decoder;
+
+/* A decoder for coding (HTTP_CODING_GZIP or HTTP_CODING_DEFLATE) that passes the decoded
+ * body to out(ctx, ...) in pieces of at most 1 KiB, failing with HTTP_ERR_BODY_TOO_LARGE
+ * past limit decoded bytes (0: none). Returns NULL for another coding or without memory
+ * (about 41 KiB: zlib's state and window). Does not block. */
+struct http_decoder *http_decoder_new(int coding, uint64_t limit, http_body_cb out, void *ctx);
+
+/* Decode n more bytes of the coded body. Returns 0, HTTP_ERR_GZIP (not a valid stream,
+ * or bytes after its end), HTTP_ERR_BODY_TOO_LARGE, HTTP_ERR_NOMEM or HTTP_ERR_ABORTED
+ * (out returned non-zero); after an error, every call returns it again. */
+int http_decoder_feed(struct http_decoder *d, const void *data, size_t n);
+
+/* The coded body ended. Returns 0 if the stream was complete (gzip: its CRC-32 and length
+ * matched) or the body was empty, HTTP_ERR_GZIP if it was cut short, or the error a feed
+ * returned. */
+int http_decoder_finish(struct http_decoder *d);
+
+/* Decoded bytes passed to out so far. */
+uint64_t http_decoder_out_len(const struct http_decoder *d);
+
+/* Free d (NULL is ignored). */
+void http_decoder_free(struct http_decoder *d);
+
+/* ---------------------------------------------------------------------------------------
  * Client
  */
 struct http_request {
@@ -117,7 +161,7 @@ struct http_request {
     uint32_t connect_timeout_ms;   /* 0: 10000 */
     uint32_t read_timeout_ms;      /* longest wait for data; 0: 10000 */
     uint32_t total_timeout_ms;     /* whole fetch, redirects included; 0: 60000 */
-    uint64_t body_limit;           /* bytes; 0: no limit */
+    uint64_t body_limit;           /* bytes of the decoded body; 0: no limit */
     int max_redirects;             /* < 0: HTTP_MAX_REDIRECTS */
     http_body_cb on_body;          /* the final response's body; may be NULL */
     void *ctx;
@@ -128,14 +172,18 @@ struct http_request {
 
 struct http_response {
     int status;                    /* the final response's status code */
-    uint64_t body_len;             /* bytes of its body passed to on_body */
+    uint64_t body_len;             /* bytes of its body passed to on_body (decoded) */
+    uint64_t wire_len;             /* bytes of its body as received (content-coded, after
+                                    * the chunk framing was removed) */
+    int coding;                    /* its enum http_coding */
     int redirects;                 /* redirects followed */
     char url[HTTP_URL_MAX];        /* the final URL */
 };
 
 /*
  * GET req->url: connect (DNS for names), send "GET" with Host, User-Agent,
- * Connection: close and Accept-Encoding: identity, parse the response, follow redirects
+ * Connection: close and Accept-Encoding: gzip, deflate, parse the response, decode a gzip
+ * or deflate body while it streams, follow redirects
  * 301/302/303/307/308 (RFC 9110 15.4) up to max_redirects, resolving relative Location
  * values against the current URL, and stream the final body to on_body. Any status is a
  * successful fetch (404 included): the caller reads res->status.

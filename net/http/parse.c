@@ -39,6 +39,8 @@ const char *http_strerror(int err)
     case HTTP_ERR_ABORTED: return "aborted";
     case HTTP_ERR_IO: return "io";
     case HTTP_ERR_LOCATION: return "bad-location";
+    case HTTP_ERR_GZIP: return "bad-gzip";
+    case HTTP_ERR_ENCODING: return "bad-encoding";
     case HTTP_ERR_CANCELLED: return "cancelled";
     }
     return "unknown";
@@ -68,6 +70,8 @@ const char *http_strmessage(int err)
     case HTTP_ERR_IO: return "socket error";
     case HTTP_ERR_LOCATION: return "redirect without a usable Location";
     case HTTP_ERR_CANCELLED: return "cancelled";
+    case HTTP_ERR_GZIP: return "gzip or deflate body does not decode";
+    case HTTP_ERR_ENCODING: return "content coding not asked for";
     }
     return "unknown error";
 }
@@ -190,6 +194,33 @@ static int parse_header(struct http_parser *p, char *l)
             if (!p->chunked)
                 p->close_delimited = true;   /* RFC 9112 6.3 item 4 (response) */
         }
+    } else if (!strcasecmp(l, "Content-Encoding")) {
+        /* a list, in the order the codings were applied (RFC 9110 8.4), continued by
+         * each further field (5.3); identity adds nothing; we decode one gzip or deflate */
+        int coding = p->coding;
+        const char *e = v;
+        while (*e) {
+            size_t n = strcspn(e, ",");
+            const char *stop = e + n;
+            while (e < stop && (*e == ' ' || *e == '\t'))
+                e++;
+            while (stop > e && (stop[-1] == ' ' || stop[-1] == '\t'))
+                stop--;
+            size_t len = (size_t)(stop - e);
+            int c = len == 0 ? -1
+                    : (len == 4 && !strncasecmp(e, "gzip", 4)) ||
+                              (len == 6 && !strncasecmp(e, "x-gzip", 6))
+                        ? HTTP_CODING_GZIP
+                    : len == 7 && !strncasecmp(e, "deflate", 7)  ? HTTP_CODING_DEFLATE
+                    : len == 8 && !strncasecmp(e, "identity", 8) ? -1
+                                                                  : HTTP_CODING_OTHER;
+            if (c >= 0)
+                coding = coding == HTTP_CODING_IDENTITY ? c : HTTP_CODING_OTHER;
+            e = stop + strcspn(stop, ",");
+            if (*e == ',')
+                e++;
+        }
+        p->coding = coding;
     } else if (!strcasecmp(l, "Location")) {
         if (strlen(v) >= sizeof(p->location))
             return HTTP_ERR_HEADER_TOO_LONG;
@@ -214,6 +245,8 @@ static int headers_complete(struct http_parser *p)
         return 0;
     }
     p->headers_done = true;
+    if (p->coding != HTTP_CODING_IDENTITY)
+        p->body_limit = 0;              /* the decoder limits the decoded body */
     if (p->head_request || p->status == 204 || p->status == 304) {
         p->state = S_DONE;
     } else if (p->chunked) {

@@ -11,7 +11,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char buf[K_SHELL_LINE_MAX];
-    char screen[K_SHELL_LINE_MAX + 1];
+    char screen[K_SHELL_LINE_MAX + 2];     /* a full line, then "^C" after it */
     size_t cursor = 0, width = 0;          /* cursor column and columns ever written */
     struct k_line l;
     size_t cap = size ? 2 + data[0] % (sizeof(buf) - 1) : sizeof(buf);   /* 2..256 */
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 cursor = width = 0;        /* a new line: the next prompt */
             } else {
                 assert(*e >= 0x20 && *e < 0x7F);
-                assert(cursor < sizeof(screen) - 1);
+                assert(cursor < sizeof(screen));
                 screen[cursor++] = *e;
                 if (cursor > width)
                     width = cursor;

@@ -2,15 +2,37 @@
 client must handle: sized, chunked and close-delimited bodies, redirect chains, loops, 404,
 and malformed answers. Bodies are deterministic so the test can compute length and CRC-32.
 """
+import gzip
 import http.server
 import random
 import socket
 import threading
 import time
+import zlib
 
 
 def body(n, seed=0):
     return random.Random(n * 7919 + seed).randbytes(n)
+
+
+def text(n):
+    """n bytes that compress (HTML-like lines), deterministic."""
+    rng = random.Random(n)
+    words = [b"<p>", b"kernel", b"task", b"yield", b"</p>", b"lwip", b"pbuf", b"\n", b"netif"]
+    out = bytearray()
+    while len(out) < n:
+        out += rng.choice(words) + b" "
+    return bytes(out[:n])
+
+
+def coded(kind, data):
+    """data as a gzip / zlib ("deflate") / raw deflate body."""
+    if kind == "gzip":
+        return gzip.compress(data, mtime=0)
+    if kind == "deflate":
+        return zlib.compress(data)
+    c = zlib.compressobj(wbits=-15)
+    return c.compress(data) + c.flush()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -39,9 +61,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
         kind, arg = parts[0], parts[1] if len(parts) > 1 else ""
         pages = getattr(self.server, "pages", {})
         if self.path.split("?")[0] in pages:
-            return self.send(200, pages[self.path.split("?")[0]].encode())
+            page = pages[self.path.split("?")[0]].encode()
+            if self.path.endswith("?gz"):                  # the page gzip-coded
+                return self.send(200, coded("gzip", page), [("Content-Encoding", "gzip")])
+            return self.send(200, page)
         if kind == "file":
             self.send(200, body(int(arg)))
+        elif kind in ("gzip", "deflate", "rawdeflate"):
+            # /gzip/N: text(N) gzip-coded (also deflate, raw deflate); ?chunked: sent in
+            # chunks; ?bad: one byte of the check value changed (not for raw deflate);
+            # ?cut: the last 8 bytes missing; ?coding=X: that Content-Encoding value
+            q = self.path.partition("?")[2]
+            data = coded(kind, text(int(arg)))
+            if "bad" in q:             # a byte of the check value: gzip's CRC-32, zlib's Adler-32
+                i = len(data) - (5 if kind == "gzip" else 1)
+                data = data[:i] + bytes([data[i] ^ 0x40]) + data[i + 1:]
+            if "cut" in q:
+                data = data[:-8]
+            coding = dict(p.split("=", 1) for p in q.split("&") if "=" in p).get(
+                "coding", "deflate" if kind == "rawdeflate" else kind)
+            if "chunked" in q:
+                self.send_response(200)
+                self.send_header("Content-Encoding", coding)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for i in range(0, len(data), 777):
+                    piece = data[i:i + 777]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.send(200, data, [("Content-Encoding", coding)])
+        elif kind == "bomb":
+            # /bomb/N: N MiB of zeros, gzip-coded (about 1 KiB per MiB on the wire)
+            self.send(200, gzip.compress(bytes(int(arg) << 20), mtime=0),
+                      [("Content-Encoding", "gzip")])
         elif kind == "chunked":
             data = body(int(arg))
             rng = random.Random(len(data))

@@ -179,6 +179,16 @@ def test_crawl_extracts_links_as_python_does(ng, site):
     assert base + "/site/page3.html" not in pairs     # no depth: only the given pages
 
 
+def test_crawl_reads_gzip_pages(ng, site):
+    """The same page gzip-coded: the links come from the decoded body."""
+    _, base = site
+    page = base + "/site/index.html?gz"
+    out, pairs, (n, links, errors) = crawl(ng, page)
+    html = PAGES["/site/index.html"]
+    assert pairs[page] == {urllib.parse.urljoin(page, l) for l in re.findall(r'href="(.*?)"', html)}, out
+    assert (n, errors) == (1, 0)
+
+
 def test_crawl_depth_stays_on_given_hosts(ng, site):
     _, base = site
     out, pairs, (n, links, errors) = crawl(ng, "-d", "2", base + "/site/index.html")

@@ -7,9 +7,9 @@ import zlib
 import pytest
 
 from conftest import PROMPT, free_port
-from httpserver import Server, SilentServer, body
+from httpserver import Server, SilentServer, body, coded, text
 
-LINE = re.compile(r"^fetch: (\S+) (?:status=(\d+) bytes=(\d+) crc32=([0-9a-f]{8})|error=(\S+)) ms=(\d+)$", re.M)
+LINE = re.compile(r"^fetch: (\S+) (?:status=(\d+) bytes=(\d+) crc32=([0-9a-f]{8}) wire=\d+|error=(\S+)) ms=(\d+)$", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -25,19 +25,23 @@ def fetch(g, *args, timeout=120):
     results = {}
     for m in LINE.finditer(out):
         url, status, nbytes, crc, err, ms = m.groups()
+        wire = re.search(r" wire=(\d+) ", m.group(0))
         results[url] = dict(status=int(status) if status else None,
                             bytes=int(nbytes) if nbytes else None,
-                            crc=int(crc, 16) if crc else None, error=err)
+                            crc=int(crc, 16) if crc else None, error=err,
+                            wire=int(wire.group(1)) if wire else None)
     urls = [a for a in args if a.startswith("http")]
     assert set(results) == set(urls), out
     return results
 
 
-def expect_body(r, data, status=200):
+def expect_body(r, data, status=200, wire=None):
+    """wire: the body's length as received (default: len(data), an identity body)."""
     assert r["error"] is None, r
     assert r["status"] == status
     assert r["bytes"] == len(data)
     assert r["crc"] == zlib.crc32(data)
+    assert r["wire"] == (len(data) if wire is None else wire), r
 
 
 @pytest.mark.parametrize("n", [0, 1, 1460, 100000, 1 << 20])
@@ -53,7 +57,7 @@ def test_fetch_sends_the_required_headers(ng, httpd):
     assert path == "/file/10?x=1&y=2"
     assert headers["Host"] == url.split("/")[2]
     assert headers["Connection"] == "close"
-    assert headers["Accept-Encoding"] == "identity"
+    assert headers["Accept-Encoding"] == "gzip, deflate"
     assert headers["User-Agent"].startswith("kernel-http/")
 
 
@@ -205,3 +209,49 @@ def test_heap_exhaustion_during_fetch_and_crawl_is_an_error(guest, httpd):
     assert "no-memory" in errors
     assert g.wait_resources(base, timeout=60) == base
     expect_body(fetch(g, big)[big], body(1 << 20))
+
+
+@pytest.mark.parametrize("kind", ["gzip", "deflate", "rawdeflate"])
+@pytest.mark.parametrize("n", [0, 5000, 300000])
+def test_fetch_decodes_gzip_and_deflate(ng, httpd, kind, n):
+    """Accept-Encoding: gzip, deflate; the body is decoded while it streams: bytes= and
+    crc32= are of the decoded body, wire= the coded length (deflate: zlib format, and the
+    raw deflate some servers send)."""
+    url = "%s/%s/%d" % (httpd.base, kind, n)
+    expect_body(fetch(ng, url)[url], text(n), wire=len(coded(kind, text(n))))
+
+
+def test_fetch_decodes_chunked_gzip_and_coding_lists(ng, httpd):
+    n = 200000
+    urls = {"%s/gzip/%d?chunked" % (httpd.base, n): "gzip",
+            "%s/deflate/%d?chunked" % (httpd.base, n): "deflate",
+            "%s/gzip/%d?coding=x-gzip" % (httpd.base, n): "gzip",
+            "%s/gzip/%d?coding=identity,gzip" % (httpd.base, n): "gzip"}
+    got = fetch(ng, *urls)
+    for url, kind in urls.items():
+        expect_body(got[url], text(n), wire=len(coded(kind, text(n))))
+
+
+def test_fetch_bad_gzip_and_unknown_codings_are_errors(ng, httpd):
+    b = httpd.base
+    urls = {b + "/gzip/100000?bad": "bad-gzip",          # CRC-32 trailer wrong
+            b + "/deflate/100000?bad": "bad-gzip",       # Adler-32 trailer wrong
+            b + "/gzip/100000?cut": "bad-gzip",          # trailer missing
+            b + "/gzip/100000?chunked&cut": "bad-gzip",
+            b + "/gzip/1000?coding=br": "bad-encoding",  # not asked for
+            b + "/gzip/1000?coding=gzip,gzip": "bad-encoding"}
+    names = list(urls)
+    got = dict(fetch(ng, *names[:3]), **fetch(ng, *names[3:]))    # a shell line is short
+    for url, err in urls.items():
+        assert got[url]["error"] == err, (url, got[url])
+    ok = b + "/gzip/10"
+    expect_body(fetch(ng, ok)[ok], text(10), wire=len(coded("gzip", text(10))))
+
+
+def test_fetch_limit_applies_to_the_decoded_body(ng, httpd):
+    """A small compressed bomb (64 MiB of zeros in 64 KiB) stops at -l's decoded size."""
+    bomb = httpd.base + "/bomb/64"
+    r = fetch(ng, "-l", "1000000", bomb)[bomb]
+    assert r["error"] == "body-too-large", r
+    small = httpd.base + "/bomb/2"
+    expect_body(fetch(ng, small)[small], bytes(2 << 20), wire=len(coded("gzip", bytes(2 << 20))))

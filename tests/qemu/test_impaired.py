@@ -19,7 +19,7 @@ from conftest import BOARDS, PYTHON, ROOT, Guest
 
 IMPAIR = dict(drop=0.10, dup=0.05, corrupt=0.01, delay=50, jitter=20, seed=7)
 HOST_IP, GUEST_IP = "10.77.0.1", "10.77.0.2"
-LINE = re.compile(r"^fetch: (\S+) (?:status=(\d+) bytes=(\d+) crc32=([0-9a-f]{8})|error=(\S+)) ms=(\d+)$", re.M)
+LINE = re.compile(r"^fetch: (\S+) (?:status=(\d+) bytes=(\d+) crc32=([0-9a-f]{8}) wire=\d+|error=(\S+)) ms=(\d+)$", re.M)
 
 
 @pytest.fixture(params=BOARDS, scope="module")
