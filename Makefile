@@ -65,11 +65,12 @@ $(DEPS_STAMP): scripts/deps.sh scripts/build-newlib-i386.sh
 WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
           -Ikernel -Iboards/$(BOARD) -Inet -Inet/include -I$(LWIPDIR)/include -I$(ZLIBDIR) \
+          -I$(MBEDTLSDIR)/include -Inet/http -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' \
           $(BOARD_CFLAGS) -DBOARD_NAME='"$(BOARD)"' \
           -DNET_MAX_SOCKETS=$(NET_MAX_SOCKETS) -DFD_SETSIZE=$(NET_MAX_SOCKETS)
 
 KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c kernel/lineedit.c \
-               kernel/cmds.c kernel/syscalls.c kernel/selftest.c \
+               kernel/cmds.c kernel/syscalls.c kernel/selftest.c kernel/wall.c \
                kernel/arch/$(ARCH)/arch.c kernel/arch/$(ARCH)/switch.S
 APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c
 
@@ -77,7 +78,7 @@ APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/examples.c ap
 LWIPDIR := $(DEPS)/lwip/src
 -include $(LWIPDIR)/Filelists.mk
 LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c
-NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c net/http/coding.c \
+NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c net/http/coding.c net/http/tls.c \
             $(NET_DRIVER)
 
 # zlib's inflate side (from `make deps`, compiled untouched, its warnings off): gzip and
@@ -85,10 +86,42 @@ NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tc
 ZLIBDIR := $(DEPS)/zlib
 ZLIB_SRCS := $(addprefix $(ZLIBDIR)/,inflate.c inftrees.c inffast.c zutil.c adler32.c crc32.c)
 
+# mbedTLS (from `make deps`, compiled untouched, its warnings off), configured by
+# net/tls/mbedtls_config.h: a TLS 1.2 client for https:// in fetch and crawl.
+MBEDTLSDIR := $(DEPS)/mbedtls
+MBEDTLS_SRCS := $(addprefix $(MBEDTLSDIR)/library/,aes.c asn1parse.c asn1write.c base64.c \
+    bignum.c chacha20.c chachapoly.c cipher.c cipher_wrap.c constant_time.c ctr_drbg.c ecdh.c \
+    ecdsa.c ecp.c ecp_curves.c entropy.c entropy_poll.c error.c gcm.c md.c oid.c pem.c pk.c \
+    pk_wrap.c pkparse.c platform.c platform_util.c poly1305.c rsa.c rsa_internal.c sha1.c \
+    sha256.c sha512.c ssl_ciphersuites.c ssl_cli.c ssl_msg.c ssl_tls.c x509.c x509_crt.c)
+
 SRCS := $(KERNEL_SRCS) $(BOARD_SRCS) $(APP_SRCS) $(NET_SRCS)
-THIRD_PARTY_SRCS := $(LWIP_SRCS) $(ZLIB_SRCS)
+THIRD_PARTY_SRCS := $(LWIP_SRCS) $(ZLIB_SRCS) $(MBEDTLS_SRCS)
 OBJS := $(patsubst %,$(BUILD)/%.o,$(SRCS)) $(patsubst %,$(BUILD)/%.o,$(THIRD_PARTY_SRCS))
 $(patsubst %,$(BUILD)/%.o,$(THIRD_PARTY_SRCS)): WARN = -w
+# The image's trust store for https:// (net/http/tls.c): a PEM bundle, by default Debian's
+# ca-certificates; `make CA_BUNDLE=path` for another, `CA_BUNDLE=` for none.
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+$(BUILD)/generated/ca_bundle.c: $(CA_BUNDLE) scripts/ca_bundle.py | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  GEN   $@ (from $(or $(CA_BUNDLE),nothing))"
+	$(Q)$(PYTHON) scripts/ca_bundle.py "$(CA_BUNDLE)" $@
+# 16 random bytes per build directory, made once: mixed into the TLS seed, so that images
+# of the same source still start their random generators apart (see README, Entropy).
+$(BUILD)/generated/build_seed.c:
+	@mkdir -p $(dir $@)
+	$(Q)printf 'const unsigned char k_build_seed[16] = {%s};\n' \
+	    "$$(od -An -N16 -tu1 /dev/urandom | tr -s ' \n' ',' | sed 's/^,//;s/,$$//')" > $@
+$(BUILD)/generated/%.c.o: $(BUILD)/generated/%.c
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+GENERATED_OBJS := $(BUILD)/generated/ca_bundle.c.o $(BUILD)/generated/build_seed.c.o
+OBJS += $(GENERATED_OBJS)
+
+# The wall clock of a board without a real-time clock starts at the last commit's time (a
+# lower bound on the true time, the same for every build of a commit).
+BUILD_EPOCH ?= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),$(shell date +%s))
+$(BUILD)/kernel/wall.c.o: CFLAGS += -DK_BUILD_EPOCH=$(BUILD_EPOCH)
 # Addressing: DHCP with a static fallback; `make NET_DHCP=0` uses the static address only.
 NET_DHCP ?= 1
 NET_IP ?= 10.0.2.15
@@ -132,7 +165,7 @@ endif
 HOST_BUILD := build/host
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Inet -Iapps -Itests/unit -I$(ZLIBDIR)
-HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c \
+HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/wall.c \
                kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
                net/http/url.c net/http/parse.c net/http/coding.c kernel/lineedit.c apps/links.c \
                $(ZLIB_SRCS)

@@ -6,9 +6,12 @@
  * bytes and crc32 are of the body as decoded (gzip and deflate bodies are decoded while
  * they stream: Accept-Encoding: gzip, deflate), wire is the body's length as received.
  * -t sets the total timeout per URL (default 30000 ms), -l a limit on the decoded body
- * (bytes; a small compressed bomb stops with error=body-too-large).
+ * (bytes; a small compressed bomb stops with error=body-too-large). https:// URLs are
+ * fetched over TLS 1.2 with the server's certificate checked against the trust store
+ * (`tls`); -k skips that check and says so.
  * Ctrl-C stops every fetch still running (error=cancelled).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,7 @@ struct job {
     const char *url;
     uint32_t total_ms;
     uint64_t limit;
+    bool insecure;
     uint32_t crc;
     struct http_response res;
     int rc;
@@ -54,7 +58,7 @@ static void *fetch_task(void *arg)
     struct http_request req = {
         .url = j->url, .total_timeout_ms = j->total_ms, .read_timeout_ms = j->total_ms,
         .connect_timeout_ms = j->total_ms, .body_limit = j->limit, .max_redirects = -1,
-        .on_body = on_body, .ctx = j,
+        .on_body = on_body, .ctx = j, .insecure = j->insecure,
     };
     uint64_t t0 = k_uptime_ms();
     j->rc = http_get(&req, &j->res);
@@ -75,13 +79,20 @@ static int cmd_fetch(int argc, char **argv)
     k_task_t *tasks[FETCH_MAX];
     uint32_t total_ms = 30000;
     uint64_t limit = 0;
+    bool insecure = false;
     int i = 1, n = 0, failed = 0;
 
     for (; i < argc && argv[i][0] == '-'; i += 2) {
         char *end;
-        unsigned long long v = i + 1 < argc ? strtoull(argv[i + 1], &end, 10) : 0;
+        unsigned long long v;
+        if (!strcmp(argv[i], "-k")) {
+            insecure = true;
+            i--;
+            continue;
+        }
+        v = i + 1 < argc ? strtoull(argv[i + 1], &end, 10) : 0;
         if (i + 1 >= argc || *end || (strcmp(argv[i], "-t") && strcmp(argv[i], "-l"))) {
-            printf("usage: fetch [-t total_ms] [-l max_body_bytes] URL [URL ...]\n");
+            printf("usage: fetch [-k] [-t total_ms] [-l max_body_bytes] URL [URL ...]\n");
             return -1;
         }
         if (!strcmp(argv[i], "-t"))
@@ -90,9 +101,11 @@ static int cmd_fetch(int argc, char **argv)
             limit = v;
     }
     if (i >= argc || argc - i > FETCH_MAX) {
-        printf("usage: fetch [-t total_ms] [-l max_body_bytes] URL [URL ...] (at most %d URLs)\n", FETCH_MAX);
+        printf("usage: fetch [-k] [-t total_ms] [-l max_body_bytes] URL [URL ...] (at most %d URLs)\n", FETCH_MAX);
         return -1;
     }
+    if (insecure)
+        printf("fetch: -k: https:// certificates are NOT checked (chain, name, dates)\n");
     jobs = calloc((size_t)(argc - i), sizeof(*jobs));
     if (!jobs) {
         printf("fetch: out of memory\n");
@@ -102,6 +115,7 @@ static int cmd_fetch(int argc, char **argv)
         jobs[n].url = argv[i];
         jobs[n].total_ms = total_ms;
         jobs[n].limit = limit;
+        jobs[n].insecure = insecure;
         tasks[n] = k_task_spawn("fetch", fetch_task, &jobs[n], FETCH_STACK);
         if (!tasks[n]) {
             printf("fetch: %s error=no-memory ms=0\n", argv[i]);
@@ -117,4 +131,4 @@ static int cmd_fetch(int argc, char **argv)
     free(jobs);
     return failed ? -1 : 0;
 }
-K_SHELL_CMD(fetch, "fetch", "[-t ms] [-l bytes] URL... - fetch pages concurrently: status, bytes, CRC-32", cmd_fetch);
+K_SHELL_CMD(fetch, "fetch", "[-k] [-t ms] [-l bytes] URL... - fetch http:// and https:// pages concurrently: status, bytes, CRC-32", cmd_fetch);

@@ -56,6 +56,18 @@ void board_reboot(void) __attribute__((noreturn));
  * that does not know it sets both to 0. */
 void board_boot_stack(void **base, size_t *size);
 
+/* Wall-clock time from a real-time clock: seconds since 1970-01-01 00:00 UTC, or -1 if the
+ * board has none. Task context; read once at boot. */
+int64_t board_rtc_seconds(void);
+
+/* A free-running counter that changes faster than once a microsecond where the board has
+ * one (x86: the TSC; Cortex-M3: SysTick), for entropy sampling. Any context. */
+uint32_t board_cycles(void);
+
+/* A number from a hardware random generator (x86: RDRAND, where CPUID says so): 0 and
+ * *out, or -1 if there is none or it failed. Task context. */
+int board_hw_random(uint32_t *out);
+
 /* Heap bounds from the linker map, used by _sbrk(): [start, end). */
 void board_heap(char **start, char **end);
 

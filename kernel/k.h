@@ -304,6 +304,25 @@ struct k_idle_stats {
 /* Copy the poll loop's halt counters into *st. Any task; does not block. */
 void k_idle_stats(struct k_idle_stats *st);
 
+/* Wall-clock time, seconds since 1970-01-01 00:00 UTC (what time() returns): from the
+ * board's real-time clock at boot, else from the image's build time (a lower bound), else
+ * from 0. Does not block. */
+int64_t k_wall_seconds(void);
+
+/* Where the wall clock came from: "rtc", "build" (the build time: a lower bound on the true
+ * time), "none", or what k_wall_set() was given ("sntp", "shell"). */
+const char *k_wall_source(void);
+
+/* Set the wall clock to epoch_s seconds now, naming its source (a string that lives on). */
+void k_wall_set(int64_t epoch_s, const char *source);
+
+/* Up to max entropy samples (the cycle counter when interrupts came), newest first; returns
+ * how many. They are raw timings: condition them (a hash) before use. Does not block. */
+size_t k_entropy_samples(uint32_t *out, size_t max);
+
+/* Samples ever taken (interrupt arrivals the poll loop saw). */
+uint32_t k_entropy_count(void);
+
 /* ---------------------------------------------------------------------------------------
  * Counting semaphores (Dijkstra's P/V; lwIP's sys_sem).
  */

@@ -81,4 +81,8 @@ int k_waitq_wake_all(struct k_waitq *wq, int result);
 static inline void k_waitq_init(struct k_waitq *wq) { k_list_init(&wq->tasks); }
 static inline bool k_waitq_empty(const struct k_waitq *wq) { return k_list_empty(&wq->tasks); }
 
+/* kernel/wall.c: read the RTC at boot; sample the cycle counter (poll loop, new events). */
+void k_wall_init(void);
+void k_entropy_event(void);
+
 #endif

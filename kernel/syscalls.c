@@ -169,14 +169,14 @@ int _kill(int pid, int sig) { (void)pid; (void)sig; errno = EINVAL; return -1; }
 
 void _exit(int status) { board_exit(status); }
 
-/* No real-time clock: the epoch is boot. */
+/* The wall clock (k_wall_seconds(): the RTC, else the build time), to the ms of uptime. */
 int _gettimeofday(struct timeval *tv, void *tz);
 int _gettimeofday(struct timeval *tv, void *tz)
 {
     uint64_t ms = k_uptime_ms();
     (void)tz;
     if (tv) {
-        tv->tv_sec = (time_t)(ms / 1000u);
+        tv->tv_sec = (time_t)k_wall_seconds();
         tv->tv_usec = (suseconds_t)((ms % 1000u) * 1000u);
     }
     return 0;
@@ -186,7 +186,8 @@ int _gettimeofday(struct timeval *tv, void *tz)
 #define CLOCK_MONOTONIC ((clockid_t)4)   /* newlib's value, declared only with _POSIX_MONOTONIC_CLOCK */
 #endif
 
-/* CLOCK_MONOTONIC and CLOCK_REALTIME both count from boot, in ticks of 1 ms. */
+/* CLOCK_MONOTONIC counts from boot, CLOCK_REALTIME from the epoch (k_wall_seconds()), in
+ * steps of 1 ms. */
 int clock_gettime(clockid_t id, struct timespec *ts);
 int clock_gettime(clockid_t id, struct timespec *ts)
 {
@@ -195,7 +196,7 @@ int clock_gettime(clockid_t id, struct timespec *ts)
         errno = EINVAL;
         return -1;
     }
-    ts->tv_sec = (time_t)(ms / 1000u);
+    ts->tv_sec = id == CLOCK_REALTIME ? (time_t)k_wall_seconds() : (time_t)(ms / 1000u);
     ts->tv_nsec = (long)(ms % 1000u) * 1000000L;
     return 0;
 }

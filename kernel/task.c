@@ -498,6 +498,8 @@ static int k_idle_loop(void)
             k_task_free(k_container_of(k_list_pop(&k.zombies), k_task_t, link));
         if (k.main_done)
             return 0;
+        if (k.seen_events != k_isr_events)
+            k_entropy_event();
         k.seen_events = k_isr_events;
         for (h = k_hooks; h; h = h->next) {
             int n = h->poll(h->ctx);
@@ -549,6 +551,7 @@ int k_run(void *(*main_entry)(void *), void *arg, size_t stack_size, void **resu
     k_list_init(&k.zombies);
     k_waitq_init(&k_any_exit);
     k.errno_ptr = &errno;
+    k_wall_init();
 
     k_list_init(&idle->link);
     k_list_init(&idle->timer);

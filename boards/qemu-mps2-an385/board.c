@@ -258,6 +258,19 @@ void board_boot_stack(void **base, size_t *size)
     *size = (size_t)(__boot_stack_top - __boot_stack_bottom);
 }
 
+/* No real-time clock on the MPS2 (the FPGA board has none QEMU models). */
+int64_t board_rtc_seconds(void) { return -1; }
+
+/* SysTick's current value (25 MHz) mixed with its wrap count. */
+uint32_t board_cycles(void) { return SYST_CVR ^ (uint32_t)(ticks << 24); }
+
+/* No hardware random generator on a Cortex-M3. */
+int board_hw_random(uint32_t *out)
+{
+    (void)out;
+    return -1;
+}
+
 void board_heap(char **start, char **end)
 {
     *start = __heap_start;

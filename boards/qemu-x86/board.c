@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "arch.h"
+
 #include "board.h"
 #include "k.h"
 #include "ring.h"
@@ -341,6 +343,77 @@ void board_boot_stack(void **base, size_t *size)
 {
     *base = __boot_stack_bottom;
     *size = (size_t)(__boot_stack_top - __boot_stack_bottom);
+}
+
+/* --- CMOS real-time clock (MC146818: registers 0x00-0x09 through ports 0x70/0x71) -------
+ * QEMU sets it from the host (-rtc base=utc, the default). Read twice until equal, so that
+ * an update in between is not half seen; BCD unless status register B bit 2 says binary. */
+static uint8_t cmos(uint8_t reg)
+{
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+static int64_t days_from_civil(int y, unsigned m, unsigned d)
+{
+    /* days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm) */
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int64_t)era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t board_rtc_seconds(void)
+{
+    uint8_t r[7], again[7], b;
+    int tries = 0;
+    do {
+        while ((cmos(0x0A) & 0x80) && ++tries < 100000)
+            ;                              /* update in progress */
+        const uint8_t regs[7] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09, 0x32 };
+        for (int i = 0; i < 7; i++)
+            r[i] = cmos(regs[i]);
+        for (int i = 0; i < 7; i++)
+            again[i] = cmos(regs[i]);
+    } while (memcmp(r, again, sizeof(r)) != 0 && ++tries < 100000);
+    b = cmos(0x0B);
+    if (!(b & 0x04))
+        for (int i = 0; i < 7; i++)
+            r[i] = (uint8_t)((r[i] & 0x0F) + (r[i] >> 4) * 10);
+    unsigned hour = r[2];
+    if (!(b & 0x02) && (hour & 0x80))     /* 12-hour mode, PM */
+        hour = (hour & 0x7F) % 12 + 12;
+    int year = (r[6] ? r[6] : 20) * 100 + r[5];
+    if (r[3] < 1 || r[3] > 31 || r[4] < 1 || r[4] > 12 || year < 2000)
+        return -1;                         /* no RTC, or nonsense */
+    return days_from_civil(year, r[4], r[3]) * 86400 + hour * 3600 + r[1] * 60 + r[0];
+}
+
+uint32_t board_cycles(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return lo ^ hi;
+}
+
+/* RDRAND (CPUID.01H:ECX bit 30); QEMU's default CPU model has none, `-cpu max` does. */
+int board_hw_random(uint32_t *out)
+{
+    uint32_t a = 1, b, c, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    if (!(c & (1u << 30)))
+        return -1;
+    for (int i = 0; i < 10; i++) {
+        uint8_t ok;
+        __asm__ volatile("rdrand %0; setc %1" : "=r"(a), "=qm"(ok));
+        if (ok) {
+            *out = a;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 void board_heap(char **start, char **end)

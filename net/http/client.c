@@ -11,6 +11,7 @@
 #include "lwip/sockets.h"
 
 #include "http.h"
+#include "tls.h"
 #include "k.h"
 #include "net.h"
 
@@ -137,6 +138,41 @@ static int send_all(struct fetch *f, int s, const char *buf, size_t len)
     return 0;
 }
 
+/* A connection: the socket, and TLS on it for https://. */
+struct conn {
+    struct fetch *f;
+    int s;
+    struct http_tls *tls;
+};
+
+static int tls_wait(void *ctx, short events)
+{
+    struct conn *c = ctx;
+    return wait_for(c->f, c->s, events, or_default(c->f->req->read_timeout_ms, 10000));
+}
+
+static int conn_send(struct conn *c, const char *buf, size_t len)
+{
+    return c->tls ? http_tls_send(c->tls, buf, len) : send_all(c->f, c->s, buf, len);
+}
+
+/* Returns the bytes received (> 0), 0 at the end of the stream, or an HTTP_ERR_* code. */
+static int conn_recv(struct conn *c, char *buf, size_t len)
+{
+    if (c->tls)
+        return http_tls_recv(c->tls, buf, len);
+    for (;;) {
+        ssize_t got = lwip_recv(c->s, buf, len, 0);
+        if (got >= 0)
+            return (int)got;
+        if (errno != EWOULDBLOCK && errno != EAGAIN)
+            return map_errno(errno);
+        int rc = wait_for(c->f, c->s, POLLIN, or_default(c->f->req->read_timeout_ms, 10000));
+        if (rc)
+            return rc;
+    }
+}
+
 static int body_filter(void *ctx, const void *data, size_t len)
 {
     struct fetch *f = ctx;
@@ -172,14 +208,17 @@ static bool is_redirect(int status)
 static int exchange(struct fetch *f, const struct http_url *u, bool follow)
 {
     char buf[RECV_BUF];
-    int s = -1, rc, n;
+    struct conn c = { .f = f, .s = -1 };
+    int rc, n;
 
-    rc = connect_to(f, u, &s);
+    rc = connect_to(f, u, &c.s);
     if (rc)
         return rc;
+    if (u->https)
+        rc = http_tls_connect(&c.tls, c.s, u->host, !f->req->insecure, tls_wait, &c);
     {
         char host[HTTP_HOST_MAX + 8];
-        if (u->port != 80)
+        if (u->port != (u->https ? 443 : 80))
             snprintf(host, sizeof(host), "%s:%u", u->host, (unsigned)u->port);
         else
             snprintf(host, sizeof(host), "%s", u->host);
@@ -188,10 +227,10 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
                      "Accept-Encoding: gzip, deflate\r\nConnection: close\r\n\r\n",
                      u->target, host);
     }
-    if (n < 0 || (size_t)n >= sizeof(buf))
+    if (rc == 0 && (n < 0 || (size_t)n >= sizeof(buf)))
         rc = HTTP_ERR_URL;
-    else
-        rc = send_all(f, s, buf, (size_t)n);
+    else if (rc == 0)
+        rc = conn_send(&c, buf, (size_t)n);
 
     http_parser_init(&f->parser, body_filter, f, f->req->body_limit);
     f->deliver = false;
@@ -199,13 +238,9 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
     f->dec_err = 0;
     f->decoded = 0;
     while (rc == 0 && !f->parser.done) {
-        ssize_t got = lwip_recv(s, buf, sizeof(buf), 0);
+        int got = conn_recv(&c, buf, sizeof(buf));
         if (got < 0) {
-            if (errno == EWOULDBLOCK || errno == EAGAIN) {
-                rc = wait_for(f, s, POLLIN, or_default(f->req->read_timeout_ms, 10000));
-                continue;
-            }
-            rc = map_errno(errno);
+            rc = got;
             break;
         }
         if (got == 0) {
@@ -214,7 +249,7 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
         }
         if (!f->parser.headers_done) {
             /* feed up to the end of the headers first, to know whether to deliver */
-            ssize_t i = 0;
+            int i = 0;
             while (i < got && !f->parser.headers_done && rc == 0)
                 rc = http_parser_feed(&f->parser, buf + i++, 1);
             f->deliver = !(follow && is_redirect(f->parser.status) && f->parser.location[0]);
@@ -226,7 +261,8 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
             rc = http_parser_feed(&f->parser, buf, (size_t)got);
         }
     }
-    lwip_close(s);
+    http_tls_close(c.tls);
+    lwip_close(c.s);
     if (rc == HTTP_ERR_ABORTED && f->dec_err)
         rc = f->dec_err;                 /* the decoder's reason, not "aborted" */
     if (f->dec) {

@@ -19,7 +19,7 @@
 /* Every failure is one of these (negative); http_strerror() names it. */
 enum http_err {
     HTTP_OK = 0,
-    HTTP_ERR_URL = -1,             /* not an http:// URL we can fetch */
+    HTTP_ERR_URL = -1,             /* not an http:// or https:// URL we can fetch */
     HTTP_ERR_DNS = -2,             /* host name did not resolve */
     HTTP_ERR_REFUSED = -3,         /* connection refused (RST to our SYN) */
     HTTP_ERR_UNREACHABLE = -4,     /* no route to the host */
@@ -43,7 +43,13 @@ enum http_err {
                                     * data, a wrong CRC-32 or length, or truncated */
     HTTP_ERR_ENCODING = -22,       /* a content coding we did not ask for (not gzip,
                                     * deflate or identity, or more than one) */
-    HTTP_ERR_LAST = HTTP_ERR_ENCODING,
+    HTTP_ERR_TLS_HANDSHAKE = -23,  /* the TLS handshake failed (no common suite, bad
+                                    * messages, the server closed during it) */
+    HTTP_ERR_CERT_UNTRUSTED = -24, /* the server's chain does not lead to a trusted CA */
+    HTTP_ERR_CERT_NAME = -25,      /* the certificate is not for the URL's host */
+    HTTP_ERR_CERT_EXPIRED = -26,   /* the certificate is outside its validity dates */
+    HTTP_ERR_TLS_ALERT = -27,      /* the server sent a fatal TLS alert */
+    HTTP_ERR_LAST = HTTP_ERR_TLS_ALERT,
 };
 
 /* Short name of an error ("refused", "timeout", "bad-chunk-size", ...), one word, for
@@ -58,12 +64,13 @@ const char *http_strmessage(int err);
 #define HTTP_HOST_MAX 128
 
 struct http_url {
+    bool https;                 /* https:// (TLS), not http:// */
     char host[HTTP_HOST_MAX];   /* name or IPv4 literal, as written */
-    uint16_t port;              /* 80 unless given */
+    uint16_t port;              /* 80 (https: 443) unless given */
     char target[HTTP_URL_MAX];  /* path and query ("/" if empty), for the request line */
 };
 
-/* Parse an absolute "http://host[:port][/path][?query][#fragment]" (the fragment is
+/* Parse an absolute "http[s]://host[:port][/path][?query][#fragment]" (the fragment is
  * dropped; userinfo is refused). Returns 0 or HTTP_ERR_URL. */
 int http_url_parse(const char *url, struct http_url *out);
 
@@ -162,6 +169,7 @@ struct http_request {
     uint32_t read_timeout_ms;      /* longest wait for data; 0: 10000 */
     uint32_t total_timeout_ms;     /* whole fetch, redirects included; 0: 60000 */
     uint64_t body_limit;           /* bytes of the decoded body; 0: no limit */
+    bool insecure;                 /* https: skip the certificate checks (fetch -k) */
     int max_redirects;             /* < 0: HTTP_MAX_REDIRECTS */
     http_body_cb on_body;          /* the final response's body; may be NULL */
     void *ctx;

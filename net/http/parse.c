@@ -41,6 +41,11 @@ const char *http_strerror(int err)
     case HTTP_ERR_LOCATION: return "bad-location";
     case HTTP_ERR_GZIP: return "bad-gzip";
     case HTTP_ERR_ENCODING: return "bad-encoding";
+    case HTTP_ERR_TLS_HANDSHAKE: return "tls-handshake";
+    case HTTP_ERR_CERT_UNTRUSTED: return "cert-untrusted";
+    case HTTP_ERR_CERT_NAME: return "cert-name";
+    case HTTP_ERR_CERT_EXPIRED: return "cert-expired";
+    case HTTP_ERR_TLS_ALERT: return "tls-alert";
     case HTTP_ERR_CANCELLED: return "cancelled";
     }
     return "unknown";
@@ -72,6 +77,11 @@ const char *http_strmessage(int err)
     case HTTP_ERR_CANCELLED: return "cancelled";
     case HTTP_ERR_GZIP: return "gzip or deflate body does not decode";
     case HTTP_ERR_ENCODING: return "content coding not asked for";
+    case HTTP_ERR_TLS_HANDSHAKE: return "TLS handshake failed";
+    case HTTP_ERR_CERT_UNTRUSTED: return "certificate not from a trusted CA";
+    case HTTP_ERR_CERT_NAME: return "certificate not for this host";
+    case HTTP_ERR_CERT_EXPIRED: return "certificate outside its validity dates";
+    case HTTP_ERR_TLS_ALERT: return "the server sent a TLS alert";
     }
     return "unknown error";
 }

@@ -1,5 +1,5 @@
 /*
- * url.c - http:// URL parsing and RFC 3986 reference resolution (section 5.2).
+ * url.c - http:// and https:// URL parsing and RFC 3986 reference resolution (section 5.2).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -21,9 +21,15 @@ int http_url_parse(const char *url, struct http_url *out)
     const char *p, *host, *host_end, *path;
     size_t n;
 
-    if (!url || !has_prefix_nocase(url, "http://"))
+    if (url && has_prefix_nocase(url, "http://")) {
+        out->https = false;
+        host = url + 7;
+    } else if (url && has_prefix_nocase(url, "https://")) {
+        out->https = true;
+        host = url + 8;
+    } else {
         return HTTP_ERR_URL;
-    host = url + 7;
+    }
     host_end = host + strcspn(host, ":/?#");
     if (host_end == host || (size_t)(host_end - host) >= sizeof(out->host))
         return HTTP_ERR_URL;
@@ -32,7 +38,7 @@ int http_url_parse(const char *url, struct http_url *out)
             return HTTP_ERR_URL;   /* userinfo, IPv6 literals and spaces: not supported */
     memcpy(out->host, host, (size_t)(host_end - host));
     out->host[host_end - host] = 0;
-    out->port = 80;
+    out->port = out->https ? 443 : 80;
     p = host_end;
     if (*p == ':') {
         unsigned long port = 0;
@@ -41,7 +47,7 @@ int http_url_parse(const char *url, struct http_url *out)
             port = port * 10 + (unsigned long)(*p++ - '0');
         if (p == d) {
             if (*p && *p != '/' && *p != '?' && *p != '#')
-                return HTTP_ERR_URL;   /* "host:" with nothing is allowed (port 80) */
+                return HTTP_ERR_URL;   /* "host:" with nothing is allowed (the default) */
         } else if (port == 0 || port > 65535 || (*p && *p != '/' && *p != '?' && *p != '#')) {
             return HTTP_ERR_URL;
         } else {

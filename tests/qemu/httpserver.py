@@ -122,6 +122,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             host = self.headers["Host"]
             loc = ("%d" % (k - 1), "/redirect/%d" % (k - 1), "http://%s/redirect/%d" % (host, k - 1))[k % 3]
             self.send(status, b"moved", [("Location", loc)])
+        elif kind == "goto":
+            # /goto?URL: a 301 to URL (for http:// to https://)
+            self.send(301, b"moved", [("Location", self.path.partition("?")[2])])
         elif kind == "loop":
             self.send(302, b"", [("Location", "/loop/" + ("b" if arg == "a" else "a"))])
         elif kind == "nolocation":
@@ -197,3 +200,33 @@ class SilentServer:
         for c in self.conns:
             c.close()
         self.sock.close()
+
+
+class TLSServer(Server):
+    """Server over TLS: cert and key are PEM files; minimum is an ssl.TLSVersion."""
+
+    def __init__(self, port, cert, key, minimum=None):
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        if minimum:
+            ctx.minimum_version = minimum
+        http.server.ThreadingHTTPServer.__init__(self, ("127.0.0.1", port), Handler,
+                                                 bind_and_activate=False)
+        self.socket = ctx.wrap_socket(self.socket, server_side=True,
+                                      do_handshake_on_connect=False)
+        self.server_bind()
+        self.server_activate()
+        self.requests = []
+        self.cond = threading.Condition()
+        self.waiting = 0
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    def finish_request(self, request, client_address):
+        try:
+            request.settimeout(30)
+            request.do_handshake()       # in the request's thread, not the accept loop
+        except OSError:
+            return
+        super().finish_request(request, client_address)

@@ -44,6 +44,10 @@ void board_exit(int status) { fflush(stdout); _exit(status); }
 void board_reboot(void) { board_exit(0); }
 void board_boot_stack(void **base, size_t *size) { *base = NULL; *size = 0; }
 void board_heap(char **start, char **end) { *start = *end = NULL; }
+int64_t board_rtc_seconds(void) { return -1; }
+static uint32_t host_cycles;
+uint32_t board_cycles(void) { return host_cycles += 7919u; }
+int board_hw_random(uint32_t *out) { (void)out; return -1; }
 
 /* Kernel objects are linked with -Wl,--wrap=malloc: a budget lets tests exhaust memory. */
 void *__real_malloc(size_t n);

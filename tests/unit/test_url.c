@@ -25,6 +25,14 @@ static void test_url_parse_forms(void **state)
     assert_string_equal(u.target, "/?q");
     assert_int_equal(http_url_parse("http://h:/p", &u), 0);
     assert_int_equal(u.port, 80);
+    assert_false(u.https);
+    assert_int_equal(http_url_parse("https://example.com/x", &u), 0);
+    assert_true(u.https);
+    assert_int_equal(u.port, 443);
+    assert_string_equal(u.target, "/x");
+    assert_int_equal(http_url_parse("HTTPS://h:8443", &u), 0);
+    assert_true(u.https);
+    assert_int_equal(u.port, 8443);
 }
 
 static void test_url_parse_rejects_bad_input(void **state)
@@ -33,7 +41,7 @@ static void test_url_parse_rejects_bad_input(void **state)
     char longhost[300];
     (void)state;
     const char *bad[] = {
-        "", "example.com/", "https://example.com/", "ftp://x/", "http://", "http:///path",
+        "", "example.com/", "https:/example.com/", "ftp://x/", "http://", "http:///path",
         "http://h:0/", "http://h:65536/", "http://h:12x/", "http://user@h/", "http://[::1]/",
         "http://h/a b", "http://h/\x01",
     };

@@ -1,0 +1,144 @@
+"""fetch and crawl over https:// on each board: TLS 1.2 (mbedTLS) against Python's ssl
+servers on the host, with a CA and server certificates made by openssl for the test
+(tests/qemu/pki.py) and given to the guest with `tls ca-add`. Bodies are byte-exact (plain,
+chunked, gzip), each certificate fault has its own error name, -k says what it skips, and
+http:// redirects to https:// are followed."""
+import os
+import re
+import ssl
+import time
+import urllib.parse
+import zlib
+
+import pytest
+
+from conftest import BOARDS, PROMPT, ROOT, Guest, free_port
+from httpserver import Server, TLSServer, body, coded, text
+import pki
+
+LINE = re.compile(r"^fetch: (\S+) (?:status=(\d+) bytes=(\d+) crc32=([0-9a-f]{8}) wire=(\d+)|error=(\S+)) ms=(\d+)$", re.M)
+SITE = {"/site/a.html": '<a href="b.html">b</a> <a href="/site/c.html?x=1">c</a> <a href="#top">t</a>',
+        "/site/b.html": '<a href="a.html">a</a> <a href="//elsewhere/x">e</a>',
+        "/site/c.html": '<p>no links</p>'}
+
+
+@pytest.fixture(scope="module")
+def servers():
+    d = os.path.join(ROOT, "build", "tls-test-%d" % os.getpid())
+    certs = pki.make(d)
+    s = {name: TLSServer(free_port(), cert, key) for name, (cert, key) in certs.items()}
+    s["tls13only"] = TLSServer(free_port(), *certs["good"], minimum=ssl.TLSVersion.TLSv1_3)
+    s["plain"] = Server(free_port())
+    for v in s.values():
+        v.pages = SITE
+    base = {n: "%s://10.0.2.2:%d" % ("http" if n == "plain" else "https", v.server_address[1])
+            for n, v in s.items()}
+    yield base, os.path.join(d, "ca.pem")
+    for v in s.values():
+        v.close()
+
+
+@pytest.fixture(params=BOARDS, scope="module")
+def tg(request, servers):
+    """A guest that trusts the test CA, with its resources settled after TLS started (the
+    trust store, parsed once, stays)."""
+    _, ca = servers
+    g = Guest(request.param)
+    g.p.send("tls ca-add\r")
+    g.p.expect("paste the PEM")
+    for line in open(ca).read().splitlines():
+        g.p.send(line + "\r")
+    g.p.expect(r"tls: added 1 certificate\(s\) to the trust store")
+    g.prompt()
+    g.baseline = g.settled_resources()
+    yield g
+    g.close()
+
+
+@pytest.fixture
+def t(tg):
+    yield tg
+    assert tg.wait_resources(tg.baseline) == tg.baseline
+
+
+def fetch(g, *args):
+    out = g.cmd("fetch " + " ".join(args), timeout=180)
+    res = {m.group(1): m for m in LINE.finditer(out)}
+    assert set(res) == {a for a in args if "://" in a}, out
+    return out, res
+
+
+def exact(m, data, wire=None):
+    assert m.group(6) is None, m.group(0)
+    assert (int(m.group(2)), int(m.group(3)), int(m.group(4), 16)) == (200, len(data), zlib.crc32(data)), m.group(0)
+    assert int(m.group(5)) == (len(data) if wire is None else wire), m.group(0)
+
+
+def test_https_bodies_are_byte_exact(t, servers):
+    """Two or three HTTPS fetches at once (the M3 included): sized, chunked and gzip bodies."""
+    good = servers[0]["good"]
+    _, r = fetch(t, good + "/file/300000", good + "/chunked/100000", good + "/file/0")
+    exact(r[good + "/file/300000"], body(300000))
+    exact(r[good + "/chunked/100000"], body(100000))
+    exact(r[good + "/file/0"], b"")
+    _, r = fetch(t, good + "/gzip/300000", good + "/gzip/200000?chunked")
+    exact(r[good + "/gzip/300000"], text(300000), wire=len(coded("gzip", text(300000))))
+    exact(r[good + "/gzip/200000?chunked"], text(200000), wire=len(coded("gzip", text(200000))))
+
+
+def test_certificate_and_handshake_errors_have_names(t, servers):
+    base = servers[0]
+    want = {base["wrongname"] + "/file/10": "cert-name",
+            base["expired"] + "/file/10": "cert-expired",
+            base["unknownca"] + "/file/10": "cert-untrusted"}
+    _, r = fetch(t, *want)
+    for url, err in want.items():
+        assert r[url].group(6) == err, r[url].group(0)
+    # TLS 1.3 only: the server refuses our TLS 1.2 hello with an alert; and a plain HTTP
+    # server answers the hello with text, which is no handshake
+    alert, plain = base["tls13only"] + "/file/10", "https" + base["plain"][4:] + "/file/10"
+    _, r = fetch(t, alert, plain)
+    assert r[alert].group(6) == "tls-alert", r[alert].group(0)
+    assert r[plain].group(6) == "tls-handshake", r[plain].group(0)
+    # -k fetches from the unknown CA, and says that it did not check
+    out, r = fetch(t, "-k", base["unknownca"] + "/file/5000")
+    assert "fetch: -k: https:// certificates are NOT checked" in out
+    exact(r[base["unknownca"] + "/file/5000"], body(5000))
+
+
+def test_redirect_from_http_to_https(t, servers):
+    base = servers[0]
+    target = base["good"] + "/gzip/5000"
+    url = base["plain"] + "/goto?" + target
+    _, r = fetch(t, url)
+    exact(r[url], text(5000), wire=len(coded("gzip", text(5000))))
+
+
+def test_crawl_over_https_finds_the_links_plain_http_finds(t, servers):
+    base = servers[0]
+
+    def crawl(root):
+        out = t.cmd("crawl -d 1 %s/site/a.html" % root, timeout=120)
+        pairs = {tuple(l.split("\t")) for l in out.splitlines() if "\t" in l}
+        assert re.search(r"^crawl: pages=3 links=\d+ errors=0 ms=\d+$", out, re.M), out
+        # the same links, the page's own origin as R; "//host/x" takes the page's scheme
+        return {(p.replace(root, "R"), l.replace(root, "R").replace("https://", "http://"))
+                for p, l in pairs}
+
+    assert crawl(base["good"]) == crawl(base["plain"])
+
+
+def test_tls_command(t):
+    out = t.cmd("tls")
+    m = re.search(r"trust store (\d+) certificates", out)
+    assert m and int(m.group(1)) >= 1, out
+    assert re.search(r"heap held by mbedTLS \d+ bytes now, \d+ at most", out), out
+    assert re.search(r"clock (rtc|build) \(\d+\)", out), out
+    assert "usage: tls [ca-add]" in t.cmd("tls sideways")
+    t.p.send("tls ca-add\r")
+    t.p.expect("paste the PEM")
+    for line in ("-----BEGIN CERTIFICATE-----", "bm90IGEgY2VydGlmaWNhdGU=", "-----END CERTIFICATE-----"):
+        t.p.send(line + "\r")
+    t.prompt()
+    assert "tls: not a certificate we can use" in t.p.before, t.p.before
+    assert "idle" in t.cmd("ps")
