@@ -26,6 +26,7 @@
 #define CRAWL_MAX_PAGES 64        /* pages fetched in one crawl */
 #define CRAWL_MAX_LINKS 256       /* distinct links kept per page */
 #define CRAWL_STACK 12288
+#define CRAWL_PER_HOST 2          /* persistent connections per origin (-c) */
 
 struct page {
     char url[HTTP_URL_MAX];
@@ -69,6 +70,7 @@ static int scan(void *ctx, const void *data, size_t n)
 }
 
 static uint32_t crawl_timeout_ms;
+static struct http_pool *crawl_pool;
 
 static void *crawl_task(void *arg)
 {
@@ -77,6 +79,7 @@ static void *crawl_task(void *arg)
     struct http_request req = {
         .url = p->url, .total_timeout_ms = crawl_timeout_ms, .read_timeout_ms = crawl_timeout_ms,
         .connect_timeout_ms = crawl_timeout_ms, .max_redirects = -1, .on_body = scan, .ctx = p,
+        .pool = crawl_pool,
     };
     p->links = calloc(CRAWL_MAX_LINKS, sizeof(char *));
     if (!p->links) {
@@ -120,7 +123,8 @@ static int cmd_crawl(int argc, char **argv)
     static char hosts[16][HTTP_HOST_MAX + 8];
     k_task_t *tasks[CRAWL_MAX_PAGES];
     int depth = 0, i = 1, npages = 0, nhosts = 0, level_start = 0, ok = 0, errors = 0, links = 0;
-    int unfollowed = 0;
+    int unfollowed = 0, per_host = CRAWL_PER_HOST;
+    struct http_pool_stats ps;
     uint64_t t0 = k_uptime_ms();
 
     crawl_timeout_ms = 10000;
@@ -129,13 +133,17 @@ static int cmd_crawl(int argc, char **argv)
             depth = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "-t"))
             crawl_timeout_ms = (uint32_t)atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "-c"))
+            per_host = atoi(argv[i + 1]);
         else
             break;
     }
-    if (i >= argc || argv[i][0] == '-' || depth < 0 || depth > 5) {
-        printf("usage: crawl [-d depth 0..5] [-t timeout_ms] URL [URL ...]\n");
+    if (i >= argc || argv[i][0] == '-' || depth < 0 || depth > 5 || per_host < 1 || per_host > 64) {
+        printf("usage: crawl [-d depth 0..5] [-c conns_per_host 1..64] [-t timeout_ms] URL [URL ...]\n");
         return -1;
     }
+    crawl_pool = http_pool_new((unsigned)per_host);   /* none without memory: one
+                                                         * connection per page then */
     for (; i < argc; i++) {
         char key[HTTP_HOST_MAX + 8];
         struct page *p = npages < CRAWL_MAX_PAGES ? calloc(1, sizeof(*p)) : NULL;
@@ -224,8 +232,16 @@ static int cmd_crawl(int argc, char **argv)
     if (unfollowed)
         printf("crawl: page limit (%d) reached: %d links not followed\n", CRAWL_MAX_PAGES,
                unfollowed);
+    if (crawl_pool) {
+        http_pool_stats(crawl_pool, &ps);
+        printf("crawl: connections opened=%lu reused=%lu retried=%lu stale=%lu (at most %d per "
+               "host)\n", (unsigned long)ps.opened, (unsigned long)ps.reused,
+               (unsigned long)ps.retried, (unsigned long)ps.stale, per_host);
+    }
+    http_pool_free(crawl_pool);
+    crawl_pool = NULL;
     printf("crawl: pages=%d links=%d errors=%d ms=%lu\n", ok, links, errors,
            (unsigned long)(k_uptime_ms() - t0));
     return errors ? -1 : 0;
 }
-K_SHELL_CMD(crawl, "crawl", "[-d N] [-t ms] URL... - fetch pages concurrently and list their links (areq.py)", cmd_crawl);
+K_SHELL_CMD(crawl, "crawl", "[-d N] [-c n] [-t ms] URL... - fetch pages concurrently (keep-alive) and list their links (areq.py)", cmd_crawl);

@@ -8,7 +8,9 @@
  * -t sets the total timeout per URL (default 30000 ms), -l a limit on the decoded body
  * (bytes; a small compressed bomb stops with error=body-too-large). https:// URLs are
  * fetched over TLS 1.2 with the server's certificate checked against the trust store
- * (`tls`); -k skips that check and says so.
+ * (`tls`); -k skips that check and says so. URLs of one origin share at most -c N
+ * persistent connections (default 4; HTTP/1.1 keep-alive), counted on a last line:
+ *   fetch: connections opened=<n> reused=<n> retried=<n> stale=<n> (at most <N> per host)
  * Ctrl-C stops every fetch still running (error=cancelled).
  */
 #include <stdbool.h>
@@ -22,12 +24,14 @@
 
 #define FETCH_MAX 16
 #define FETCH_STACK 12288
+#define FETCH_PER_HOST 4          /* connections per origin (-c), reused between URLs */
 
 struct job {
     const char *url;
     uint32_t total_ms;
     uint64_t limit;
     bool insecure;
+    struct http_pool *pool;
     uint32_t crc;
     struct http_response res;
     int rc;
@@ -58,7 +62,7 @@ static void *fetch_task(void *arg)
     struct http_request req = {
         .url = j->url, .total_timeout_ms = j->total_ms, .read_timeout_ms = j->total_ms,
         .connect_timeout_ms = j->total_ms, .body_limit = j->limit, .max_redirects = -1,
-        .on_body = on_body, .ctx = j, .insecure = j->insecure,
+        .on_body = on_body, .ctx = j, .insecure = j->insecure, .pool = j->pool,
     };
     uint64_t t0 = k_uptime_ms();
     j->rc = http_get(&req, &j->res);
@@ -80,6 +84,9 @@ static int cmd_fetch(int argc, char **argv)
     uint32_t total_ms = 30000;
     uint64_t limit = 0;
     bool insecure = false;
+    unsigned per_host = FETCH_PER_HOST;
+    struct http_pool *pool;
+    struct http_pool_stats ps;
     int i = 1, n = 0, failed = 0;
 
     for (; i < argc && argv[i][0] == '-'; i += 2) {
@@ -91,17 +98,23 @@ static int cmd_fetch(int argc, char **argv)
             continue;
         }
         v = i + 1 < argc ? strtoull(argv[i + 1], &end, 10) : 0;
-        if (i + 1 >= argc || *end || (strcmp(argv[i], "-t") && strcmp(argv[i], "-l"))) {
-            printf("usage: fetch [-k] [-t total_ms] [-l max_body_bytes] URL [URL ...]\n");
+        if (i + 1 >= argc || *end ||
+            (strcmp(argv[i], "-t") && strcmp(argv[i], "-l") && strcmp(argv[i], "-c")) ||
+            (!strcmp(argv[i], "-c") && (v < 1 || v > 64))) {
+            printf("usage: fetch [-k] [-c conns_per_host 1..64] [-t total_ms] "
+                   "[-l max_body_bytes] URL [URL ...]\n");
             return -1;
         }
         if (!strcmp(argv[i], "-t"))
             total_ms = (uint32_t)v;
+        else if (!strcmp(argv[i], "-c"))
+            per_host = (unsigned)v;
         else
             limit = v;
     }
     if (i >= argc || argc - i > FETCH_MAX) {
-        printf("usage: fetch [-k] [-t total_ms] [-l max_body_bytes] URL [URL ...] (at most %d URLs)\n", FETCH_MAX);
+        printf("usage: fetch [-k] [-c conns_per_host] [-t total_ms] [-l max_body_bytes] URL "
+               "[URL ...] (at most %d URLs)\n", FETCH_MAX);
         return -1;
     }
     if (insecure)
@@ -111,11 +124,13 @@ static int cmd_fetch(int argc, char **argv)
         printf("fetch: out of memory\n");
         return -1;
     }
+    pool = http_pool_new(per_host);      /* none without memory: a connection per URL */
     for (; i < argc; i++, n++) {
         jobs[n].url = argv[i];
         jobs[n].total_ms = total_ms;
         jobs[n].limit = limit;
         jobs[n].insecure = insecure;
+        jobs[n].pool = pool;
         tasks[n] = k_task_spawn("fetch", fetch_task, &jobs[n], FETCH_STACK);
         if (!tasks[n]) {
             printf("fetch: %s error=no-memory ms=0\n", argv[i]);
@@ -128,7 +143,14 @@ static int cmd_fetch(int argc, char **argv)
     for (i = 0; i < n; i++)
         if (jobs[i].rc)
             failed++;
+    if (pool) {
+        http_pool_stats(pool, &ps);
+        printf("fetch: connections opened=%lu reused=%lu retried=%lu stale=%lu (at most %u per "
+               "host)\n", (unsigned long)ps.opened, (unsigned long)ps.reused,
+               (unsigned long)ps.retried, (unsigned long)ps.stale, per_host);
+    }
+    http_pool_free(pool);
     free(jobs);
     return failed ? -1 : 0;
 }
-K_SHELL_CMD(fetch, "fetch", "[-k] [-t ms] [-l bytes] URL... - fetch http:// and https:// pages concurrently: status, bytes, CRC-32", cmd_fetch);
+K_SHELL_CMD(fetch, "fetch", "[-k] [-c n] [-t ms] [-l bytes] URL... - fetch http:// and https:// pages concurrently: status, bytes, CRC-32", cmd_fetch);

@@ -5,6 +5,7 @@
  * One socket per request, closed on every path; the receive buffer is on the stack.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lwip/netdb.h"
@@ -140,10 +141,91 @@ static int send_all(struct fetch *f, int s, const char *buf, size_t len)
 
 /* A connection: the socket, and TLS on it for https://. */
 struct conn {
-    struct fetch *f;
+    struct fetch *f;            /* the fetch using it now (its deadline for waits) */
     int s;
     struct http_tls *tls;
+    bool reused;                /* it served a request before this one */
+    struct conn *next;          /* in its origin's idle list */
 };
+
+/* --- the pool of persistent connections ------------------------------------------------- */
+
+struct origin {
+    struct origin *next;
+    bool https;
+    uint16_t port;
+    char host[HTTP_HOST_MAX];
+    k_sem_t slots;              /* connections that may still be opened or taken */
+    struct conn *idle;
+};
+
+struct http_pool {
+    unsigned per_host;
+    struct origin *origins;
+    struct http_pool_stats st;
+};
+
+struct http_pool *http_pool_new(unsigned per_host)
+{
+    struct http_pool *p;
+    if (per_host < 1 || per_host > 64)
+        return NULL;
+    p = calloc(1, sizeof(*p));
+    if (p)
+        p->per_host = per_host;
+    return p;
+}
+
+static void conn_close(struct conn *c)
+{
+    http_tls_close(c->tls);
+    lwip_close(c->s);
+    free(c);
+}
+
+void http_pool_free(struct http_pool *pool)
+{
+    if (!pool)
+        return;
+    while (pool->origins) {
+        struct origin *o = pool->origins;
+        pool->origins = o->next;
+        while (o->idle) {
+            struct conn *c = o->idle;
+            o->idle = c->next;
+            conn_close(c);
+        }
+        free(o);
+    }
+    free(pool);
+}
+
+void http_pool_stats(const struct http_pool *pool, struct http_pool_stats *st) { *st = pool->st; }
+
+static struct origin *origin_of(struct http_pool *pool, const struct http_url *u)
+{
+    struct origin *o;
+    for (o = pool->origins; o; o = o->next)
+        if (o->https == u->https && o->port == u->port && !strcmp(o->host, u->host))
+            return o;
+    o = calloc(1, sizeof(*o));
+    if (!o)
+        return NULL;
+    o->https = u->https;
+    o->port = u->port;
+    strcpy(o->host, u->host);
+    k_sem_init(&o->slots, pool->per_host, pool->per_host);
+    o->next = pool->origins;
+    pool->origins = o;
+    return o;
+}
+
+/* An idle connection the server closed (or sent something on) reads as ready. */
+static bool still_open(struct conn *c)
+{
+    struct pollfd p = { .fd = c->s, .events = POLLIN };
+    return lwip_poll(&p, 1, 0) == 0;
+}
 
 static int tls_wait(void *ctx, short events)
 {
@@ -204,18 +286,88 @@ static bool is_redirect(int status)
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-/* One request/response on a new connection. */
-static int exchange(struct fetch *f, const struct http_url *u, bool follow)
+/* A new connection to u: TCP, and the TLS handshake for https://. */
+static int conn_open(struct fetch *f, const struct http_url *u, struct conn **out)
+{
+    struct conn *c = calloc(1, sizeof(*c));
+    int rc;
+    *out = NULL;
+    if (!c)
+        return HTTP_ERR_NOMEM;
+    c->f = f;
+    rc = connect_to(f, u, &c->s);
+    if (rc) {
+        free(c);
+        return rc;
+    }
+    if (u->https)
+        rc = http_tls_connect(&c->tls, c->s, u->host, !f->req->insecure, tls_wait, c);
+    if (rc) {
+        lwip_close(c->s);
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+/* A connection for u: from the pool (waiting for a free slot of its origin) or, if there
+ * is none idle or fresh is asked for, new. */
+static int conn_get(struct fetch *f, const struct http_url *u, bool fresh, struct origin **o,
+                    struct conn **out)
+{
+    struct http_pool *pool = f->req->pool;
+    *o = NULL;
+    if (!pool)
+        return conn_open(f, u, out);
+    *o = origin_of(pool, u);
+    if (!*o)
+        return HTTP_ERR_NOMEM;
+    int budget = wait_budget(f, UINT32_MAX);
+    int rc = budget <= 0 ? -ETIMEDOUT : k_sem_take(&(*o)->slots, budget);
+    if (rc) {
+        *o = NULL;                       /* no slot taken */
+        return rc == -ECANCELED ? HTTP_ERR_CANCELLED : HTTP_ERR_TIMEOUT;
+    }
+    while (!fresh && (*o)->idle) {
+        struct conn *c = (*o)->idle;
+        (*o)->idle = c->next;
+        if (still_open(c)) {
+            c->f = f;
+            c->reused = true;
+            pool->st.reused++;
+            *out = c;
+            return 0;
+        }
+        pool->st.stale++;
+        conn_close(c);
+    }
+    rc = conn_open(f, u, out);
+    if (rc == 0)
+        pool->st.opened++;
+    return rc;
+}
+
+/* Done with c: back to its origin's idle list if keep, else closed; the slot is freed. */
+static void conn_put(struct fetch *f, struct origin *o, struct conn *c, bool keep)
+{
+    if (c && o && keep) {
+        c->next = o->idle;
+        o->idle = c;
+    } else if (c) {
+        conn_close(c);
+    }
+    if (o)
+        k_sem_give(&o->slots);
+    (void)f;
+}
+
+/* One request and its response on connection c. *got_any: a byte of the response came. */
+static int exchange_on(struct fetch *f, struct conn *c, const struct http_url *u, bool follow,
+                       bool *got_any)
 {
     char buf[RECV_BUF];
-    struct conn c = { .f = f, .s = -1 };
-    int rc, n;
-
-    rc = connect_to(f, u, &c.s);
-    if (rc)
-        return rc;
-    if (u->https)
-        rc = http_tls_connect(&c.tls, c.s, u->host, !f->req->insecure, tls_wait, &c);
+    int rc = 0, n;
     {
         char host[HTTP_HOST_MAX + 8];
         if (u->port != (u->https ? 443 : 80))
@@ -224,13 +376,14 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
             snprintf(host, sizeof(host), "%s", u->host);
         n = snprintf(buf, sizeof(buf),
                      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: " HTTP_USER_AGENT "\r\n"
-                     "Accept-Encoding: gzip, deflate\r\nConnection: close\r\n\r\n",
-                     u->target, host);
+                     "Accept-Encoding: gzip, deflate\r\n%s\r\n",
+                     u->target, host, f->req->pool ? "" : "Connection: close\r\n");
     }
-    if (rc == 0 && (n < 0 || (size_t)n >= sizeof(buf)))
+    *got_any = false;
+    if (n < 0 || (size_t)n >= sizeof(buf))
         rc = HTTP_ERR_URL;
-    else if (rc == 0)
-        rc = conn_send(&c, buf, (size_t)n);
+    else
+        rc = conn_send(c, buf, (size_t)n);
 
     http_parser_init(&f->parser, body_filter, f, f->req->body_limit);
     f->deliver = false;
@@ -238,7 +391,7 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
     f->dec_err = 0;
     f->decoded = 0;
     while (rc == 0 && !f->parser.done) {
-        int got = conn_recv(&c, buf, sizeof(buf));
+        int got = conn_recv(c, buf, sizeof(buf));
         if (got < 0) {
             rc = got;
             break;
@@ -247,6 +400,7 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
             rc = http_parser_eof(&f->parser);
             break;
         }
+        *got_any = true;
         if (!f->parser.headers_done) {
             /* feed up to the end of the headers first, to know whether to deliver */
             int i = 0;
@@ -261,8 +415,6 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
             rc = http_parser_feed(&f->parser, buf, (size_t)got);
         }
     }
-    http_tls_close(c.tls);
-    lwip_close(c.s);
     if (rc == HTTP_ERR_ABORTED && f->dec_err)
         rc = f->dec_err;                 /* the decoder's reason, not "aborted" */
     if (f->dec) {
@@ -273,6 +425,36 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
         f->dec = NULL;
     }
     return rc;
+}
+
+/* One request/response: on a pooled connection if there is a pool, else a new one. A
+ * request that fails on a reused connection before any byte of the response is sent once
+ * more, on a new connection. */
+static int exchange(struct fetch *f, const struct http_url *u, bool follow)
+{
+    for (int attempt = 0;; attempt++) {
+        struct origin *o;
+        struct conn *c;
+        bool got_any, keep;
+        int rc = conn_get(f, u, attempt > 0, &o, &c);
+        if (rc) {
+            if (o)
+                k_sem_give(&o->slots);
+            http_parser_init(&f->parser, NULL, NULL, 0);
+            return rc;
+        }
+        rc = exchange_on(f, c, u, follow, &got_any);
+        keep = rc == 0 && f->parser.done && f->parser.keep_alive && !f->parser.conn_close &&
+               !f->parser.close_delimited;
+        if (rc && c->reused && !got_any && attempt == 0 &&
+            (rc == HTTP_ERR_RESET || rc == HTTP_ERR_CLOSED || rc == HTTP_ERR_IO)) {
+            conn_put(f, o, c, false);
+            f->req->pool->st.retried++;
+            continue;                    /* once more, on a new connection */
+        }
+        conn_put(f, o, c, keep);
+        return rc;
+    }
 }
 
 int http_get(const struct http_request *req, struct http_response *res)

@@ -102,6 +102,8 @@ struct http_parser {
     int state;
     int status;                 /* status code, once the status line was read */
     bool head_request;          /* response to HEAD: no body */
+    bool keep_alive;            /* HTTP/1.1, or 1.0 with "Connection: keep-alive" */
+    bool conn_close;            /* "Connection: close" (RFC 9112 9.6) */
     bool headers_done;          /* status line and headers complete */
     bool done;                  /* message complete */
     bool chunked;
@@ -163,6 +165,36 @@ void http_decoder_free(struct http_decoder *d);
 /* ---------------------------------------------------------------------------------------
  * Client
  */
+
+/*
+ * A pool of persistent connections (HTTP/1.1 keep-alive, RFC 9112 9.3), shared by the tasks
+ * of one fetch or crawl: at most per_host connections to each origin (scheme, host, port)
+ * are open at once, busy or idle; a request takes an idle one or opens one, and waits (its
+ * deadline, cancellable) while per_host are busy. A connection goes back to the pool only
+ * after a complete response that did not say "Connection: close" and was not delimited by
+ * the connection closing. An idle connection the server has closed is noticed when it is
+ * taken and replaced; a request that fails on a reused connection before any byte of the
+ * response is sent again once, on a new one (RFC 9112 9.3.1: GET is idempotent).
+ * Everything here runs in task context; tasks are cooperative, so no lock is needed.
+ */
+struct http_pool;
+
+struct http_pool_stats {
+    uint32_t opened;               /* connections opened */
+    uint32_t reused;               /* requests sent on a connection used before */
+    uint32_t retried;              /* requests sent again after a reused one failed */
+    uint32_t stale;                /* idle connections found closed by the server */
+};
+
+/* A pool allowing per_host (1..64) connections per origin. Returns NULL without memory or
+ * for a bad per_host. Does not block. */
+struct http_pool *http_pool_new(unsigned per_host);
+
+/* Close every idle connection and free the pool. No request may be using it. */
+void http_pool_free(struct http_pool *pool);
+
+void http_pool_stats(const struct http_pool *pool, struct http_pool_stats *st);
+
 struct http_request {
     const char *url;
     uint32_t connect_timeout_ms;   /* 0: 10000 */
@@ -170,6 +202,8 @@ struct http_request {
     uint32_t total_timeout_ms;     /* whole fetch, redirects included; 0: 60000 */
     uint64_t body_limit;           /* bytes of the decoded body; 0: no limit */
     bool insecure;                 /* https: skip the certificate checks (fetch -k) */
+    struct http_pool *pool;        /* persistent connections; NULL: one per request, with
+                                    * "Connection: close" */
     int max_redirects;             /* < 0: HTTP_MAX_REDIRECTS */
     http_body_cb on_body;          /* the final response's body; may be NULL */
     void *ctx;

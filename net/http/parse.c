@@ -107,7 +107,26 @@ static int parse_status_line(struct http_parser *p, const char *l)
     p->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
     if (p->status < 100 || p->status > 599)
         return HTTP_ERR_STATUS_LINE;
+    p->keep_alive = l[7] != '0';       /* HTTP/1.1 persists unless told (RFC 9112 9.3) */
     return 0;
+}
+
+/* Does the comma-separated list v name token t (case-insensitive)? */
+static bool list_has(const char *v, const char *t)
+{
+    size_t n = strlen(t);
+    while (*v) {
+        while (*v == ' ' || *v == '\t' || *v == ',')
+            v++;
+        size_t len = strcspn(v, ",");
+        size_t trim = len;
+        while (trim && (v[trim - 1] == ' ' || v[trim - 1] == '\t'))
+            trim--;
+        if (trim == n && !strncasecmp(v, t, n))
+            return true;
+        v += len;
+    }
+    return false;
 }
 
 static bool is_tchar(char c)
@@ -231,6 +250,11 @@ static int parse_header(struct http_parser *p, char *l)
                 e++;
         }
         p->coding = coding;
+    } else if (!strcasecmp(l, "Connection")) {
+        if (list_has(v, "close"))
+            p->conn_close = true;
+        if (list_has(v, "keep-alive"))
+            p->keep_alive = true;           /* an HTTP/1.0 server's opt-in */
     } else if (!strcasecmp(l, "Location")) {
         if (strlen(v) >= sizeof(p->location))
             return HTTP_ERR_HEADER_TOO_LONG;

@@ -57,6 +57,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.server.requests.append((self.path, dict(self.headers)))
+        self.server.peers.add(self.client_address)
         parts = self.path.split("?")[0].strip("/").split("/")
         kind, arg = parts[0], parts[1] if len(parts) > 1 else ""
         pages = getattr(self.server, "pages", {})
@@ -122,6 +123,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             host = self.headers["Host"]
             loc = ("%d" % (k - 1), "/redirect/%d" % (k - 1), "http://%s/redirect/%d" % (host, k - 1))[k % 3]
             self.send(status, b"moved", [("Location", loc)])
+        elif kind == "once":
+            # /once/N: answer, then close the connection without saying so (an idle
+            # connection the server drops)
+            self.send(200, body(int(arg)))
+            self.wfile.flush()
+            self.close_connection = True
+        elif kind == "closehdr":
+            # /closehdr/N: "Connection: close" on a sized body
+            self.send(200, body(int(arg)), [("Connection", "close")])
+            self.close_connection = True
         elif kind == "goto":
             # /goto?URL: a 301 to URL (for http:// to https://)
             self.send(301, b"moved", [("Location", self.path.partition("?")[2])])
@@ -163,6 +174,7 @@ class Server(http.server.ThreadingHTTPServer):
     def __init__(self, port):
         super().__init__(("127.0.0.1", port), Handler)
         self.requests = []
+        self.peers = set()          # (address, port) of every connection that sent a request
         self.cond = threading.Condition()
         self.waiting = 0
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -218,6 +230,7 @@ class TLSServer(Server):
         self.server_bind()
         self.server_activate()
         self.requests = []
+        self.peers = set()
         self.cond = threading.Condition()
         self.waiting = 0
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)

@@ -204,3 +204,15 @@ def test_crawl_errors(ng, site):
     assert (n, links, errors) == (0, 0, 2)
     assert "error=status-404" in out and "error=refused" in out
     assert "usage" in ng.cmd("crawl")
+
+
+def test_crawl_keeps_connections_per_host(ng, site):
+    """-c 1: every page of the one host over one persistent connection."""
+    srv, base = site
+    srv.peers.clear()
+    out, pairs, (n, links, errors) = crawl(ng, "-c", "1", "-d", "2", base + "/site/index.html")
+    m = re.search(r"^crawl: connections opened=(\d+) reused=(\d+) retried=(\d+) stale=(\d+) ", out, re.M)
+    assert m, out
+    opened, reused = int(m.group(1)), int(m.group(2))
+    assert opened == 1 and reused == n + errors - 1, out
+    assert len(srv.peers) == 1, srv.peers

@@ -56,7 +56,7 @@ def test_fetch_sends_the_required_headers(ng, httpd):
     path, headers = httpd.requests[-1]
     assert path == "/file/10?x=1&y=2"
     assert headers["Host"] == url.split("/")[2]
-    assert headers["Connection"] == "close"
+    assert "Connection" not in headers       # HTTP/1.1: persistent unless said (RFC 9112 9.3)
     assert headers["Accept-Encoding"] == "gzip, deflate"
     assert headers["User-Agent"].startswith("kernel-http/")
 
@@ -255,3 +255,44 @@ def test_fetch_limit_applies_to_the_decoded_body(ng, httpd):
     assert r["error"] == "body-too-large", r
     small = httpd.base + "/bomb/2"
     expect_body(fetch(ng, small)[small], bytes(2 << 20), wire=len(coded("gzip", bytes(2 << 20))))
+
+
+def connections(out):
+    m = re.search(r"^fetch: connections opened=(\d+) reused=(\d+) retried=(\d+) stale=(\d+) "
+                  r"\(at most (\d+) per host\)$", out, re.M)
+    assert m, out
+    return tuple(int(x) for x in m.groups())
+
+
+def test_fetch_reuses_connections_per_host(ng, httpd):
+    """-c 1: four URLs of one host go one after another over one persistent connection
+    (HTTP/1.1 keep-alive), each byte-exact; the server saw one connection."""
+    httpd.peers.clear()
+    urls = ["%s/file/%d" % (httpd.base, n) for n in (1000, 30000, 0, 200000)]
+    out = ng.cmd("fetch -c 1 " + " ".join(urls), timeout=120)
+    for u in urls:
+        m = [x for x in LINE.finditer(out) if x.group(1) == u]
+        assert m and m[0].group(5) is None, out
+        n = int(u.rsplit("/", 1)[1])
+        assert (int(m[0].group(3)), int(m[0].group(4), 16)) == (n, zlib.crc32(body(n))), out
+    assert connections(out) == (1, 3, 0, 0, 1), out
+    assert len(httpd.peers) == 1, httpd.peers
+
+
+def test_fetch_handles_servers_that_close_or_say_close(ng, httpd):
+    """A server that drops the connection after each answer without saying so: the next
+    request notices (the idle connection reads as closed) or fails before any byte and is
+    sent again on a new one. "Connection: close" is obeyed: no reuse."""
+    urls = ["%s/once/%d" % (httpd.base, n) for n in (100, 200, 300)]
+    out = ng.cmd("fetch -c 1 " + " ".join(urls), timeout=120)
+    got = {m.group(1): m for m in LINE.finditer(out)}
+    for u in urls:
+        n = int(u.rsplit("/", 1)[1])
+        assert got[u].group(5) is None and int(got[u].group(3)) == n, out
+    opened, reused, retried, stale, _ = connections(out)
+    assert opened == 3 and stale + retried == 2 and reused == retried, out
+    urls = ["%s/closehdr/%d" % (httpd.base, n) for n in (100, 200, 300)]
+    out = ng.cmd("fetch -c 1 " + " ".join(urls), timeout=120)
+    assert len([m for m in LINE.finditer(out) if m.group(5) is None]) == 3, out
+    assert connections(out)[:4] == (3, 0, 0, 0), out
+    assert "usage" in ng.cmd("fetch -c 0 " + urls[0])

@@ -142,3 +142,13 @@ def test_tls_command(t):
     t.prompt()
     assert "tls: not a certificate we can use" in t.p.before, t.p.before
     assert "idle" in t.cmd("ps")
+
+
+def test_https_connections_are_reused(t, servers):
+    """Keep-alive over TLS: one handshake for three URLs of one origin (-c 1)."""
+    good = servers[0]["good"]
+    urls = [good + "/file/%d" % n for n in (100, 20000, 300)]
+    out, r = fetch(t, "-c", "1", *urls)
+    for u in urls:
+        exact(r[u], body(int(u.rsplit("/", 1)[1])))
+    assert re.search(r"^fetch: connections opened=1 reused=2 retried=0 stale=0 ", out, re.M), out
