@@ -24,6 +24,13 @@ Figures, one key=value per line, then a table:
                    longest any waited for its next echoed byte (tests/qemu/burst_client.py)
   burst32x256k_*   the same with 32 clients of 256 KiB
   usernet_conns    (ours) connections QEMU's user network (hostfwd) held within 60 s
+  tls_handshake_ms (ours, QEMU's user network) median of 7 `fetch https://.../file/0` minus
+                   the median of 7 plain http:// ones: what the TLS 1.2 handshake adds
+                   (ECDHE P-256 with an ECDSA certificate, from tests/qemu/pki.py)
+  https_MBps       one 8 MiB body over https://, per second (fetch's own ms=); http_MBps the
+                   same over http://, for the cost of TLS
+  curl_*           the same two figures from the host's curl against the same server
+                   (time_appconnect - time_connect; speed_download), over loopback
 """
 import json
 import os
@@ -208,6 +215,60 @@ def usernet_conns(budget_s=60):
         g.close()
 
 
+def median_ms(g, url, n=7):
+    ms = []
+    for _ in range(n):
+        out = g.cmd("fetch -c 1 " + url, timeout=120)
+        m = re.search(r"status=200 .* ms=(\d+)$", out, re.M)
+        if not m:
+            raise RuntimeError(out)
+        ms.append(int(m.group(1)))
+    return statistics.median(ms)
+
+
+def tls_bench():
+    """TLS figures on QEMU's user network, beside curl on the host."""
+    import pki
+    from conftest import Guest, free_port
+    from httpserver import Server, TLSServer
+    d = os.path.join(ROOT, "build", "bench-tls")
+    certs = pki.make(d)
+    tls, plain = TLSServer(free_port(), *certs["good"]), Server(free_port())
+    r = {}
+    g = Guest(BOARD)
+    try:
+        g.p.send("tls ca-add\r")
+        g.p.expect("paste the PEM")
+        for line in open(os.path.join(d, "ca.pem")).read().splitlines():
+            g.p.send(line + "\r")
+        g.p.expect("added 1 certificate")
+        g.prompt()
+        https = "https://10.0.2.2:%d" % tls.server_address[1]
+        http = "http://10.0.2.2:%d" % plain.server_address[1]
+        median_ms(g, https + "/file/0", 1)                      # the trust store is parsed
+        r["tls_handshake_ms"] = median_ms(g, https + "/file/0") - median_ms(g, http + "/file/0")
+        big = 8 << 20
+        r["https_MBps"] = big / 1e6 / (median_ms(g, https + "/file/%d" % big, 1) / 1000.0)
+        r["http_MBps"] = big / 1e6 / (median_ms(g, http + "/file/%d" % big, 1) / 1000.0)
+        hs, mbps = [], []
+        for _ in range(7):
+            out = subprocess.run(["curl", "-sk", "-o", "/dev/null", "-w",
+                                  "%{time_connect} %{time_appconnect}",
+                                  "https://127.0.0.1:%d/file/0" % tls.server_address[1]],
+                                 capture_output=True, text=True, check=True).stdout.split()
+            hs.append((float(out[1]) - float(out[0])) * 1000)
+        out = subprocess.run(["curl", "-sk", "-o", "/dev/null", "-w", "%{speed_download}",
+                              "https://127.0.0.1:%d/file/%d" % (tls.server_address[1], big)],
+                             capture_output=True, text=True, check=True).stdout
+        r["curl_tls_handshake_ms"] = statistics.median(hs)
+        r["curl_https_MBps"] = float(out) / 1e6
+    finally:
+        g.close()
+        tls.close()
+        plain.close()
+    return r
+
+
 def measure(cls):
     r = {}
     t0 = time.monotonic()
@@ -287,6 +348,9 @@ def main():
     print("|---|" + "---|" * len(runs))
     for f in FIELDS:
         print("| %s | " % f + " | ".join("%.1f" % r[f] for _, r in runs) + " |")
+    if os.environ.get("BENCH_TLS", "1") == "1":
+        for f, v in tls_bench().items():
+            print("%s_%s=%.2f" % (KEY, f, v), flush=True)
     if os.environ.get("BENCH_USERNET", "1") == "1":
         # QEMU's user network, for comparison: hostfwd listens on this namespace's loopback
         print("%s_kernel_usernet_conns=%d" % (KEY, usernet_conns()))
