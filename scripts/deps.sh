@@ -14,7 +14,7 @@ mkdir -p "$DEPS"
 PKGS="gcc-multilib gcc-arm-none-eabi libnewlib-arm-none-eabi newlib-source
       qemu-system-x86 qemu-system-arm libcmocka-dev valgrind python3-pytest python3-pexpect
       dpkg-dev xz-utils netcat-openbsd iproute2 cpio zstd clang libclang-rt-dev
-      ca-certificates openssl"
+      ca-certificates openssl nginx"
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -30,7 +30,16 @@ done
 if [ -n "$missing" ]; then
     echo "deps: installing$missing"
     apt_update
+    # Packages with a service (nginx, a test server here) must not start it on install:
+    # the tests run their own instances on loopback. policy-rc.d says so to invoke-rc.d.
+    policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+        $SUDO chmod +x /usr/sbin/policy-rc.d
+        policy=1
+    fi
     $SUDO apt-get install -y -qq --no-install-recommends $missing
+    [ -z "$policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 
 # --- lwIP source package --------------------------------------------------------------

@@ -1,11 +1,13 @@
 """fetch and crawl over https:// on each board: TLS 1.2 (mbedTLS) against Python's ssl
-servers on the host, with a CA and server certificates made by openssl for the test
+servers and Debian's nginx on the host, with a CA and server certificates made by openssl for the test
 (tests/qemu/pki.py) and given to the guest with `tls ca-add`. Bodies are byte-exact (plain,
 chunked, gzip), each certificate fault has its own error name, -k says what it skips, and
 http:// redirects to https:// are followed."""
 import os
 import re
+import shutil
 import ssl
+import subprocess
 import time
 import urllib.parse
 import zlib
@@ -152,3 +154,86 @@ def test_https_connections_are_reused(t, servers):
     for u in urls:
         exact(r[u], body(int(u.rsplit("/", 1)[1])))
     assert re.search(r"^fetch: connections opened=1 reused=2 retried=0 stale=0 ", out, re.M), out
+
+
+NGINX_CONF = """
+worker_processes 1;
+error_log {d}/error.log;
+pid {d}/nginx.pid;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/tmp;
+    proxy_temp_path {d}/tmp;
+    fastcgi_temp_path {d}/tmp;
+    uwsgi_temp_path {d}/tmp;
+    scgi_temp_path {d}/tmp;
+    types {{ text/html html; application/octet-stream bin; }}
+    gzip on;
+    gzip_types *;
+    gzip_min_length 0;
+    server {{
+        listen 127.0.0.1:{tls} ssl;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        root {d}/www;
+        location /plain/ {{ gzip off; }}
+    }}
+    server {{
+        listen 127.0.0.1:{http};
+        root {d}/www;
+        location /plain/ {{ gzip off; }}
+    }}
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def nginx(servers):
+    """nginx (Debian's) on loopback, over TLS and plain, with `gzip on; gzip_types *;` (it
+    then sends gzip bodies chunked) and a location with gzip off."""
+    exe = shutil.which("nginx") or "/usr/sbin/nginx"
+    d = os.path.join(ROOT, "build", "nginx-test-%d" % os.getpid())
+    os.makedirs(os.path.join(d, "www", "plain"), exist_ok=True)
+    os.makedirs(os.path.join(d, "tmp"), exist_ok=True)
+    files = {"page.html": text(300000), "data.bin": body(200000), "plain/page.html": text(100000)}
+    for name, data in files.items():
+        with open(os.path.join(d, "www", name), "wb") as f:
+            f.write(data)
+    os.chmod(d, 0o755)
+    cert_dir = os.path.dirname(servers[1])
+    ports = {"tls": free_port(), "http": free_port()}
+    with open(os.path.join(d, "nginx.conf"), "w") as f:
+        f.write(NGINX_CONF.format(d=d, cert=os.path.join(cert_dir, "good.pem"),
+                                  key=os.path.join(cert_dir, "good.key"), **ports))
+    p = subprocess.Popen([exe, "-p", d, "-c", os.path.join(d, "nginx.conf"), "-g", "daemon off; user root;"],
+                         stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            import socket
+            socket.create_connection(("127.0.0.1", ports["http"]), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield {"https": "https://10.0.2.2:%d" % ports["tls"], "http": "http://10.0.2.2:%d" % ports["http"]}, files
+    p.terminate()
+    p.wait(10)
+
+
+def test_nginx_gzip_and_plain_over_https_and_http(t, nginx):
+    """Real-world server: nginx's gzip (chunked) and identity bodies, over https and http,
+    decoded byte-exact; wire= shows what was compressed."""
+    base, files = nginx
+    for scheme in ("https", "http"):
+        urls = {base[scheme] + "/" + name: data for name, data in files.items()}
+        _, r = fetch(t, *urls)
+        for url, data in urls.items():
+            m = r[url]
+            assert m.group(6) is None, m.group(0)
+            assert (int(m.group(3)), int(m.group(4), 16)) == (len(data), zlib.crc32(data)), m.group(0)
+            wire = int(m.group(5))
+            if "plain/" in url:
+                assert wire == len(data), m.group(0)          # gzip off there
+            elif url.endswith(".html"):
+                assert wire < len(data) // 3, m.group(0)      # text compresses
