@@ -77,7 +77,8 @@ APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/examples.c ap
 # lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
 LWIPDIR := $(DEPS)/lwip/src
 -include $(LWIPDIR)/Filelists.mk
-LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c
+LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c \
+             $(LWIPDIR)/apps/sntp/sntp.c
 NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c net/http/coding.c net/http/tls.c \
             $(NET_DRIVER)
 
@@ -128,6 +129,9 @@ NET_IP ?= 10.0.2.15
 NET_NETMASK ?= 255.255.255.0
 NET_GATEWAY ?= 10.0.2.2
 NET_DNS ?= 10.0.2.3
+# An SNTP server to set the wall clock from at boot (name or address[:port]; none by default).
+NET_SNTP ?=
+$(BUILD)/net/net.c.o: CFLAGS += -DNET_SNTP='"$(NET_SNTP)"'
 $(BUILD)/net/net.c.o: CFLAGS += -DNET_DHCP=$(NET_DHCP) -DNET_IP='"$(NET_IP)"' \
     -DNET_NETMASK='"$(NET_NETMASK)"' -DNET_GATEWAY='"$(NET_GATEWAY)"' -DNET_DNS='"$(NET_DNS)"'
 

@@ -1,4 +1,4 @@
-/* cmds.c - network shell commands: ifconfig, netstat, keepalive. */
+/* cmds.c - network shell commands: ifconfig, netstat, keepalive, sntp. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,3 +152,26 @@ static int cmd_keepalive(int argc, char **argv)
 K_SHELL_CMD(keepalive, "keepalive",
             "[idle_s interval_s probes] - TCP keep-alive of the servers' connections (new and open)",
             cmd_keepalive);
+
+static int cmd_sntp(int argc, char **argv)
+{
+    if (argc == 2 && net_sntp_start(strcmp(argv[1], "off") ? argv[1] : "") != 0) {
+        printf("sntp: bad server '%s' (name-or-address[:port], port 1..65535)\n", argv[1]);
+        return -EINVAL;
+    }
+    if (argc > 2) {
+        printf("usage: sntp [server[:port] | off]\n");
+        return -EINVAL;
+    }
+    if (!net_sntp_server()[0])
+        printf("sntp: off; clock %s (%lu)\n", k_wall_source(), (unsigned long)k_wall_seconds());
+    else if (net_sntp_last())
+        printf("sntp: server %s:%u, answered (%lu); clock %s (%lu)\n", net_sntp_server(),
+               (unsigned)net_sntp_port, (unsigned long)net_sntp_last(), k_wall_source(),
+               (unsigned long)k_wall_seconds());
+    else
+        printf("sntp: server %s:%u, no answer yet; clock %s (%lu)\n", net_sntp_server(),
+               (unsigned)net_sntp_port, k_wall_source(), (unsigned long)k_wall_seconds());
+    return 0;
+}
+K_SHELL_CMD(sntp, "sntp", "[server[:port] | off] - set the wall clock from an SNTP server (RFC 4330), hourly", cmd_sntp);

@@ -4,6 +4,7 @@
  * the tcpip task's mailbox -> lwIP. Nothing of lwIP runs in an interrupt handler.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lwip/dhcp.h"
@@ -15,6 +16,7 @@
 #include "lwip/tcpip.h"
 #include "lwip/memp.h"
 #include "lwip/priv/tcp_priv.h"
+#include "lwip/apps/sntp.h"
 
 #include "k.h"
 #include "net.h"
@@ -92,6 +94,50 @@ int net_tcp_listen(uint16_t port, int backlog)
     }
     (void)tcp_demux_attach(s);      /* without it, lwIP's linear lookup still works */
     return s;
+}
+
+/* --- SNTP ------------------------------------------------------------------------------- */
+unsigned short net_sntp_port = 123;
+static char sntp_server[64];
+static int64_t sntp_last;
+
+void net_sntp_set_time(unsigned long epoch_s)
+{
+    k_wall_set((int64_t)epoch_s, "sntp");
+    sntp_last = (int64_t)epoch_s;
+}
+
+const char *net_sntp_server(void) { return sntp_server; }
+int64_t net_sntp_last(void) { return sntp_last; }
+
+int net_sntp_start(const char *server)
+{
+    char name[64];
+    unsigned long port = 123;
+    const char *colon = server ? strrchr(server, ':') : NULL;
+    size_t n = server ? (colon ? (size_t)(colon - server) : strlen(server)) : 0;
+    if (colon) {
+        char *end;
+        port = strtoul(colon + 1, &end, 10);
+        if (*end || port == 0 || port > 65535)
+            return -EINVAL;
+    }
+    if (n >= sizeof(name))
+        return -EINVAL;
+    memcpy(name, server ? server : "", n);
+    name[n] = 0;
+    LOCK_TCPIP_CORE();
+    if (sntp_enabled())
+        sntp_stop();
+    strcpy(sntp_server, name);        /* lwIP keeps the pointer: it must live on */
+    net_sntp_port = (unsigned short)port;
+    if (n) {
+        sntp_setoperatingmode(SNTP_OPMODE_POLL);
+        sntp_setservername(0, sntp_server);
+        sntp_init();
+    }
+    UNLOCK_TCPIP_CORE();
+    return 0;
 }
 
 unsigned net_keepalive_idle_ms = NET_KEEPALIVE_IDLE_S * 1000u;
@@ -256,5 +302,9 @@ int net_start(void)
     ip4addr_ntoa_r(netif_ip4_gw(&netif), gw, sizeof(gw));
     printf("net: %s %s via %s (%s), link %s\n", netdrv_name(), ip, gw, addr_source,
            netdrv_link_up() ? "up" : "down");
+#ifdef NET_SNTP
+    if (NET_SNTP[0] && net_sntp_start(NET_SNTP) != 0)
+        printf("net: bad SNTP server '%s' (NET_SNTP)\n", NET_SNTP);
+#endif
     return 0;
 }

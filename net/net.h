@@ -37,6 +37,16 @@ struct netif *net_netif(void);
  * @return the socket, or a negative errno. Does not block. */
 int net_tcp_listen(uint16_t port, int backlog);
 
+/* Ask server ("name-or-address[:port]", port 123 by default) for the time with SNTP (RFC
+ * 4330, lwIP's sntp app) now and every hour; each answer sets the wall clock (k_wall_set,
+ * source "sntp"). NULL or "" stops it. Returns 0, or -EINVAL for a bad port or a name over
+ * 63 bytes. Takes lwIP's core lock; does not wait for the answer. */
+int net_sntp_start(const char *server);
+
+/* The server asked ("" if none), and the wall-clock seconds of the last answer (0: none). */
+const char *net_sntp_server(void);
+int64_t net_sntp_last(void);
+
 /* TCP keep-alive timings (RFC 1122 4.2.3.6): after idle_s seconds with nothing received, a
  * probe every intvl_s seconds; after count unanswered probes the connection is reset and
  * its socket's next call fails with ECONNABORTED. Defaults: NET_KEEPALIVE_IDLE_S,

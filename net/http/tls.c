@@ -339,8 +339,8 @@ static void print_status(void)
 {
     uint32_t x;
     const char *hw = board_hw_random(&x) == 0 ? "RDRAND" : "no hardware generator";
-    printf("tls: TLS 1.2 client (mbedTLS %s), clock %s (%ld), entropy: %s, %lu interrupt "
-           "timings\n", MBEDTLS_VERSION_STRING, k_wall_source(), (long)k_wall_seconds(), hw,
+    printf("tls: TLS 1.2 client (mbedTLS %s), clock %s (%lu), entropy: %s, %lu interrupt "
+           "timings\n", MBEDTLS_VERSION_STRING, k_wall_source(), (unsigned long)k_wall_seconds(), hw,
            (unsigned long)k_entropy_count());
     printf("tls: trust store %d certificates (%s; %d not usable), handshakes=%lu failed=%lu "
            "open=%lu\n", tls.cas_count, ca_bundle_source, tls.cas_failed,

@@ -147,4 +147,14 @@ extern unsigned net_keepalive_idle_ms, net_keepalive_intvl_ms, net_keepalive_cou
 #define LINK_STATS                      1
 #define LWIP_DEBUG                      0
 
+/* SNTP (lwIP's sntp app, RFC 4330) sets the kernel's wall clock (k_wall_set) for TLS's
+ * certificate dates: `sntp SERVER[:PORT]` in the shell, or `make NET_SNTP=SERVER`. The port
+ * is a variable so that tests can run a server on an unprivileged one. */
+extern unsigned short net_sntp_port;
+void net_sntp_set_time(unsigned long epoch_s);
+#define SNTP_SERVER_DNS                 1
+#define SNTP_PORT                       net_sntp_port
+#define SNTP_CHECK_RESPONSE             1    /* the answer comes from the server asked */
+#define SNTP_SET_SYSTEM_TIME(sec)       net_sntp_set_time(sec)
+
 #endif

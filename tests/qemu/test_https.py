@@ -237,3 +237,78 @@ def test_nginx_gzip_and_plain_over_https_and_http(t, nginx):
                 assert wire == len(data), m.group(0)          # gzip off there
             elif url.endswith(".html"):
                 assert wire < len(data) // 3, m.group(0)      # text compresses
+
+
+class SNTPServer:
+    """Answers every SNTP request (RFC 4330 mode 3) with a chosen time."""
+
+    def __init__(self, epoch_s):
+        import socket
+        import threading
+        self.epoch_s = epoch_s
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.asked = 0
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        import struct
+        while True:
+            try:
+                data, addr = self.sock.recvfrom(512)
+            except OSError:
+                return
+            if len(data) < 48 or data[0] & 7 != 3:
+                continue
+            self.asked += 1
+            secs = (int(self.epoch_s) + 2208988800) % (1 << 32)   # from 1900; 2036 wraps (era 1)
+            reply = bytes([0x24, 1, 0, 0]) + bytes(20) + data[40:48] + struct.pack(">II", secs, 0) * 2
+            self.sock.sendto(reply, addr)
+
+    def close(self):
+        self.sock.close()
+
+
+def sntp_answered(g, epoch_s, timeout=40):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = g.cmd("sntp")
+        m = re.search(r"answered \((\d+)\); clock sntp", out)
+        if m and abs(int(m.group(1)) - epoch_s) < 60:
+            return out
+        time.sleep(1)
+    raise AssertionError("no SNTP answer: " + out)
+
+
+@pytest.mark.parametrize("board", BOARDS)
+def test_sntp_sets_the_clock_that_judges_certificates(board, servers):
+    """`sntp` sets the wall clock (lwIP's SNTP app): told it is 2040, the guest finds the
+    good certificate expired; told the true time again, it accepts it."""
+    base, ca = servers
+    good = base["good"] + "/file/10"
+    g = Guest(board)
+    future = SNTPServer(2208988800)                      # 2040-01-01
+    now = SNTPServer(time.time())
+    try:
+        g.p.send("tls ca-add\r")
+        g.p.expect("paste the PEM")
+        for line in open(ca).read().splitlines():
+            g.p.send(line + "\r")
+        g.p.expect("added 1 certificate")
+        g.prompt()
+        assert "sntp: off" in g.cmd("sntp")
+        assert "sntp: bad server" in g.cmd("sntp 10.0.2.2:99999")
+        assert fetch(g, good)[1][good].group(6) is None
+        g.cmd("sntp 10.0.2.2:%d" % future.port)
+        sntp_answered(g, 2208988800)
+        assert "clock sntp (22089" in g.cmd("tls")
+        assert fetch(g, good)[1][good].group(6) == "cert-expired"
+        g.cmd("sntp 10.0.2.2:%d" % now.port)
+        sntp_answered(g, int(time.time()))
+        assert fetch(g, good)[1][good].group(6) is None
+        assert "sntp: off" in g.cmd("sntp off")
+    finally:
+        future.close()
+        now.close()
+        g.close()
