@@ -124,7 +124,6 @@ static int cmd_crawl(int argc, char **argv)
     k_task_t *tasks[CRAWL_MAX_PAGES];
     int depth = 0, i = 1, npages = 0, nhosts = 0, level_start = 0, ok = 0, errors = 0, links = 0;
     int unfollowed = 0, per_host = CRAWL_PER_HOST;
-    struct http_pool_stats ps;
     uint64_t t0 = k_uptime_ms();
 
     crawl_timeout_ms = 10000;
@@ -232,12 +231,8 @@ static int cmd_crawl(int argc, char **argv)
     if (unfollowed)
         printf("crawl: page limit (%d) reached: %d links not followed\n", CRAWL_MAX_PAGES,
                unfollowed);
-    if (crawl_pool) {
-        http_pool_stats(crawl_pool, &ps);
-        printf("crawl: connections opened=%lu reused=%lu retried=%lu stale=%lu (at most %d per "
-               "host)\n", (unsigned long)ps.opened, (unsigned long)ps.reused,
-               (unsigned long)ps.retried, (unsigned long)ps.stale, per_host);
-    }
+    if (crawl_pool)
+        http_pool_report(crawl_pool, "crawl");
     http_pool_free(crawl_pool);
     crawl_pool = NULL;
     printf("crawl: pages=%d links=%d errors=%d ms=%lu\n", ok, links, errors,

@@ -86,7 +86,6 @@ static int cmd_fetch(int argc, char **argv)
     bool insecure = false;
     unsigned per_host = FETCH_PER_HOST;
     struct http_pool *pool;
-    struct http_pool_stats ps;
     int i = 1, n = 0, failed = 0;
 
     for (; i < argc && argv[i][0] == '-'; i += 2) {
@@ -143,12 +142,8 @@ static int cmd_fetch(int argc, char **argv)
     for (i = 0; i < n; i++)
         if (jobs[i].rc)
             failed++;
-    if (pool) {
-        http_pool_stats(pool, &ps);
-        printf("fetch: connections opened=%lu reused=%lu retried=%lu stale=%lu (at most %u per "
-               "host)\n", (unsigned long)ps.opened, (unsigned long)ps.reused,
-               (unsigned long)ps.retried, (unsigned long)ps.stale, per_host);
-    }
+    if (pool)
+        http_pool_report(pool, "fetch");
     http_pool_free(pool);
     free(jobs);
     return failed ? -1 : 0;

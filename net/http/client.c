@@ -202,6 +202,13 @@ void http_pool_free(struct http_pool *pool)
 
 void http_pool_stats(const struct http_pool *pool, struct http_pool_stats *st) { *st = pool->st; }
 
+void http_pool_report(const struct http_pool *pool, const char *who)
+{
+    printf("%s: connections opened=%lu reused=%lu retried=%lu stale=%lu (at most %u per host)\n",
+           who, (unsigned long)pool->st.opened, (unsigned long)pool->st.reused,
+           (unsigned long)pool->st.retried, (unsigned long)pool->st.stale, pool->per_host);
+}
+
 static struct origin *origin_of(struct http_pool *pool, const struct http_url *u)
 {
     struct origin *o;

@@ -195,6 +195,9 @@ void http_pool_free(struct http_pool *pool);
 
 void http_pool_stats(const struct http_pool *pool, struct http_pool_stats *st);
 
+/* Print "<who>: connections opened=N reused=N retried=N stale=N (at most N per host)". */
+void http_pool_report(const struct http_pool *pool, const char *who);
+
 struct http_request {
     const char *url;
     uint32_t connect_timeout_ms;   /* 0: 10000 */

@@ -237,12 +237,7 @@ def tls_bench():
     r = {}
     g = Guest(BOARD)
     try:
-        g.p.send("tls ca-add\r")
-        g.p.expect("paste the PEM")
-        for line in open(os.path.join(d, "ca.pem")).read().splitlines():
-            g.p.send(line + "\r")
-        g.p.expect("added 1 certificate")
-        g.prompt()
+        g.add_ca(os.path.join(d, "ca.pem"))
         https = "https://10.0.2.2:%d" % tls.server_address[1]
         http = "http://10.0.2.2:%d" % plain.server_address[1]
         median_ms(g, https + "/file/0", 1)                      # the trust store is parsed

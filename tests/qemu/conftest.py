@@ -94,6 +94,15 @@ class Guest:
         self.p.expect("shell ready", timeout=BOOT_TIMEOUT)
         self.p.expect(PROMPT)
 
+    def add_ca(self, pem_path):
+        """`tls ca-add`: paste a PEM CA certificate on the console; the guest trusts it."""
+        self.p.send("tls ca-add\r")
+        self.p.expect("paste the PEM")
+        for line in open(pem_path).read().splitlines():
+            self.p.send(line + "\r")
+        self.p.expect(r"tls: added 1 certificate\(s\) to the trust store", timeout=CMD_TIMEOUT)
+        self.prompt()
+
     def cmd(self, line, timeout=CMD_TIMEOUT):
         """Run one shell command; return its output (the echoed line removed)."""
         self.p.send(line + "\r")

@@ -46,12 +46,7 @@ def tg(request, servers):
     trust store, parsed once, stays)."""
     _, ca = servers
     g = Guest(request.param)
-    g.p.send("tls ca-add\r")
-    g.p.expect("paste the PEM")
-    for line in open(ca).read().splitlines():
-        g.p.send(line + "\r")
-    g.p.expect(r"tls: added 1 certificate\(s\) to the trust store")
-    g.prompt()
+    g.add_ca(ca)
     g.baseline = g.settled_resources()
     yield g
     g.close()
@@ -291,12 +286,7 @@ def test_sntp_sets_the_clock_that_judges_certificates(board, servers):
     future = SNTPServer(2208988800)                      # 2040-01-01
     now = SNTPServer(time.time())
     try:
-        g.p.send("tls ca-add\r")
-        g.p.expect("paste the PEM")
-        for line in open(ca).read().splitlines():
-            g.p.send(line + "\r")
-        g.p.expect("added 1 certificate")
-        g.prompt()
+        g.add_ca(ca)
         assert "sntp: off" in g.cmd("sntp")
         assert "sntp: bad server" in g.cmd("sntp 10.0.2.2:99999")
         assert fetch(g, good)[1][good].group(6) is None
