@@ -226,14 +226,16 @@ struct http_response {
 };
 
 /*
- * GET req->url: connect (DNS for names), send "GET" with Host, User-Agent,
- * Connection: close and Accept-Encoding: gzip, deflate, parse the response, decode a gzip
- * or deflate body while it streams, follow redirects
+ * GET req->url (http:// or https://, TLS 1.2 for the latter): connect (DNS for names), or
+ * take a persistent connection from req->pool; send "GET" with Host, User-Agent and
+ * Accept-Encoding: gzip, deflate (and Connection: close without a pool); parse the
+ * response, decode a gzip or deflate body while it streams, follow redirects
  * 301/302/303/307/308 (RFC 9110 15.4) up to max_redirects, resolving relative Location
  * values against the current URL, and stream the final body to on_body. Any status is a
  * successful fetch (404 included): the caller reads res->status.
  * Blocks the calling task; other tasks run meanwhile. Frees its socket and buffers on
- * every path. Returns 0 or an HTTP_ERR_* code.
+ * every path, or gives a connection that may persist back to the pool. Returns 0 or an
+ * HTTP_ERR_* code.
  */
 int http_get(const struct http_request *req, struct http_response *res);
 
