@@ -289,8 +289,12 @@ def test_fetch_handles_servers_that_close_or_say_close(ng, httpd):
     for u in urls:
         n = int(u.rsplit("/", 1)[1])
         assert got[u].group(5) is None and int(got[u].group(3)) == n, out
+    # every answer came on a new connection; every reuse met a closed one before any byte
+    # and was sent again; the idle connection the first answer left was taken next, and
+    # found closed either when taken (stale) or when used (retried). How the other two
+    # requests share out depends on when the server's FINs arrive.
     opened, reused, retried, stale, _ = connections(out)
-    assert opened == 3 and stale + retried == 2 and reused == retried, out
+    assert opened == 3 and reused == retried and stale + retried >= 1, out
     urls = ["%s/closehdr/%d" % (httpd.base, n) for n in (100, 200, 300)]
     out = ng.cmd("fetch -c 1 " + " ".join(urls), timeout=120)
     assert len([m for m in LINE.finditer(out) if m.group(5) is None]) == 3, out
