@@ -319,7 +319,7 @@ static int conn_open(struct fetch *f, const struct http_url *u, struct conn **ou
 }
 
 /* A connection for u: from the pool (waiting for a free slot of its origin) or, if there
- * is none idle or fresh is asked for, new. */
+ * is none idle or fresh is asked for, new. On failure no slot is held (*o is NULL). */
 static int conn_get(struct fetch *f, const struct http_url *u, bool fresh, struct origin **o,
                     struct conn **out)
 {
@@ -350,13 +350,17 @@ static int conn_get(struct fetch *f, const struct http_url *u, bool fresh, struc
         conn_close(c);
     }
     rc = conn_open(f, u, out);
-    if (rc == 0)
-        pool->st.opened++;
-    return rc;
+    if (rc) {
+        k_sem_give(&(*o)->slots);
+        *o = NULL;
+        return rc;
+    }
+    pool->st.opened++;
+    return 0;
 }
 
 /* Done with c: back to its origin's idle list if keep, else closed; the slot is freed. */
-static void conn_put(struct fetch *f, struct origin *o, struct conn *c, bool keep)
+static void conn_put(struct origin *o, struct conn *c, bool keep)
 {
     if (c && o && keep) {
         c->next = o->idle;
@@ -366,7 +370,6 @@ static void conn_put(struct fetch *f, struct origin *o, struct conn *c, bool kee
     }
     if (o)
         k_sem_give(&o->slots);
-    (void)f;
 }
 
 /* One request and its response on connection c. *got_any: a byte of the response came. */
@@ -445,8 +448,6 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
         bool got_any, keep;
         int rc = conn_get(f, u, attempt > 0, &o, &c);
         if (rc) {
-            if (o)
-                k_sem_give(&o->slots);
             http_parser_init(&f->parser, NULL, NULL, 0);
             return rc;
         }
@@ -455,11 +456,11 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
                !f->parser.close_delimited;
         if (rc && c->reused && !got_any && attempt == 0 &&
             (rc == HTTP_ERR_RESET || rc == HTTP_ERR_CLOSED || rc == HTTP_ERR_IO)) {
-            conn_put(f, o, c, false);
+            conn_put(o, c, false);
             f->req->pool->st.retried++;
             continue;                    /* once more, on a new connection */
         }
-        conn_put(f, o, c, keep);
+        conn_put(o, c, keep);
         return rc;
     }
 }
