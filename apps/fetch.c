@@ -45,17 +45,6 @@ static int on_body(void *ctx, const void *data, size_t len)
     return 0;
 }
 
-/* newlib's printf (nano on ARM) has no %llu: format 64-bit counts ourselves. */
-static const char *u64s(char b[21], uint64_t v)
-{
-    char *p = b + 20;
-    *p = 0;
-    do
-        *--p = (char)('0' + v % 10);
-    while (v /= 10);
-    return p;
-}
-
 static void *fetch_task(void *arg)
 {
     struct job *j = arg;
@@ -70,10 +59,10 @@ static void *fetch_task(void *arg)
     char b1[21], b2[21], b3[21];
     if (j->rc == 0)
         printf("fetch: %s status=%d bytes=%s crc32=%08lx wire=%s ms=%s\n", j->url,
-               j->res.status, u64s(b1, j->res.body_len), (unsigned long)j->crc,
-               u64s(b3, j->res.wire_len), u64s(b2, j->ms));
+               j->res.status, k_u64_str(b1, j->res.body_len), (unsigned long)j->crc,
+               k_u64_str(b3, j->res.wire_len), k_u64_str(b2, j->ms));
     else
-        printf("fetch: %s error=%s ms=%s\n", j->url, http_strerror(j->rc), u64s(b2, j->ms));
+        printf("fetch: %s error=%s ms=%s\n", j->url, http_strerror(j->rc), k_u64_str(b2, j->ms));
     return NULL;
 }
 

@@ -61,3 +61,13 @@ int k_console_getc(int32_t timeout_ms)
         return -EAGAIN;
     return k_wait(&readers, timeout_ms, "console");
 }
+
+const char *k_u64_str(char b[21], uint64_t v)
+{
+    char *p = b + 20;
+    *p = 0;
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    return p;
+}

@@ -542,6 +542,10 @@ void k_console_set_intr(k_task_t *t);
 /* Bytes dropped because the type-ahead ring was full (shown by `ps`). */
 uint32_t k_console_dropped(void);
 
+/* v in decimal, written at the end of b (21 bytes); returns where it starts. newlib's
+ * printf on ARM (nano) has no %llu/%lld: print 64-bit values with "%s" and this. */
+const char *k_u64_str(char b[21], uint64_t v);
+
 /* ---------------------------------------------------------------------------------------
  * Heap (newlib's malloc over _sbrk, bounded by the board's linker map)
  */
