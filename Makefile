@@ -39,10 +39,12 @@ QEMU_PREFIX := ip netns exec $(TAP_NS)
 else
 # QEMU user networking: the guest is 10.0.2.15 (DHCP), the host 10.0.2.2; host
 # 127.0.0.1:$(ECHO_PORT) is forwarded to the guest's port 7 (echo, TCP and UDP),
-# $(CHAT_PORT) to 8000 (chat) and $(SELECT_PORT) to 55555 (selector-style echo).
+# $(CHAT_PORT) to 8000 (chat), $(SELECT_PORT) to 55555 (selector-style echo) and
+# $(HTTP_PORT) to 80 (the status page: http://127.0.0.1:7088/).
 CHAT_PORT ?= 7080
 SELECT_PORT ?= 7055
-QEMU_ARGS += -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=udp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=tcp:127.0.0.1:$(CHAT_PORT)-:8000,hostfwd=tcp:127.0.0.1:$(SELECT_PORT)-:55555 \
+HTTP_PORT ?= 7088
+QEMU_ARGS += -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=udp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=tcp:127.0.0.1:$(CHAT_PORT)-:8000,hostfwd=tcp:127.0.0.1:$(SELECT_PORT)-:55555,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80 \
              $(QEMU_NIC)
 QEMU_PREFIX :=
 endif
@@ -72,7 +74,7 @@ CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
 KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c kernel/lineedit.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c kernel/wall.c \
                kernel/arch/$(ARCH)/arch.c kernel/arch/$(ARCH)/switch.S
-APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c
+APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c apps/status.c
 
 # lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
 LWIPDIR := $(DEPS)/lwip/src
@@ -80,6 +82,7 @@ LWIPDIR := $(DEPS)/lwip/src
 LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c \
              $(LWIPDIR)/apps/sntp/sntp.c
 NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c net/http/coding.c net/http/tls.c \
+            net/info.c net/http/request.c net/http/server.c \
             $(NET_DRIVER)
 
 # zlib's inflate side (from `make deps`, compiled untouched, its warnings off): gzip and
@@ -116,7 +119,14 @@ $(BUILD)/generated/build_seed.c:
 $(BUILD)/generated/%.c.o: $(BUILD)/generated/%.c
 	@echo "  CC    $<"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
-GENERATED_OBJS := $(BUILD)/generated/ca_bundle.c.o $(BUILD)/generated/build_seed.c.o
+# The status page's files (apps/www/), compiled in with their content types and ETags.
+WWW_FILES := $(sort $(wildcard apps/www/*))
+$(BUILD)/generated/www.c: $(WWW_FILES) scripts/embed_files.py
+	@mkdir -p $(dir $@)
+	@echo "  GEN   $@"
+	$(Q)$(PYTHON) scripts/embed_files.py $@ apps/www $(WWW_FILES)
+GENERATED_OBJS := $(BUILD)/generated/ca_bundle.c.o $(BUILD)/generated/build_seed.c.o \
+                  $(BUILD)/generated/www.c.o
 OBJS += $(GENERATED_OBJS)
 
 # The wall clock of a board without a real-time clock starts at the last commit's time (a
@@ -171,8 +181,8 @@ HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Inet -Iapps -Itests/unit -I$(ZLIBDIR)
 HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/wall.c \
                kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
-               net/http/url.c net/http/parse.c net/http/coding.c kernel/lineedit.c apps/links.c \
-               $(ZLIB_SRCS)
+               net/http/url.c net/http/parse.c net/http/coding.c net/http/request.c kernel/lineedit.c \
+               apps/links.c $(ZLIB_SRCS)
 HOST_KOBJS := $(patsubst %,$(HOST_BUILD)/%.o,$(HOST_KERNEL))
 $(patsubst %,$(HOST_BUILD)/%.o,$(ZLIB_SRCS)): HOST_CFLAGS = -std=gnu11 -O2 -g -w -I$(ZLIBDIR)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(HOST_BUILD)/%,$(wildcard tests/unit/test_*.c))
@@ -230,10 +240,10 @@ print-cc:
 FUZZ_CC ?= clang
 FUZZ_S ?= 60
 FUZZ_BUILD := build/fuzz
-FUZZ_TARGETS := url response chunked lineedit links coding
+FUZZ_TARGETS := url response chunked lineedit links coding request
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                -Ikernel -Inet -Iapps -I$(ZLIBDIR)
-FUZZ_SRCS := net/http/url.c net/http/parse.c net/http/coding.c kernel/lineedit.c apps/links.c
+FUZZ_SRCS := net/http/url.c net/http/parse.c net/http/coding.c net/http/request.c kernel/lineedit.c apps/links.c
 # zlib is not ours to fix: instrumented for coverage and ASan, not UBSan
 FUZZ_ZLIB := $(FUZZ_BUILD)/zlib.a
 
@@ -243,7 +253,7 @@ $(FUZZ_ZLIB): $(ZLIB_SRCS) | $(DEPS_STAMP)
 	$(Q)cd $(FUZZ_BUILD)/zlib && $(FUZZ_CC) -g -O1 -w -fsanitize=fuzzer-no-link,address -c \
 	    $(abspath $(ZLIB_SRCS)) && ar rcs ../zlib.a *.o
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(FUZZ_ZLIB) kernel/k.h net/http/http.h apps/links.h
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(FUZZ_ZLIB) kernel/k.h net/http/http.h net/http/server.h apps/links.h
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(FUZZ_ZLIB)

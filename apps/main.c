@@ -7,12 +7,13 @@
 #include "k.h"
 #include "net.h"
 #include "servers.h"
+#include "status.h"
 
 static void *app_main(void *arg)
 {
     (void)arg;
     printf("\nkernel on %s: cooperative tasks\n", board_name);
-    if (net_start() == 0 && (echo_start() != 0 || servers_start() != 0))
+    if (net_start() == 0 && (echo_start() != 0 || servers_start() != 0 || status_start() != 0))
         printf("servers: cannot start\n");
     printf("shell ready (type 'help')\n");
     return k_shell_main(NULL);

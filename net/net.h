@@ -156,4 +156,29 @@ int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms);
 int k_wait_readable(int fd, int32_t timeout_ms);
 int k_wait_writable(int fd, int32_t timeout_ms);
 
+
+/* ---------------------------------------------------------------------------------------
+ * What the network holds now, for status pages (net/info.c). Both take lwIP's core lock
+ * for the copy and do not block otherwise.
+ */
+struct net_pool_info {
+    const char *name;      /* lwIP's pool name ("TCP_PCB", "PBUF_POOL", ...) */
+    uint32_t size;         /* bytes per element */
+    uint32_t used, max;    /* elements in use now, most ever */
+    uint32_t avail;        /* elements the pool may hold (MEMP_NUM_*) */
+    uint32_t err;          /* allocations that failed */
+};
+
+/* Fill out[0..max) with lwIP's pools. @return how many there are (may exceed max). */
+unsigned net_pool_info(struct net_pool_info *out, unsigned max);
+
+struct net_tcp_endpoint {
+    char local[22], remote[22];   /* "a.b.c.d:port" */
+    const char *state;            /* "LISTEN", "ESTABLISHED", "TIME_WAIT", ... */
+};
+
+/* Copy up to max TCP endpoints (listeners, then connections, then TIME_WAIT) into out.
+ * @return how many there are in all (may exceed max). */
+unsigned net_tcp_endpoints(struct net_tcp_endpoint *out, unsigned max);
+
 #endif

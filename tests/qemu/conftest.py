@@ -69,12 +69,13 @@ class Guest:
                             TAP_HOST_IP + "/24"], check=True)
             make_vars.update(NET="tap", TAP_NS=self.ns)
             self.addr = TAP_GUEST_IP
-            self.echo_port, self.chat_port, self.select_port = 7, 8000, 55555
+            self.echo_port, self.chat_port, self.select_port, self.http_port = 7, 8000, 55555, 80
         else:
             self.addr = "127.0.0.1"
             self.echo_port = int(make_vars.setdefault("ECHO_PORT", free_port()))
             self.chat_port = int(make_vars.setdefault("CHAT_PORT", free_port()))
             self.select_port = int(make_vars.setdefault("SELECT_PORT", free_port()))
+            self.http_port = int(make_vars.setdefault("HTTP_PORT", free_port()))
         cmd = qemu_command(board, **make_vars)
         if impair is not None:
             # Under 10% loss each way with reordering, the host's TCP (these are its
