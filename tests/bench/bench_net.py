@@ -23,6 +23,11 @@ Figures, one key=value per line, then a table:
   burst40_*        (ours) 40 clients at once, 46-50 KB each: how many byte-exact, and the
                    longest any waited for its next echoed byte (tests/qemu/burst_client.py)
   burst32x256k_*   the same with 32 clients of 256 KiB
+  http_rps         HTTP requests a second: wrk, 10 s, 2 threads, 64 connections (keep-alive
+                   where the server keeps it: ours does, busybox httpd closes after each),
+                   GET of the same 1 KiB page (apps/www/bench-1k.html); ours from its status
+                   server on port 80, Linux's from busybox httpd; http_errors counts wrk's
+                   socket errors and non-2xx answers
   usernet_conns    (ours) connections QEMU's user network (hostfwd) held within 60 s
   tls_handshake_ms (ours, QEMU's user network) median of 7 `fetch https://.../file/0` minus
                    the median of 7 plain http:// ones: what the TLS 1.2 handshake adds
@@ -264,6 +269,17 @@ def tls_bench():
     return r
 
 
+def http_rps():
+    """wrk against the guest's port 80: (requests/s, errors)."""
+    out = subprocess.run(["wrk", "-t", "2", "-c", "64", "-d", "10s", "--timeout", "10s",
+                          "http://%s/bench-1k.html" % GUEST_IP], capture_output=True, text=True,
+                         timeout=120).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, errors + (int(m.group(1)) if m else 0)
+
+
 def measure(cls):
     r = {}
     t0 = time.monotonic()
@@ -274,6 +290,7 @@ def measure(cls):
         r["idle_cpu_pct"] = idle_cpu_pct(g.p.pid)
         r["rtt_us"] = rtt_us()
         r["echo_MBps"] = echo_mbps()
+        r["http_rps"], r["http_errors"] = http_rps()
         time.sleep(1)
         before = g.ram_used()
         p, ask = load(CONNS)
@@ -302,7 +319,7 @@ def measure(cls):
     return r
 
 
-FIELDS = ["boot_to_echo_ms", "rtt_us", "echo_MBps", "conns_held", "all_echoed",
+FIELDS = ["boot_to_echo_ms", "rtt_us", "echo_MBps", "http_rps", "http_errors", "conns_held", "all_echoed",
           "all_echo_p50_s", "all_echo_s", "conn_bytes", "idle_cpu_pct"]
 
 
@@ -333,6 +350,7 @@ def main():
         ratios = {"boot_to_echo": k["boot_to_echo_ms"] / lx["boot_to_echo_ms"],
                   "rtt": k["rtt_us"] / lx["rtt_us"],
                   "echo_MBps": k["echo_MBps"] / lx["echo_MBps"] if lx["echo_MBps"] else float("nan"),
+                  "http_rps": k["http_rps"] / lx["http_rps"] if lx["http_rps"] else float("nan"),
                   "conn_bytes": k["conn_bytes"] / lx["conn_bytes"] if lx["conn_bytes"] > 0 else float("nan"),
                   "all_echo_s": k["all_echo_s"] / lx["all_echo_s"] if lx["all_echo_s"] else float("nan"),
                   "idle_cpu": k["idle_cpu_pct"] / lx["idle_cpu_pct"] if lx["idle_cpu_pct"] else float("nan")}

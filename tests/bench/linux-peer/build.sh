@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the Linux peer guest of `make bench-net` from Debian's packages into OUT:
 #   vmlinuz      the linux-image-amd64 kernel (its dependency, the versioned image package)
-#   initrd.gz    busybox-static, that kernel's own e1000.ko, epoll_echo (static) and init
+#   initrd.gz    busybox-static, that kernel's own e1000.ko, epoll_echo (static), init and
+#                /www/bench-1k.html (the page both guests serve to wrk)
 # The packages are downloaded with `apt-get download` and unpacked, never installed.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -9,13 +10,14 @@ OUT=${1:?usage: build.sh OUTDIR}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 [ -f "$OUT/initrd.gz" ] && [ -f "$OUT/vmlinuz" ] && [ "$OUT/initrd.gz" -nt "$HERE/init" ] \
-    && [ "$OUT/initrd.gz" -nt "$HERE/epoll_echo.c" ] && exit 0
+    && [ "$OUT/initrd.gz" -nt "$HERE/epoll_echo.c" ] \
+    && [ "$OUT/initrd.gz" -nt "$HERE/../../../apps/www/bench-1k.html" ] && exit 0
 cd "$OUT"
 img=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: \(linux-image-[0-9].*\)/\1/p' | head -n1)
 [ -n "$img" ] || { echo "linux-peer: cannot resolve linux-image-amd64" >&2; exit 1; }
 rm -rf pkg && mkdir pkg
 (cd pkg && apt-get download -qq "$img" busybox-static 2>/dev/null)
-rm -rf root && mkdir -p root/bin root/proc root/sys root/dev
+rm -rf root && mkdir -p root/bin root/proc root/sys root/dev root/www
 for d in pkg/*.deb; do dpkg-deb -x "$d" pkg/x; done
 cp pkg/x/boot/vmlinuz-* vmlinuz
 ko=$(find pkg/x/lib/modules -name 'e1000.ko*' | head -n1)
@@ -28,6 +30,7 @@ cp pkg/x/bin/busybox root/bin/busybox
 ln -s busybox root/bin/sh
 gcc -O2 -static -o root/epoll_echo "$HERE/epoll_echo.c"
 install -m 755 "$HERE/init" root/init
+cp "$HERE/../../../apps/www/bench-1k.html" root/www/
 (cd root && find . | cpio -o -H newc --quiet) | gzip -1 > initrd.gz
 rm -rf pkg root
 echo "linux-peer: $img, $(du -h initrd.gz | cut -f1) initrd in $OUT"
