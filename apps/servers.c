@@ -223,57 +223,19 @@ done:
 static struct select_stats sel_st;
 const struct select_stats *select_stats(void) { return &sel_st; }
 
-/* The loop's tables grow with the number of connections (doubling), so the only limit is
- * the heap: conns[i] is connection i, pfd[i] its poll entry; pfd[n] is the listener. */
+/* The loop's tables grow with the number of connections, so the only limit is the heap:
+ * item i is connection i, pfd[i] its poll entry; pfd[n] is the listener. */
 struct sel_conn { k_gen_t *g; struct wait_req *w; };
-static struct sel_conn *conns;
-static struct pollfd *pfd;
-static unsigned nconns, cap;
-
-static bool sel_grow(void)
-{
-    unsigned ncap = cap ? cap * 2 : 16;
-    struct sel_conn *c = realloc(conns, ncap * sizeof(*c));
-    if (!c)
-        return false;
-    conns = c;
-    struct pollfd *p = realloc(pfd, (ncap + 1) * sizeof(*p));
-    if (!p)
-        return false;
-    pfd = p;
-    cap = ncap;
-    return true;
-}
-
-/* Give memory back as connections end: at a quarter full, halve the tables (new blocks,
- * not realloc(): newlib's in-place shrink leaves the freed tail counted as used). */
-static void sel_shrink(void)
-{
-    while (cap > 16 && nconns < cap / 4) {
-        unsigned ncap = cap / 2;
-        struct sel_conn *c = malloc(ncap * sizeof(*c));
-        struct pollfd *p = malloc((ncap + 1) * sizeof(*p));
-        if (!c || !p) {
-            free(c);
-            free(p);
-            return;                 /* keep the larger tables */
-        }
-        memcpy(c, conns, nconns * sizeof(*c));
-        free(conns);
-        free(pfd);
-        conns = c;
-        pfd = p;
-        cap = ncap;
-    }
-}
+static struct net_conn_table tab = { .item_size = sizeof(struct sel_conn) };
+#define CONN(i) (((struct sel_conn *)tab.items)[i])
 
 static void sel_end(unsigned i)
 {
-    size_t peak = k_gen_stack_peak(conns[i].g);
+    size_t peak = k_gen_stack_peak(CONN(i).g);
     if (peak > sel_st.stack_peak)
         sel_st.stack_peak = (uint32_t)peak;
-    k_gen_free(conns[i].g);              /* the connection ended */
-    conns[i] = conns[--nconns];          /* the last one takes its place */
+    k_gen_free(CONN(i).g);               /* the connection ended */
+    CONN(i) = CONN(--tab.n);             /* the last one takes its place */
 }
 
 /* Take the connections waiting on the listener, at most 64 a wake-up (the others keep). */
@@ -285,7 +247,7 @@ static void sel_accept(int ls)
             return;                          /* EWOULDBLOCK: no more */
         k_gen_t *g = NULL;
         void *w;
-        if (net_conn_admit() && (nconns < cap || sel_grow()))
+        if (net_conn_admit() && net_table_reserve(&tab))
             g = k_gen_new(handle_client, (void *)(intptr_t)fd, SELECT_STACK);
         if (!g) {
             sel_st.refused++;
@@ -297,10 +259,10 @@ static void sel_accept(int ls)
             k_gen_free(g);
             continue;
         }
-        conns[nconns++] = (struct sel_conn){ g, w };
+        CONN(tab.n++) = (struct sel_conn){ g, w };
         sel_st.accepted++;
-        if (nconns > sel_st.peak)
-            sel_st.peak = nconns;
+        if (tab.n > sel_st.peak)
+            sel_st.peak = tab.n;
     }
 }
 
@@ -309,16 +271,17 @@ static void *select_server(void *arg)
     int ls = net_tcp_listen(SELECT_PORT, SELECT_BACKLOG);
     (void)arg;
 
-    if (ls < 0 || !sel_grow()) {
+    if (ls < 0 || !net_table_reserve(&tab)) {
         printf("selecho: cannot listen on port %d: %s\n", SELECT_PORT,
                strerror(ls < 0 ? -ls : ENOMEM));
         return NULL;
     }
     lwip_fcntl(ls, F_SETFL, O_NONBLOCK);
     for (;;) {
-        unsigned n = nconns;
+        unsigned n = tab.n;
+        struct pollfd *pfd = tab.pfd;
         for (unsigned i = 0; i < n; i++)
-            pfd[i] = (struct pollfd){ .fd = conns[i].w->fd, .events = conns[i].w->events };
+            pfd[i] = (struct pollfd){ .fd = CONN(i).w->fd, .events = CONN(i).w->events };
         pfd[n] = (struct pollfd){ .fd = ls, .events = POLLIN };
         sel_st.active = n;
         if (k_wait_fds(pfd, (int)n + 1, K_FOREVER) < 0) {
@@ -332,14 +295,14 @@ static void *select_server(void *arg)
             void *w;
             if (!pfd[i].revents)
                 continue;
-            if (k_gen_next(conns[i].g, &w) == K_GEN_YIELDED)
-                conns[i].w = w;
+            if (k_gen_next(CONN(i).g, &w) == K_GEN_YIELDED)
+                CONN(i).w = w;
             else
                 sel_end(i);
         }
         if (pfd[n].revents)
             sel_accept(ls);
-        sel_shrink();
+        net_table_shrink(&tab);
     }
 }
 
@@ -368,7 +331,7 @@ static int cmd_servers(int argc, char **argv)
            (unsigned)chat_st.accepted, (unsigned)chat_st.clients, (unsigned)chat_st.refused,
            (unsigned)chat_st.lines, (unsigned)chat_st.dropped_slow);
     printf("selecho accepted=%u active=%u peak=%u table=%u refused=%u wakeups=%u stack=%u stack_peak=%u\n",
-           (unsigned)sel_st.accepted, (unsigned)sel_st.active, (unsigned)sel_st.peak, cap,
+           (unsigned)sel_st.accepted, (unsigned)sel_st.active, (unsigned)sel_st.peak, tab.cap,
            (unsigned)sel_st.refused, (unsigned)sel_st.wakeups, (unsigned)SELECT_STACK,
            (unsigned)sel_st.stack_peak);
     return 0;

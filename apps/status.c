@@ -10,10 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lwip/dns.h"
 #include "lwip/memp.h"
 #include "lwip/stats.h"
-#include "lwip/tcpip.h"
 
 #include "board.h"
 #include "echo.h"
@@ -168,21 +166,14 @@ static int api_net(struct http_conn *c, const struct http_req *req)
 {
     struct netif *nif = net_netif();
     const struct netdrv_stats *s = netdrv_stats();
-    char ip[16] = "", mask[16] = "", gw[16] = "", dns[16] = "";
+    char ip[16], mask[16], gw[16], dns[16];
     struct net_pool_info pools[MEMP_MAX];
     unsigned npools = net_pool_info(pools, MEMP_MAX);
     struct net_tcp_endpoint *eps = http_scratch(c, STATUS_ENDPOINTS * sizeof(*eps));
     if (!eps)
         return http_error(c, req, 503, "out of memory for the connection list");
     unsigned neps = net_tcp_endpoints(eps, STATUS_ENDPOINTS);
-    if (nif) {
-        LOCK_TCPIP_CORE();
-        ip4addr_ntoa_r(netif_ip4_addr(nif), ip, sizeof(ip));
-        ip4addr_ntoa_r(netif_ip4_netmask(nif), mask, sizeof(mask));
-        ip4addr_ntoa_r(netif_ip4_gw(nif), gw, sizeof(gw));
-        ipaddr_ntoa_r(dns_getserver(0), dns, sizeof(dns));
-        UNLOCK_TCPIP_CORE();
-    }
+    net_netif_addrs(ip, mask, gw, dns);
     http_begin(c, req, "application/json", "Cache-Control: no-store\r\n");
     if (nif)
         http_printf(c, "{\"netif\":{\"name\":\"%c%c%u\",\"driver\":\"%s\",\"link\":%s,\"mtu\":%u,"

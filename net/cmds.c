@@ -29,12 +29,7 @@ static int cmd_ifconfig(int argc, char **argv)
         return -1;
     }
     s = netdrv_stats();
-    LOCK_TCPIP_CORE();
-    ip4addr_ntoa_r(netif_ip4_addr(n), ip, sizeof(ip));
-    ip4addr_ntoa_r(netif_ip4_netmask(n), mask, sizeof(mask));
-    ip4addr_ntoa_r(netif_ip4_gw(n), gw, sizeof(gw));
-    ipaddr_ntoa_r(dns_getserver(0), dns, sizeof(dns));
-    UNLOCK_TCPIP_CORE();
+    net_netif_addrs(ip, mask, gw, dns);
     printf("%c%c%u: %s  link %s  mtu %u  hwaddr %02x:%02x:%02x:%02x:%02x:%02x\n", n->name[0],
            n->name[1], n->num, netdrv_name(), netdrv_link_up() ? "up" : "down", n->mtu,
            n->hwaddr[0], n->hwaddr[1], n->hwaddr[2], n->hwaddr[3], n->hwaddr[4], n->hwaddr[5]);

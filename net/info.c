@@ -1,5 +1,11 @@
-/* info.c - copies of lwIP's pool counters and TCP endpoints, for status pages (net.h). */
+/* info.c - copies of lwIP's pool counters, TCP endpoints and addresses, for status pages and
+ * the shell; and the event-loop servers' connection table (net.h). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lwip/dns.h"
+#include "lwip/sockets.h"
 
 #include "lwip/memp.h"
 #include "lwip/priv/memp_priv.h"
@@ -56,4 +62,55 @@ unsigned net_tcp_endpoints(struct net_tcp_endpoint *out, unsigned max)
                      "TIME_WAIT");
     UNLOCK_TCPIP_CORE();
     return n;
+}
+
+void net_netif_addrs(char ip[16], char mask[16], char gw[16], char dns[16])
+{
+    struct netif *n = net_netif();
+    ip[0] = mask[0] = gw[0] = dns[0] = '\0';
+    if (!n)
+        return;
+    LOCK_TCPIP_CORE();
+    ip4addr_ntoa_r(netif_ip4_addr(n), ip, 16);
+    ip4addr_ntoa_r(netif_ip4_netmask(n), mask, 16);
+    ip4addr_ntoa_r(netif_ip4_gw(n), gw, 16);
+    ipaddr_ntoa_r(dns_getserver(0), dns, 16);
+    UNLOCK_TCPIP_CORE();
+}
+
+bool net_table_reserve(struct net_conn_table *t)
+{
+    if (t->n < t->cap)
+        return true;
+    unsigned ncap = t->cap ? t->cap * 2 : 16;
+    void *items = realloc(t->items, ncap * t->item_size);
+    if (!items)
+        return false;
+    t->items = items;
+    struct pollfd *p = realloc(t->pfd, (ncap + 1) * sizeof(*p));
+    if (!p)
+        return false;       /* items is larger already: harmless, cap stays */
+    t->pfd = p;
+    t->cap = ncap;
+    return true;
+}
+
+void net_table_shrink(struct net_conn_table *t)
+{
+    while (t->cap > 16 && t->n < t->cap / 4) {
+        unsigned ncap = t->cap / 2;
+        void *items = malloc(ncap * t->item_size);
+        struct pollfd *p = malloc((ncap + 1) * sizeof(*p));
+        if (!items || !p) {
+            free(items);
+            free(p);
+            return;
+        }
+        memcpy(items, t->items, t->n * t->item_size);
+        free(t->items);
+        free(t->pfd);
+        t->items = items;
+        t->pfd = p;
+        t->cap = ncap;
+    }
 }

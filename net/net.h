@@ -177,8 +177,38 @@ struct net_tcp_endpoint {
     const char *state;            /* "LISTEN", "ESTABLISHED", "TIME_WAIT", ... */
 };
 
+/* The interface's addresses as text ("" where there is no interface): address, netmask,
+ * gateway, first DNS server; each buffer 16 bytes. */
+void net_netif_addrs(char ip[16], char mask[16], char gw[16], char dns[16]);
+
 /* Copy up to max TCP endpoints (listeners, then connections, then TIME_WAIT) into out.
  * @return how many there are in all (may exceed max). */
 unsigned net_tcp_endpoints(struct net_tcp_endpoint *out, unsigned max);
 
+/* ---------------------------------------------------------------------------------------
+ * The connection table of an event-loop server (the selector echo server, the HTTP
+ * server): items[0..n) of item_size bytes, one per connection, and pfd[0..cap] for
+ * k_wait_fds() (one entry more, for the listener). No fixed size: it doubles when full
+ * and halves at a quarter full, so a burst of connections gives its memory back.
+ */
+struct net_conn_table {
+    void *items;
+    struct pollfd *pfd;
+    unsigned n, cap;
+    size_t item_size;
+};
+
+/* Room for one more item (n < cap), doubling (16 the first time) if needed.
+ * @return true, or false if the heap has no room (the table is unchanged). */
+bool net_table_reserve(struct net_conn_table *t);
+
+/* Halve the tables while n < cap / 4 (not below 16), into new blocks: newlib's in-place
+ * shrink leaves the freed tail counted as used. Keeps the larger tables if malloc fails. */
+void net_table_shrink(struct net_conn_table *t);
+
+/* Item i (i < cap). */
+static inline void *net_table_item(const struct net_conn_table *t, unsigned i)
+{
+    return (char *)t->items + (size_t)i * t->item_size;
+}
 #endif

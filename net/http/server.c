@@ -424,50 +424,13 @@ static void *conn_main(k_gen_t *g, void *arg)
 
 /* --- the server's task: accept, and resume the ready connections --------------------- */
 
-static struct http_conn **conns;
-static struct pollfd *pfd;
-static unsigned nconns, cap;
-
-static bool grow(void)
-{
-    unsigned ncap = cap ? cap * 2 : 16;
-    struct http_conn **c = realloc(conns, ncap * sizeof(*c));
-    if (!c)
-        return false;
-    conns = c;
-    struct pollfd *p = realloc(pfd, (ncap + 1) * sizeof(*p));
-    if (!p)
-        return false;
-    pfd = p;
-    cap = ncap;
-    return true;
-}
-
-/* Give memory back as connections end: at a quarter full, halve the tables (new blocks:
- * newlib's in-place shrink leaves the freed tail counted as used). */
-static void shrink(void)
-{
-    while (cap > 16 && nconns < cap / 4) {
-        unsigned ncap = cap / 2;
-        struct http_conn **c = malloc(ncap * sizeof(*c));
-        struct pollfd *p = malloc((ncap + 1) * sizeof(*p));
-        if (!c || !p) {
-            free(c);
-            free(p);
-            return;
-        }
-        memcpy(c, conns, nconns * sizeof(*c));
-        free(conns);
-        free(pfd);
-        conns = c;
-        pfd = p;
-        cap = ncap;
-    }
-}
+/* items: struct http_conn *, one per connection; pfd[n] is the listener's entry */
+static struct net_conn_table tab = { .item_size = sizeof(struct http_conn *) };
+#define CONN(i) (((struct http_conn **)tab.items)[i])
 
 static void conn_end(unsigned i)
 {
-    struct http_conn *c = conns[i];
+    struct http_conn *c = CONN(i);
     size_t peak = k_gen_stack_peak(c->g);
     if (peak > st.stack_peak)
         st.stack_peak = (uint32_t)peak;
@@ -477,14 +440,14 @@ static void conn_end(unsigned i)
         overload_now--;
     free(c->scratch);
     free(c);
-    conns[i] = conns[--nconns];
+    CONN(i) = CONN(--tab.n);
     st.active--;
 }
 
 /* Run connection i's generator until it waits; end it if it finished. */
 static void conn_resume(unsigned i)
 {
-    if (k_gen_next(conns[i]->g, NULL) != K_GEN_YIELDED)
+    if (k_gen_next(CONN(i)->g, NULL) != K_GEN_YIELDED)
         conn_end(i);
 }
 
@@ -496,7 +459,7 @@ static void accept_some(int ls)
             return;
         bool admit = net_conn_admit();
         struct http_conn *c = NULL;
-        if ((admit || overload_now < HTTPD_OVERLOAD_MAX) && (nconns < cap || grow()))
+        if ((admit || overload_now < HTTPD_OVERLOAD_MAX) && net_table_reserve(&tab))
             c = malloc(sizeof(*c));
         if (c) {
             memset(c, 0, offsetof(struct http_conn, in));
@@ -518,10 +481,10 @@ static void accept_some(int ls)
             st.refused++;
         }
         st.accepted++;
-        conns[nconns++] = c;
+        CONN(tab.n++) = c;
         if (++st.active > st.peak)
             st.peak = st.active;
-        conn_resume(nconns - 1);
+        conn_resume(tab.n - 1);
     }
 }
 
@@ -532,9 +495,10 @@ static void *server_task(void *arg)
 
     for (;;) {
         uint64_t now = k_uptime_ms(), wake = next_tick;
-        unsigned n = nconns;
+        unsigned n = tab.n;
+        struct pollfd *pfd = tab.pfd;
         for (unsigned i = 0; i < n; i++) {
-            struct http_conn *c = conns[i];
+            struct http_conn *c = CONN(i);
             pfd[i] = (struct pollfd){ .fd = c->fd, .events = c->events };
             if (c->deadline && c->deadline < wake)
                 wake = c->deadline;
@@ -551,7 +515,7 @@ static void *server_task(void *arg)
         now = k_uptime_ms();
         /* conn_end() moves the last entry into a freed slot: walk down from the top */
         for (unsigned i = n; i-- > 0;) {
-            struct http_conn *c = conns[i];
+            struct http_conn *c = CONN(i);
             if (rc > 0 && pfd[i].revents) {
                 conn_resume(i);
             } else if (c->deadline && now >= c->deadline) {
@@ -561,7 +525,7 @@ static void *server_task(void *arg)
         }
         if (rc > 0 && pfd[n].revents)
             accept_some(ls);
-        shrink();
+        net_table_shrink(&tab);
         if (now >= next_tick) {
             config->tick(now);
             next_tick = now + config->tick_ms;
@@ -577,7 +541,7 @@ int http_server_start(const struct http_server_config *cfg)
         return ls;
     lwip_fcntl(ls, F_SETFL, O_NONBLOCK);
     config = cfg;
-    if (!grow())
+    if (!net_table_reserve(&tab))
         return -ENOMEM;
     k_task_t *t = k_task_spawn("httpd", server_task, (void *)(intptr_t)ls, 4096);
     if (!t) {
@@ -617,7 +581,7 @@ static int cmd_httpd(int argc, char **argv)
            k_u64_str(b, st.bytes_out));
     printf("  timeouts: request=%u ms idle=%u ms send=%u ms  stack=%u stack_peak=%u table=%u\n",
            (unsigned)http_server_timeouts.request_ms, (unsigned)http_server_timeouts.idle_ms,
-           (unsigned)http_server_timeouts.send_ms, (unsigned)HTTPD_STACK, (unsigned)st.stack_peak, cap);
+           (unsigned)http_server_timeouts.send_ms, (unsigned)HTTPD_STACK, (unsigned)st.stack_peak, tab.cap);
     return 0;
 }
 K_SHELL_CMD(httpd, "httpd", "[request_ms idle_ms send_ms] - HTTP server counters and timeouts", cmd_httpd);
