@@ -4,16 +4,22 @@
 
 BOARD ?= qemu-x86
 BOARDS := qemu-x86 qemu-mps2-an385
-ECHO_PORT ?= 7007
 PYTHON ?= /usr/bin/python3
+# The guest's service ports, defined here only (config.h gives them to the C code; the user
+# network forwards host ports to them): echo (TCP and UDP, RFC 862), chat, selector echo,
+# the status page.
+ECHO_PORT ?= 7
+CHAT_PORT ?= 8000
+SELECT_PORT ?= 55555
+STATUS_PORT ?= 80
 
 NET ?= user
-BUILD := build/$(BOARD)$(if $(filter tap,$(NET)),-tap)
+BUILD ?= build/$(BOARD)$(if $(filter tap,$(NET)),-tap)
 DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: fuzz test-fuzz soak test-docs print-cc bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: fuzz test-fuzz soak test-docs print-cc print-boards bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 # Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
@@ -38,13 +44,15 @@ QEMU_ARGS += -netdev tap,id=net0,ifname=$(TAP_IF),script=no,downscript=no $(QEMU
 QEMU_PREFIX := ip netns exec $(TAP_NS)
 else
 # QEMU user networking: the guest is 10.0.2.15 (DHCP), the host 10.0.2.2; host
-# 127.0.0.1:$(ECHO_PORT) is forwarded to the guest's port 7 (echo, TCP and UDP),
-# $(CHAT_PORT) to 8000 (chat), $(SELECT_PORT) to 55555 (selector-style echo) and
-# $(HTTP_PORT) to 80 (the status page: http://127.0.0.1:7088/).
-CHAT_PORT ?= 7080
-SELECT_PORT ?= 7055
-HTTP_PORT ?= 7088
-QEMU_ARGS += -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=udp:127.0.0.1:$(ECHO_PORT)-:7,hostfwd=tcp:127.0.0.1:$(CHAT_PORT)-:8000,hostfwd=tcp:127.0.0.1:$(SELECT_PORT)-:55555,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80 \
+# 127.0.0.1:$(HOSTFWD_ECHO_PORT) is forwarded to the guest's echo port (TCP and UDP),
+# $(HOSTFWD_CHAT_PORT) to chat, $(HOSTFWD_SELECT_PORT) to the selector-style echo and
+# $(HOSTFWD_STATUS_PORT) to the status page (http://127.0.0.1:7088/).
+HOSTFWD_ECHO_PORT ?= 7007
+HOSTFWD_CHAT_PORT ?= 7080
+HOSTFWD_SELECT_PORT ?= 7055
+HOSTFWD_STATUS_PORT ?= 7088
+fwd = hostfwd=$(1):127.0.0.1:$(HOSTFWD_$(2)_PORT)-:$($(2)_PORT)
+QEMU_ARGS += -netdev user,id=net0,$(call fwd,tcp,ECHO),$(call fwd,udp,ECHO),$(call fwd,tcp,CHAT),$(call fwd,tcp,SELECT),$(call fwd,tcp,STATUS) \
              $(QEMU_NIC)
 QEMU_PREFIX :=
 endif
@@ -68,8 +76,7 @@ WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
           -Ikernel -Iboards/$(BOARD) -Inet -Inet/include -I$(LWIPDIR)/include -I$(ZLIBDIR) \
           -I$(MBEDTLSDIR)/include -Inet/http -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' \
-          $(BOARD_CFLAGS) -DBOARD_NAME='"$(BOARD)"' \
-          -DNET_MAX_SOCKETS=$(NET_MAX_SOCKETS) -DFD_SETSIZE=$(NET_MAX_SOCKETS)
+          $(BOARD_CFLAGS) -include $(BUILD)/config.h
 
 KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c kernel/lineedit.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c kernel/wall.c \
@@ -129,10 +136,12 @@ GENERATED_OBJS := $(BUILD)/generated/ca_bundle.c.o $(BUILD)/generated/build_seed
                   $(BUILD)/generated/www.c.o
 OBJS += $(GENERATED_OBJS)
 
-# The wall clock of a board without a real-time clock starts at the last commit's time (a
-# lower bound on the true time, the same for every build of a commit).
-BUILD_EPOCH ?= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),$(shell date +%s))
-$(BUILD)/kernel/wall.c.o: CFLAGS += -DK_BUILD_EPOCH=$(BUILD_EPOCH)
+# ----------------------------------------------------------------------------------------
+# Configuration: one source per build. Every setting the C code reads is a make variable
+# (board.mk sets a board's values, the command line overrides any) written by
+# scripts/config_h.py into $(BUILD)/config.h, which every object is compiled with
+# (-include) and depends on. It is rewritten only when a value changes, so a new value
+# rebuilds what it must and no change of configuration needs `make clean`.
 # Addressing: DHCP with a static fallback; `make NET_DHCP=0` uses the static address only.
 NET_DHCP ?= 1
 NET_IP ?= 10.0.2.15
@@ -141,9 +150,21 @@ NET_GATEWAY ?= 10.0.2.2
 NET_DNS ?= 10.0.2.3
 # An SNTP server to set the wall clock from at boot (name or address[:port]; none by default).
 NET_SNTP ?=
-$(BUILD)/net/net.c.o: CFLAGS += -DNET_SNTP='"$(NET_SNTP)"'
-$(BUILD)/net/net.c.o: CFLAGS += -DNET_DHCP=$(NET_DHCP) -DNET_IP='"$(NET_IP)"' \
-    -DNET_NETMASK='"$(NET_NETMASK)"' -DNET_GATEWAY='"$(NET_GATEWAY)"' -DNET_DNS='"$(NET_DNS)"'
+# TCP receive window in segments (lwipopts.h); a board with a small receive FIFO lowers it.
+NET_TCP_WND_SEGMENTS ?= 44
+CONFIG_NUMS := NET_MAX_SOCKETS NET_TCP_WND_SEGMENTS NET_DHCP ECHO_PORT CHAT_PORT SELECT_PORT STATUS_PORT
+CONFIG_STRS := NET_IP NET_NETMASK NET_GATEWAY NET_DNS NET_SNTP
+$(BUILD)/config.h: FORCE scripts/config_h.py
+	$(Q)$(PYTHON) scripts/config_h.py $@ BOARD_NAME=s:$(BOARD) FD_SETSIZE=$(NET_MAX_SOCKETS) \
+	    $(foreach v,$(CONFIG_NUMS),$(v)=$($(v))) $(foreach v,$(CONFIG_STRS),'$(v)=s:$($(v))')
+# The wall clock of a board without a real-time clock starts at the last commit's time (a
+# lower bound on the true time, the same for every build of a commit). Apart from config.h:
+# it changes with every commit, and only wall.c reads it.
+BUILD_EPOCH ?= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),$(shell date +%s))
+$(BUILD)/build_epoch.h: FORCE scripts/config_h.py
+	$(Q)$(PYTHON) scripts/config_h.py $@ K_BUILD_EPOCH=$(BUILD_EPOCH)
+$(BUILD)/kernel/wall.c.o: CFLAGS += -include $(BUILD)/build_epoch.h
+$(BUILD)/kernel/wall.c.o: $(BUILD)/build_epoch.h
 
 
 Q ?= @
@@ -164,6 +185,7 @@ $(BUILD)/kernel.elf: $(OBJS) $(LINKER_SCRIPT)
 	@$(SIZE) $@
 
 -include $(OBJS:.o=.d)
+$(OBJS): $(BUILD)/config.h
 
 run: $(BUILD)/kernel.elf
 ifeq ($(NET),tap)
@@ -229,8 +251,11 @@ test-qemu: | $(DEPS_STAMP)
 test-docs: | $(DEPS_STAMP)
 	$(PYTHON) tests/docs/check_examples.py
 
-print-cc:
+print-cc: $(BUILD)/config.h
 	@echo $(CC) $(CFLAGS)
+
+print-boards:
+	@echo $(BOARDS)
 
 # ----------------------------------------------------------------------------------------
 # Fuzzing: libFuzzer targets (clang, ASan + UBSan) for the code that reads what the network
@@ -307,7 +332,8 @@ help:
 	@echo "make test                unit tests (+valgrind) and QEMU tests of every board"
 	@echo "make bench               context-switch benchmarks"
 	@echo "make bench-net           $(BOARD) beside a Linux guest: boot, RTT, throughput, 10,000 connections"
-	@echo "make fuzz FUZZ_S=60      libFuzzer targets (URL, HTTP response, chunked, line editor, links, gzip/deflate), N s each"
+	@echo "make fuzz FUZZ_S=60      libFuzzer targets (URL, HTTP response and request, chunked, line editor, links, gzip/deflate), N s each"
+	@echo "make print-boards        the boards; settings are make variables (see build/<board>/config.h)"
 	@echo "make soak SOAK_S=3600    mixed echo/chat/fetch load on BOARD for N s, every byte checked (root)"
 	@echo "make deps                install/build third-party dependencies (automatic)"
 

@@ -1,9 +1,9 @@
-/* echo.h - TCP and UDP echo servers (RFC 862) on port 7. */
+/* echo.h - TCP and UDP echo servers (RFC 862) on port ECHO_PORT (7; the port numbers of
+ * every server come from the build's config.h: make variables, see the Makefile). */
 #ifndef APPS_ECHO_H
 #define APPS_ECHO_H
 #include <stdint.h>
 
-#define ECHO_PORT 7
 /* Listen backlog: connections lwIP completes before the acceptor takes them. The acceptor
  * takes them as fast as they come, so this absorbs bursts of SYNs (a client opening
  * thousands at once); past it lwIP drops SYNs and the client retries. */

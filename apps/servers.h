@@ -1,15 +1,13 @@
-/* servers.h - the chat server (port 8000) and the selector-style echo server (port
- * 55555) of the seeds. */
+/* servers.h - the chat server (CHAT_PORT, 8000) and the selector-style echo server
+ * (SELECT_PORT, 55555) of the seeds; the ports come from the build's config.h. */
 #ifndef APPS_SERVERS_H
 #define APPS_SERVERS_H
 #include <stdint.h>
 
 /* Neither server has a fixed connection limit: they take connections while the heap keeps
  * its reserve (net_conn_admit()) and refuse the others with a reset, counted as refused. */
-#define CHAT_PORT 8000
 #define CHAT_QUEUE 16           /* lines queued for a client; when full, the sender waits */
 #define CHAT_SLOW_MS 5000       /* a queue full this long: the client does not read, drop it */
-#define SELECT_PORT 55555
 #define SELECT_BACKLOG 255      /* completed connections lwIP holds until the loop takes them */
 #define SELECT_BUF 256          /* bytes of a connection's buffer, on its generator's stack */
 /* bytes of stack per connection generator: the buffer and a send that runs tcp_output() to

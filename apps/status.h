@@ -1,8 +1,8 @@
-/* status.h - the status page and JSON API on port 80 (apps/status.c, README "Status page"). */
+/* status.h - the status page and JSON API on port STATUS_PORT (80, from the build's
+ * config.h; apps/status.c, README "Status page"). */
 #ifndef APPS_STATUS_H
 #define APPS_STATUS_H
 
-#define STATUS_PORT 80
 #define STATUS_TICK_MS 1000      /* ms between history samples */
 #define STATUS_HISTORY 180       /* samples kept: the last 3 minutes */
 #define STATUS_ENDPOINTS 256     /* TCP endpoints listed by /api/net at most (all are counted) */

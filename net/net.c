@@ -22,24 +22,8 @@
 #include "net.h"
 #include "netif/netdrv.h"
 
-/* Build-time configuration: make NET_DHCP=0 NET_IP=... NET_NETMASK=... NET_GATEWAY=...
- * NET_DNS=... (see the Makefile); the defaults fit QEMU's user network. */
-#ifndef NET_DHCP
-#define NET_DHCP 1
-#endif
-#ifndef NET_IP
-#define NET_IP "10.0.2.15"
-#endif
-#ifndef NET_NETMASK
-#define NET_NETMASK "255.255.255.0"
-#endif
-#ifndef NET_GATEWAY
-#define NET_GATEWAY "10.0.2.2"
-#endif
-#ifndef NET_DNS
-#define NET_DNS "10.0.2.3"
-#endif
-
+/* Build-time configuration: NET_DHCP, NET_IP, NET_NETMASK, NET_GATEWAY, NET_DNS come from
+ * the build's config.h (make variables; the defaults fit QEMU's user network). */
 struct net_config net_config = {
     .dhcp = NET_DHCP,
     .dhcp_timeout_ms = 5000,
@@ -302,9 +286,7 @@ int net_start(void)
     ip4addr_ntoa_r(netif_ip4_gw(&netif), gw, sizeof(gw));
     printf("net: %s %s via %s (%s), link %s\n", netdrv_name(), ip, gw, addr_source,
            netdrv_link_up() ? "up" : "down");
-#ifdef NET_SNTP
     if (NET_SNTP[0] && net_sntp_start(NET_SNTP) != 0)
         printf("net: bad SNTP server '%s' (NET_SNTP)\n", NET_SNTP);
-#endif
     return 0;
 }

@@ -4,7 +4,8 @@ CC := arm-none-eabi-gcc
 SIZE := arm-none-eabi-size
 # A receive window of 4 segments per connection: the LAN9118's receive FIFO holds only
 # about 10 KiB, and what a peer sends beyond it is lost and must be retransmitted.
-BOARD_CFLAGS := -mcpu=cortex-m3 -mthumb --specs=nano.specs -DNET_TCP_WND_SEGMENTS=4
+BOARD_CFLAGS := -mcpu=cortex-m3 -mthumb --specs=nano.specs
+NET_TCP_WND_SEGMENTS := 4
 BOARD_LDFLAGS := -mcpu=cortex-m3 -mthumb --specs=nano.specs -nostartfiles
 BOARD_LIBS := -lc -lgcc
 LINKER_SCRIPT := linker/mps2-an385.ld

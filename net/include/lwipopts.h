@@ -89,10 +89,8 @@ void net_mem_free(void *p);
 #define IP_FRAG                         1
 #define TCP_MSS                         1460
 /* Windows cost nothing while a connection is idle (pbufs are taken as data arrives), so
- * they are as large as lwIP allows without window scaling; boards may set fewer (board.mk) */
-#ifndef NET_TCP_WND_SEGMENTS
-#define NET_TCP_WND_SEGMENTS            44
-#endif
+ * they are as large as lwIP allows without window scaling (NET_TCP_WND_SEGMENTS, 44, from
+ * the build's config.h); boards may set fewer (board.mk) */
 #define TCP_WND                         (NET_TCP_WND_SEGMENTS * TCP_MSS)
 #ifndef NET_TCP_SND_SEGMENTS
 #define NET_TCP_SND_SEGMENTS            44   /* 64,240 bytes: the most without window scaling */

@@ -14,7 +14,9 @@ import pexpect
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BOARDS = ["qemu-x86", "qemu-mps2-an385"]
+# the boards, as the Makefile lists them (`make print-boards`)
+BOARDS = subprocess.run(["make", "-s", "--no-print-directory", "print-boards"], cwd=ROOT, check=True,
+                        capture_output=True, text=True).stdout.split()
 PROMPT = r"\r*\n> "      # the UART driver sends CR LF, the host pty may add a CR
 BOOT_TIMEOUT = 60      # s; generous: the machines are shared
 CMD_TIMEOUT = 60
@@ -72,10 +74,10 @@ class Guest:
             self.echo_port, self.chat_port, self.select_port, self.http_port = 7, 8000, 55555, 80
         else:
             self.addr = "127.0.0.1"
-            self.echo_port = int(make_vars.setdefault("ECHO_PORT", free_port()))
-            self.chat_port = int(make_vars.setdefault("CHAT_PORT", free_port()))
-            self.select_port = int(make_vars.setdefault("SELECT_PORT", free_port()))
-            self.http_port = int(make_vars.setdefault("HTTP_PORT", free_port()))
+            self.echo_port = int(make_vars.setdefault("HOSTFWD_ECHO_PORT", free_port()))
+            self.chat_port = int(make_vars.setdefault("HOSTFWD_CHAT_PORT", free_port()))
+            self.select_port = int(make_vars.setdefault("HOSTFWD_SELECT_PORT", free_port()))
+            self.http_port = int(make_vars.setdefault("HOSTFWD_STATUS_PORT", free_port()))
         cmd = qemu_command(board, **make_vars)
         if impair is not None:
             # Under 10% loss each way with reordering, the host's TCP (these are its

@@ -1,0 +1,65 @@
+"""The build's configuration (no board booted): make variables become build/<board>/config.h,
+rewritten only when a value changes, and a bad value stops the build with a clear message."""
+import os
+import shutil
+import subprocess
+import time
+
+from conftest import BOARDS, ROOT
+
+OUT = "build/cfgtest"
+
+
+def make(*args):
+    return subprocess.run(["make", "-s", "--no-print-directory", "BUILD=" + OUT] + list(args),
+                          cwd=ROOT, capture_output=True, text=True)
+
+
+def test_config_header_follows_make_variables_and_changes_only_with_them():
+    shutil.rmtree(os.path.join(ROOT, OUT), ignore_errors=True)
+    h = os.path.join(ROOT, OUT, "config.h")
+    assert make("NET_DNS=10.9.9.9", OUT + "/config.h").returncode == 0
+    text = open(h).read()
+    assert '#define NET_DNS "10.9.9.9"' in text and "#define ECHO_PORT 7\n" in text
+    assert '#define BOARD_NAME "qemu-x86"' in text
+    before = os.stat(h).st_mtime_ns
+    time.sleep(0.05)
+    assert make("NET_DNS=10.9.9.9", OUT + "/config.h").returncode == 0
+    assert os.stat(h).st_mtime_ns == before                  # same values: untouched
+    assert make("NET_DNS=10.9.9.8", "ECHO_PORT=9", OUT + "/config.h").returncode == 0
+    text = open(h).read()
+    assert '#define NET_DNS "10.9.9.8"' in text and "#define ECHO_PORT 9\n" in text
+    assert os.stat(h).st_mtime_ns > before
+    # a board's own values (board.mk) land there too
+    assert make("BOARD=qemu-mps2-an385", OUT + "/config.h").returncode == 0
+    assert "#define NET_TCP_WND_SEGMENTS 4\n" in open(h).read()
+
+
+def test_every_object_depends_on_the_config_header():
+    # make's own database (-p): each object of the image lists config.h as a prerequisite
+    r = make("-p", "-q", OUT + "/kernel.elf")
+    deps = {}
+    for line in r.stdout.splitlines():
+        if line.startswith(OUT + "/") and ".o:" in line and "%" not in line.partition(":")[0]:
+            target, _, prereqs = line.partition(":")
+            deps.setdefault(target, set()).update(prereqs.split())
+    objs = [t for t in deps if t.endswith(".c.o") or t.endswith(".S.o")]
+    for src in ("net/net.c", "apps/echo.c", "kernel/task.c", "net/http/server.c",
+                "build/deps/lwip/src/core/tcp.c", "build/deps/mbedtls/library/ssl_tls.c"):
+        assert OUT + "/" + src + ".o" in objs, src
+    missing = [t for t in objs if OUT + "/config.h" not in deps[t]]
+    assert len(objs) > 100 and not missing, missing[:5]
+
+
+def test_bad_configuration_values_stop_the_build_with_a_message():
+    r = make("NET_DHCP=yes", OUT + "/config.h")
+    assert r.returncode != 0
+    assert "config_h: NET_DHCP='yes' is not a number" in r.stderr
+    r = make('NET_SNTP=a"b', OUT + "/config.h")
+    assert r.returncode != 0 and "NET_SNTP: quotes" in r.stderr
+
+
+def test_the_tests_take_the_board_list_from_make():
+    out = subprocess.run(["make", "-s", "--no-print-directory", "print-boards"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == BOARDS and "qemu-x86" in out and "qemu-mps2-an385" in out
