@@ -19,7 +19,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: fuzz test-fuzz soak test-docs print-cc print-boards bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: debug fuzz test-fuzz soak test-docs print-cc print-boards bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 # Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
@@ -196,6 +196,15 @@ endif
 	@echo "Booting $(BOARD); quit with Ctrl-A X"
 	$(QEMU_PREFIX) $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) -kernel $(BUILD)/kernel.elf
 
+# `make debug`: QEMU stopped at the first instruction with its gdb stub on GDB_PORT and
+# gdb-multiarch attached (scripts/debug.sh); the console on TCP port CONSOLE_PORT.
+# GDB_BATCH=1: gdb breaks in k_yield, prints the backtrace and stops the guest, no terminal.
+GDB_PORT ?= 1234
+CONSOLE_PORT ?= 1235
+debug: $(BUILD)/kernel.elf
+	@GDB_BATCH=$(GDB_BATCH) scripts/debug.sh $(BUILD)/kernel.elf $(GDB_PORT) $(CONSOLE_PORT) \
+	    $(BUILD)/debug-console.log $(QEMU_PREFIX) $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) -kernel $(BUILD)/kernel.elf
+
 # ----------------------------------------------------------------------------------------
 # Host build: the same kernel sources on x86-64 Linux, for unit tests and benchmarks.
 HOST_BUILD := build/host
@@ -333,6 +342,7 @@ help:
 	@echo "make bench               context-switch benchmarks"
 	@echo "make bench-net           $(BOARD) beside a Linux guest: boot, RTT, throughput, 10,000 connections"
 	@echo "make fuzz FUZZ_S=60      libFuzzer targets (URL, HTTP response and request, chunked, line editor, links, gzip/deflate), N s each"
+	@echo "make debug [GDB_BATCH=1] QEMU stopped with its gdb stub, gdb-multiarch on the ELF (batch: backtrace at k_yield)"
 	@echo "make print-boards        the boards; settings are make variables (see build/<board>/config.h)"
 	@echo "make soak SOAK_S=3600    mixed echo/chat/fetch load on BOARD for N s, every byte checked (root)"
 	@echo "make deps                install/build third-party dependencies (automatic)"

@@ -3,14 +3,17 @@
 
 #include "../../arch.h"
 
+void arch_task_trampoline(void);     /* switch.S: lr = 0, then bx r4 */
+
 void *arch_stack_init(void *stack_base, size_t size, void (*entry)(void))
 {
     uint32_t *sp = (uint32_t *)(((uintptr_t)stack_base + size) & ~(uintptr_t)7);
     int i;
 
-    *--sp = (uint32_t)entry;     /* popped into pc; a Thumb function pointer has bit 0 set */
-    for (i = 0; i < 8; i++)
-        *--sp = 0;               /* r11..r4 */
+    *--sp = (uint32_t)arch_task_trampoline;  /* popped into pc (Thumb bit set) */
+    for (i = 0; i < 7; i++)
+        *--sp = 0;               /* r11..r5 */
+    *--sp = (uint32_t)entry;     /* r4: where the trampoline goes */
     return sp;                   /* after the pop sp is back at the 8-aligned top (AAPCS) */
 }
 

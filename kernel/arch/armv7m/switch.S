@@ -17,3 +17,17 @@ arch_switch:
     mov sp, r1
     pop {r4-r11, pc}
     .size arch_switch, .-arch_switch
+
+/*
+ * A new task's first switch "returns" here (arch_stack_init), with its entry in r4: enter it
+ * with lr = 0, so the task's outermost frame has no caller and a debugger's backtrace ends
+ * there instead of running into whatever lr held.
+ */
+    .globl arch_task_trampoline
+    .type arch_task_trampoline, %function
+    .thumb_func
+arch_task_trampoline:
+    movs r0, #0
+    mov lr, r0
+    bx r4
+    .size arch_task_trampoline, .-arch_task_trampoline
