@@ -77,8 +77,8 @@ static int cmd_ps(int argc, char **argv)
         free(s);
     }
     for (h = k_poll_hooks(); h; h = h->next)
-        printf("poll hook %-10s calls=%u items=%u\n", h->name, (unsigned)h->calls,
-               (unsigned)h->items);
+        printf("poll hook %-10s events=%u calls=%u items=%u\n", h->name, (unsigned)h->events,
+               (unsigned)h->calls, (unsigned)h->items);
     printf("console rx overruns=%u typeahead dropped=%u\n", (unsigned)board_console_overruns(),
            (unsigned)k_console_dropped());
     return 0;

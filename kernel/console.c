@@ -48,7 +48,13 @@ static struct k_poll_hook console_hook = { .name = "console", .poll = console_po
 
 void k_console_init(void) { k_poll_register(&console_hook); }
 
-void k_console_set_intr(k_task_t *t) { intr_task = t; }
+struct k_poll_hook *k_console_hook(void) { return &console_hook; }
+
+void k_console_set_intr(k_task_t *t)
+{
+    intr_task = t;
+    k_poll_kick(&console_hook);      /* a Ctrl-C typed already is read now */
+}
 
 uint32_t k_console_dropped(void) { return ta_dropped; }
 

@@ -468,20 +468,30 @@ int k_chan_task_done(k_chan_t *ch);
 int k_chan_join(k_chan_t *ch, int32_t timeout_ms);
 
 /* ---------------------------------------------------------------------------------------
- * Poll loop hooks. A hook is called by the idle task whenever the poll loop runs (no task
- * ready, or an interrupt event arrived): it moves work from hardware into the kernel (for
- * example, received bytes to a waiting task) and returns how many items it handled.
- * It runs in the idle task's context: it may wake tasks but must never block.
+ * Poll loop hooks. A hook moves work from one device into the kernel (received bytes to a
+ * waiting task, frames to lwIP) and returns how many items it handled. Its device's
+ * interrupt handler acknowledges the device and calls k_isr_signal(hook); the idle task's
+ * poll loop then runs that hook, and only the hooks whose events are set, before the next
+ * task switch. A hook also runs when k_poll_kick() asked for it (work left over, or a task
+ * started waiting for what the hook delivers), and, if it has a period_ms, at a pass of the
+ * loop when that long has passed since it last ran (passes happen anyway for timers and
+ * other events; a period never wakes the CPU by itself). It runs in the idle task's
+ * context: it may wake tasks but must never block.
  */
 struct k_poll_hook {
     const char *name;
     int (*poll)(void *ctx);
     void *ctx;
+    uint32_t period_ms;          /* 0: only on events and kicks */
     struct k_poll_hook *next;
-    uint32_t calls, items;       /* statistics, shown by `ps -p` */
+    volatile uint32_t events;    /* k_isr_signal() counts here */
+    uint32_t seen;               /* events when it last ran */
+    volatile bool kicked;        /* k_poll_kick(): run at the next pass */
+    uint64_t last_ms;            /* when it last ran */
+    uint32_t calls, items;       /* statistics, shown by `ps` */
 };
 
-/* Add a hook (once; the struct must stay valid). */
+/* Add a hook (once; the struct must stay valid). It runs at the next pass. */
 void k_poll_register(struct k_poll_hook *h);
 /* Remove a hook; returns 0 or -ENOENT. */
 int k_poll_unregister(struct k_poll_hook *h);
@@ -489,11 +499,22 @@ int k_poll_unregister(struct k_poll_hook *h);
 struct k_poll_hook *k_poll_hooks(void);
 
 /*
- * Interrupt handlers call this (and nothing else of the kernel) after acknowledging their
- * device: it records an event so that the poll loop runs before the next task switch and
- * the idle task does not halt. Safe from any context.
+ * An interrupt handler calls this (and nothing else of the kernel) after acknowledging its
+ * device: h runs at the poll loop's next pass, which comes before the next task switch,
+ * and the idle task does not halt meanwhile. Safe from any context.
  */
+void k_isr_signal(struct k_poll_hook *h);
+
+/* An interrupt with no hook to run (a timer): the poll loop passes (timers expire), the
+ * idle task does not halt. Safe from any context. */
 void k_isr_event(void);
+
+/* From a task or a hook: run h at the poll loop's next pass (work is left that no
+ * interrupt will announce). Does not block. */
+void k_poll_kick(struct k_poll_hook *h);
+
+/* The console's hook, for the board's UART receive interrupt (k_isr_signal). */
+struct k_poll_hook *k_console_hook(void);
 
 /* ---------------------------------------------------------------------------------------
  * Panic and assertions

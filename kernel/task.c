@@ -450,6 +450,18 @@ int k_task_foreach(int (*fn)(const struct k_task_info *info, void *ctx), void *c
 
 void k_isr_event(void) { k_isr_events++; }
 
+void k_isr_signal(struct k_poll_hook *h)
+{
+    h->events++;
+    k_isr_events++;
+}
+
+void k_poll_kick(struct k_poll_hook *h)
+{
+    h->kicked = true;
+    k_isr_events++;
+}
+
 void k_poll_register(struct k_poll_hook *h)
 {
     struct k_poll_hook **p = &k_hooks;
@@ -457,6 +469,7 @@ void k_poll_register(struct k_poll_hook *h)
         p = &(*p)->next;
     h->next = NULL;
     *p = h;
+    k_poll_kick(h);
 }
 
 int k_poll_unregister(struct k_poll_hook *h)
@@ -491,7 +504,7 @@ static int k_idle_loop(void)
     for (;;) {
         struct k_poll_hook *h;
         unsigned long irq;
-        uint64_t deadline;
+        uint64_t deadline, now;
         int rc = 0;
 
         while (!k_list_empty(&k.zombies))
@@ -501,7 +514,15 @@ static int k_idle_loop(void)
         if (k.seen_events != k_isr_events)
             k_entropy_event();
         k.seen_events = k_isr_events;
+        now = k_uptime_ms();
         for (h = k_hooks; h; h = h->next) {
+            uint32_t ev = h->events;
+            if (ev == h->seen && !h->kicked &&
+                !(h->period_ms && now - h->last_ms >= h->period_ms))
+                continue;              /* nothing for it: its device was quiet */
+            h->seen = ev;
+            h->kicked = false;
+            h->last_ms = now;
             int n = h->poll(h->ctx);
             h->calls++;
             if (n > 0)

@@ -190,6 +190,8 @@ static void link_changed(void *arg)
 #define NET_LINK_POLL_MS 500
 
 /* Poll hook: runs in the idle task whenever the poll loop runs. */
+static struct k_poll_hook net_hook;
+
 static int net_poll(void *ctx)
 {
     static uint64_t link_checked;
@@ -205,10 +207,17 @@ static int net_poll(void *ctx)
             tcpip_try_callback(link_changed, up ? (void *)1 : NULL) == ERR_OK)
             link_was_up = up;
     }
-    return netdrv_poll(&netif);
+    int n = netdrv_poll(&netif);
+    if (netdrv_stats()->rx_waiting)
+        k_poll_kick(&net_hook);      /* lwIP's input queue was full: the rest next pass */
+    return n;
 }
 
-static struct k_poll_hook net_hook = { .name = "net", .poll = net_poll };
+/* Run by the NIC's interrupt (netdrv_isr_signal), by frames left in the device (kicked),
+ * and at least every NET_LINK_POLL_MS at passes of the loop, for the link and the cache. */
+static struct k_poll_hook net_hook = { .name = "net", .poll = net_poll, .period_ms = NET_LINK_POLL_MS };
+
+void netdrv_isr_signal(void) { k_isr_signal(&net_hook); }
 
 static void tcpip_ready(void *arg) { k_sem_give(arg); }
 

@@ -85,7 +85,7 @@ void mps2_uart0_rx_isr(void)
 {
     UART_INTCLEAR = 2u;
     uart_rx();
-    k_isr_event();
+    k_isr_signal(k_console_hook());
 }
 
 /* --- SysTick (ARMv7-M ARM B3.3) and NVIC --------------------------------------------- */

@@ -274,15 +274,18 @@ void x86_trap(struct x86_frame *f)
         if (!hpet_per_ms)
             ticks++;
         hpet_armed = 0;                     /* a one-shot: it fired */
-    }
-    else if (irq == 4)
+        k_isr_event();                      /* timers: no hook to run */
+    } else if (irq == 4) {
         uart_rx();
-    else if (irq_handlers[irq].isr)
-        irq_handlers[irq].isr(irq_handlers[irq].ctx);
+        k_isr_signal(k_console_hook());
+    } else if (irq_handlers[irq].isr) {
+        irq_handlers[irq].isr(irq_handlers[irq].ctx);   /* signals its own hook */
+    } else {
+        k_isr_event();
+    }
     if (irq >= 8)
         outb(PIC2, 0x20);
     outb(PIC1, 0x20);
-    k_isr_event();
 }
 
 /* --- board contract ---------------------------------------------------------------- */

@@ -124,7 +124,7 @@ static void e1000_isr(void *ctx)
     (void)ctx;
     (void)rd(ICR);
     stats.irqs++;
-    k_isr_event();
+    netdrv_isr_signal();
 }
 
 /* low_level_output: copy the frame into the next free transmit buffer. */
@@ -201,6 +201,11 @@ int netdrv_poll(struct netif *netif)
      * into the device model): RDT points at the last one the device may use */
     if (last != RX_RING)
         wr(RDT, last);
+    /* frames still in the ring (lwIP's input queue was full): count them for the next pass */
+    stats.rx_waiting = 0;
+    for (uint32_t i = rx_next; (rx_ring[i].status & DESC_DD) && stats.rx_waiting < RX_RING;
+         i = (i + 1) % RX_RING)
+        stats.rx_waiting++;
     return n;
 }
 

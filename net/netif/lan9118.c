@@ -157,7 +157,7 @@ static void lan9118_isr(void *ctx)
     (void)ctx;
     INT_STS = INT_STS;
     stats.irqs++;
-    k_isr_event();
+    netdrv_isr_signal();
 }
 
 /* low_level_output: command words, then the frame as little-endian 32-bit words. */

@@ -4,7 +4,8 @@
  * low_level_init), an output (low_level_output) installed on the netif, and a poll that the
  * kernel's poll loop calls to hand received frames to lwIP (low_level_input) and reclaim
  * transmit buffers. The interrupt handler only acknowledges the device and calls
- * k_isr_event().
+ * netdrv_isr_signal(), which marks the network's poll hook: the loop then runs that hook
+ * (and not the others).
  */
 #ifndef NET_NETDRV_H
 #define NET_NETDRV_H
@@ -35,6 +36,10 @@ err_t netdrv_init(struct netif *netif);
 /* Called by the poll loop (idle task, never blocks): pass received frames to
  * netif->input(), reclaim transmitted buffers. Returns the number of frames received. */
 int netdrv_poll(struct netif *netif);
+
+/* For the driver's interrupt handler: the network's poll hook (net/net.c) runs at the
+ * loop's next pass. Safe from interrupt context. */
+void netdrv_isr_signal(void);
 
 /* Link state from the PHY / status register (bounded: a PHY that does not answer leaves
  * the last state read). Not cheap on every device (LAN9118: four MAC CSR round trips), so
