@@ -74,7 +74,7 @@ $(DEPS_STAMP): scripts/deps.sh scripts/build-newlib-i386.sh
 # Kernel image for $(BOARD)
 WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
-          -Ikernel -Iboards/$(BOARD) -Inet -Inet/include -I$(LWIPDIR)/include -I$(ZLIBDIR) \
+          -Ikernel -Idrivers -Inet -Inet/include -I$(LWIPDIR)/include -I$(ZLIBDIR) \
           -I$(MBEDTLSDIR)/include -Inet/http -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' \
           $(BOARD_CFLAGS) -include $(BUILD)/config.h
 
@@ -209,7 +209,7 @@ debug: $(BUILD)/kernel.elf
 # Host build: the same kernel sources on x86-64 Linux, for unit tests and benchmarks.
 HOST_BUILD := build/host
 HOST_CC ?= gcc
-HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Inet -Iapps -Itests/unit -I$(ZLIBDIR)
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Idrivers -Inet -Iapps -Itests/unit -I$(ZLIBDIR)
 HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/wall.c \
                kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
                net/http/url.c net/http/parse.c net/http/coding.c net/http/request.c kernel/lineedit.c \

@@ -17,7 +17,7 @@
 #include "echo.h"
 #include "k.h"
 #include "net.h"
-#include "netif/netdrv.h"
+#include "net/netdrv.h"
 #include "server.h"
 #include "servers.h"
 #include "status.h"

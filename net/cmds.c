@@ -15,7 +15,7 @@
 
 #include "k.h"
 #include "net.h"
-#include "netif/netdrv.h"
+#include "net/netdrv.h"
 
 static int cmd_ifconfig(int argc, char **argv)
 {

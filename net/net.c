@@ -20,7 +20,7 @@
 
 #include "k.h"
 #include "net.h"
-#include "netif/netdrv.h"
+#include "net/netdrv.h"
 
 /* Build-time configuration: NET_DHCP, NET_IP, NET_NETMASK, NET_GATEWAY, NET_DNS come from
  * the build's config.h (make variables; the defaults fit QEMU's user network). */

@@ -10,81 +10,28 @@
 #include "arch.h"
 #include "board.h"
 #include "k.h"
-#include "ring.h"
+#include "net/wiring.h"
+#include "uart/cmsdk_uart.h"
 
 const char board_name[] = "qemu-mps2-an385";
+
+/* The LAN9118 on the MPS2's APB (AN385 memory map; QEMU's mps2.c): registers and IRQ. */
+const struct netdrv_wiring board_netdrv = { .base = 0x40200000u, .irq = 13 };
 const unsigned board_clock_resolution_ms = 1;
 
 #define REG(a) (*(volatile uint32_t *)(a))
 
-/* --- CMSDK APB UART0 (ARM DDI 0479, "APB UART") ---------------------------------- */
-#define UART0 0x40004000u
-#define UART_DATA     REG(UART0 + 0x00)
-#define UART_STATE    REG(UART0 + 0x04)   /* bit0 TX full, bit1 RX full, bit3 RX overrun */
-#define UART_CTRL     REG(UART0 + 0x08)   /* bit0 TX en, bit1 RX en, bit3 RX irq en */
-#define UART_INTCLEAR REG(UART0 + 0x0C)   /* bit1 RX interrupt */
-#define UART_BAUDDIV  REG(UART0 + 0x10)
+/* --- console: CMSDK APB UART0 (drivers/uart/cmsdk_uart.c), RX interrupt 0 ----------- */
 #define SYSCLK_HZ 25000000u
+static struct cmsdk_uart uart0 = { .base = 0x40004000u, .clock_hz = SYSCLK_HZ };
 
-#define CTRL_ON (1u | 2u)                 /* TX, RX enabled */
-#define CTRL_RXINT 8u
-
-/* Received bytes. When the ring is full the receive interrupt is switched off, so bytes wait
- * in the UART (and QEMU holds back its input) until the shell has read some: flow control,
- * not loss. Overruns the UART itself reports are counted. */
-static struct k_ring rx;
-static volatile uint32_t rx_overruns;
-static volatile bool rx_paused;
-
-void board_console_putc(char c)
-{
-    while (UART_STATE & 1u)
-        ;
-    UART_DATA = (uint8_t)c;
-}
-
-static void uart_rx(void)
-{
-    uint32_t state;
-    while (!k_ring_full(&rx) && ((state = UART_STATE) & 2u)) {
-        if (state & 8u) {
-            rx_overruns++;
-            UART_STATE = 8u;               /* write 1 to clear the overrun flag */
-        }
-        k_ring_put(&rx, (uint8_t)UART_DATA);
-    }
-    if (k_ring_full(&rx) && !rx_paused) {
-        rx_paused = true;
-        UART_CTRL = CTRL_ON;
-    }
-}
-
-int board_console_getc(void)
-{
-    int c = k_ring_get(&rx);
-    if (c >= 0 && rx_paused) {
-        /* The UART raises its RX interrupt only for a byte that arrives while the
-         * interrupt is enabled: drain what waited, enable, and drain again what slipped
-         * in before the enable. */
-        unsigned long s = arch_irq_save();
-        rx_paused = false;
-        do {
-            uart_rx();
-            if (rx_paused)
-                break;
-            UART_CTRL = CTRL_ON | CTRL_RXINT;
-        } while (UART_STATE & 2u);
-        arch_irq_restore(s);
-    }
-    return c;
-}
-
-uint32_t board_console_overruns(void) { return rx_overruns; }
+void board_console_putc(char c) { cmsdk_uart_putc(&uart0, c); }
+int board_console_getc(void) { return cmsdk_uart_getc(&uart0); }
+uint32_t board_console_overruns(void) { return uart0.rx.overruns; }
 
 void mps2_uart0_rx_isr(void)
 {
-    UART_INTCLEAR = 2u;
-    uart_rx();
+    cmsdk_uart_rx_isr(&uart0);
     k_isr_signal(k_console_hook());
 }
 
@@ -280,8 +227,7 @@ void board_heap(char **start, char **end)
 void board_init(void)
 {
     SCB_CCR |= (1u << 4);              /* DIV_0_TRP: divide by zero faults */
-    UART_BAUDDIV = SYSCLK_HZ / 115200u;
-    UART_CTRL = CTRL_ON | CTRL_RXINT;
+    cmsdk_uart_init(&uart0);
     NVIC_ISER0 = 1u << 0;              /* UART0 RX */
     SYST_RVR = SYST_RELOAD - 1u;
     SYST_CVR = 0;

@@ -9,11 +9,11 @@ NET_TCP_WND_SEGMENTS := 4
 BOARD_LDFLAGS := -mcpu=cortex-m3 -mthumb --specs=nano.specs -nostartfiles
 BOARD_LIBS := -lc -lgcc
 LINKER_SCRIPT := linker/mps2-an385.ld
-BOARD_SRCS := boards/qemu-mps2-an385/vectors.c boards/qemu-mps2-an385/board.c
+BOARD_SRCS := boards/qemu-mps2-an385/vectors.c boards/qemu-mps2-an385/board.c drivers/uart/cmsdk_uart.c
 # lwIP's socket table (16 bytes a socket): RAM / 4 KiB (16 MiB / 4 KiB), so that memory, not
 # the table, is what limits connections.
 NET_MAX_SOCKETS := 4096
-NET_DRIVER := net/netif/lan9118.c
+NET_DRIVER := drivers/net/lan9118.c
 QEMU_NIC := -net nic,netdev=net0,model=lan9118
 QEMU := qemu-system-arm
 # Semihosting carries the exit status (SYS_EXIT_EXTENDED) out of the guest.

@@ -13,88 +13,22 @@
 
 #include "board.h"
 #include "k.h"
-#include "ring.h"
+#include "net/wiring.h"
+#include "portio.h"
+#include "uart/ns16550.h"
 
 const char board_name[] = "qemu-x86";
+
+/* The e1000 is found on PCI, with the BAR and interrupt line the firmware gave it. */
+const struct netdrv_wiring board_netdrv = { .base = 0, .irq = 0 };
 const unsigned board_clock_resolution_ms = 1;
 
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
+/* --- console: COM1, a 16550 (drivers/uart/ns16550.c) on IRQ 4 ------------------------ */
+static struct ns16550 com1 = { .port = 0x3F8 };
 
-/* --- COM1: 16550 UART ------------------------------------------------------------- */
-#define COM1 0x3F8
-#define UART_RBR 0   /* receive buffer (read) / THR transmit (write) */
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define LSR_DR   0x01
-#define LSR_OE   0x02
-#define LSR_THRE 0x20
-#define IER_RDA  0x01
-
-/* Received bytes. When the ring is full the receive interrupt is switched off, so bytes wait
- * in the UART (and QEMU holds back its input) until the shell has read some: flow control,
- * not loss. Overruns the UART itself reports are counted. */
-static struct k_ring rx;
-static volatile uint32_t rx_overruns;
-static volatile bool rx_paused;
-
-static void uart_init(void)
-{
-    outb(COM1 + UART_IER, 0x00);
-    outb(COM1 + UART_LCR, 0x80);            /* DLAB: divisor 1 = 115200 baud */
-    outb(COM1 + 0, 1);
-    outb(COM1 + 1, 0);
-    outb(COM1 + UART_LCR, 0x03);            /* 8N1 */
-    outb(COM1 + UART_FCR, 0x07);            /* FIFO on, cleared, interrupt at 1 byte */
-    outb(COM1 + UART_MCR, 0x0B);            /* DTR, RTS, OUT2 (routes the IRQ to the PIC) */
-    outb(COM1 + UART_IER, IER_RDA);         /* interrupt on received data */
-}
-
-void board_console_putc(char c)
-{
-    while (!(inb(COM1 + UART_LSR) & LSR_THRE))
-        ;
-    outb(COM1 + UART_RBR, (uint8_t)c);
-}
-
-static void uart_rx(void)
-{
-    uint8_t lsr;
-    while (!k_ring_full(&rx) && ((lsr = inb(COM1 + UART_LSR)) & LSR_DR)) {
-        if (lsr & LSR_OE)
-            rx_overruns++;
-        k_ring_put(&rx, inb(COM1 + UART_RBR));
-    }
-    if (k_ring_full(&rx) && !rx_paused) {
-        rx_paused = true;
-        outb(COM1 + UART_IER, 0);
-    }
-}
-
-int board_console_getc(void)
-{
-    int c = k_ring_get(&rx);
-    if (c >= 0 && rx_paused) {
-        unsigned long s = arch_irq_save();
-        rx_paused = false;
-        uart_rx();                          /* what waited in the UART meanwhile */
-        if (!rx_paused)
-            outb(COM1 + UART_IER, IER_RDA);
-        arch_irq_restore(s);
-    }
-    return c;
-}
-
-uint32_t board_console_overruns(void) { return rx_overruns; }
+void board_console_putc(char c) { ns16550_putc(&com1, c); }
+int board_console_getc(void) { return ns16550_getc(&com1); }
+uint32_t board_console_overruns(void) { return com1.rx.overruns; }
 
 /* --- 8259A PICs, HPET and 8254 PIT ----------------------------------------------------
  * Tickless: the clock is the HPET's 64-bit main counter (IA-PC HPET Specification 1.0a,
@@ -276,7 +210,7 @@ void x86_trap(struct x86_frame *f)
         hpet_armed = 0;                     /* a one-shot: it fired */
         k_isr_event();                      /* timers: no hook to run */
     } else if (irq == 4) {
-        uart_rx();
+        ns16550_rx_isr(&com1);
         k_isr_signal(k_console_hook());
     } else if (irq_handlers[irq].isr) {
         irq_handlers[irq].isr(irq_handlers[irq].ctx);   /* signals its own hook */
@@ -427,7 +361,7 @@ void board_heap(char **start, char **end)
 
 void board_init(void)
 {
-    uart_init();
+    ns16550_init(&com1);
     idt_init();
     pic_init();
     if (!hpet_init())

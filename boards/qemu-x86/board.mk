@@ -12,11 +12,11 @@ BOARD_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,-m,elf_i386 -Wl,--build-id=n
                  -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 BOARD_LIBS := $(NEWLIB)/lib/libc.a $(shell gcc -m32 -print-libgcc-file-name)
 LINKER_SCRIPT := linker/qemu-x86.ld
-BOARD_SRCS := boards/qemu-x86/start.S boards/qemu-x86/board.c boards/qemu-x86/pci.c
+BOARD_SRCS := boards/qemu-x86/start.S boards/qemu-x86/board.c drivers/bus/pci.c drivers/uart/ns16550.c
 # lwIP's socket table (16 bytes a socket): RAM / 4 KiB (128 MiB / 4 KiB), so that memory, not
 # the table, is what limits connections.
 NET_MAX_SOCKETS := 32768
-NET_DRIVER := net/netif/e1000.c
+NET_DRIVER := drivers/net/e1000.c
 QEMU_NIC := -device e1000,netdev=net0,romfile=
 QEMU := qemu-system-i386
 # isa-debug-exit: a write of v to port 0xf4 ends QEMU with exit status (v << 1) | 1.

@@ -1,4 +1,4 @@
-/* test_regwait.c - bounded device waits (net/netif/regwait.h): a busy bit that never
+/* test_regwait.c - bounded device waits (drivers/regwait.h): a busy bit that never
  * clears ends the wait after max reads instead of hanging the poll loop (issue 8, bug 3). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "netif/regwait.h"
+#include "regwait.h"
 
 static volatile uint32_t reg;
 

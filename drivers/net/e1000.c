@@ -18,7 +18,7 @@
 #include "k.h"
 #include "netdrv.h"
 #include "regwait.h"
-#include "pci.h"
+#include "bus/pci.h"
 
 #define E1000_VENDOR 0x8086
 #define E1000_DEVICE 0x100E     /* 82540EM */

@@ -1,13 +1,6 @@
 /* pci.c - PCI configuration mechanism #1 (PCI Local Bus Specification 3.0, 3.2.2.3.2). */
-#include "pci.h"
-
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint32_t inl(uint16_t port)
-{
-    uint32_t v;
-    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
+#include "bus/pci.h"
+#include "portio.h"
 
 static uint32_t cfg_addr(unsigned bus, unsigned dev, unsigned fn, unsigned reg)
 {

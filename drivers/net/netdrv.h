@@ -1,5 +1,5 @@
 /*
- * netdrv.h - what a board's Ethernet driver supplies, shaped like lwIP's
+ * netdrv.h - the contract of an Ethernet driver (drivers/net/), shaped like lwIP's
  * contrib/examples/ethernetif/ethernetif.c: an init callback for netif_add() (doing the
  * low_level_init), an output (low_level_output) installed on the netif, and a poll that the
  * kernel's poll loop calls to hand received frames to lwIP (low_level_input) and reclaim
@@ -7,13 +7,15 @@
  * netdrv_isr_signal(), which marks the network's poll hook: the loop then runs that hook
  * (and not the others).
  */
-#ifndef NET_NETDRV_H
-#define NET_NETDRV_H
+#ifndef DRIVERS_NET_NETDRV_H
+#define DRIVERS_NET_NETDRV_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "lwip/netif.h"
+
+#include "net/wiring.h"
 
 struct netdrv_stats {
     uint32_t rx_frames, rx_bytes;

@@ -1,7 +1,7 @@
 /* pci.h - PCI configuration space through the legacy I/O ports 0xCF8/0xCFC (mechanism #1),
  * enough to find a device that the firmware (SeaBIOS) has already assigned. */
-#ifndef BOARD_PCI_H
-#define BOARD_PCI_H
+#ifndef DRIVERS_BUS_PCI_H
+#define DRIVERS_BUS_PCI_H
 #include <stdint.h>
 
 struct pci_dev {

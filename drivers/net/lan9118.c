@@ -1,6 +1,6 @@
 /*
- * lan9118.c - SMSC LAN9118 Ethernet controller (MPS2 boards; QEMU mps2-an385 at
- * 0x40200000, IRQ 13), shaped like lwIP's ethernetif. Register map and bits from the SMSC
+ * lan9118.c - SMSC LAN9118 Ethernet controller, shaped like lwIP's ethernetif, at the
+ * address and interrupt the board gives (board_netdrv; MPS2: 0x40200000, IRQ 13). Register map and bits from the SMSC
  * LAN9118 datasheet, section 5 (system control and status registers), 5.4 (MAC control
  * and status registers, reached through MAC_CSR_CMD/DATA) and 7 (PHY through MII_ACC).
  * Programmed I/O: frames are copied through the TX and RX data FIFOs, a 32-bit word per
@@ -20,10 +20,8 @@
 #include "netdrv.h"
 #include "regwait.h"
 
-#define LAN9118_BASE 0x40200000u
-#define LAN9118_IRQ 13
-
-#define REG(off) (*(volatile uint32_t *)(LAN9118_BASE + (off)))
+static uintptr_t base;            /* board_netdrv.base, set by netdrv_init */
+#define REG(off) (*(volatile uint32_t *)(base + (off)))
 #define RX_DATA_FIFO   REG(0x00)
 #define TX_DATA_FIFO   REG(0x20)
 #define RX_STATUS_FIFO REG(0x40)
@@ -297,7 +295,8 @@ err_t netdrv_init(struct netif *netif)
 {
     uint32_t lo, hi;
 
-    if (BYTE_TEST != 0x87654321u)
+    base = board_netdrv.base;
+    if (!base || BYTE_TEST != 0x87654321u)
         return ERR_IF;
     HW_CFG = HW_CFG_SRST;
     if (!regwait_clear(&HW_CFG, HW_CFG_SRST, 100000) || !regwait_set(&PMT_CTRL, PMT_READY, 100000)) {
@@ -324,7 +323,7 @@ err_t netdrv_init(struct netif *netif)
     INT_STS = 0xFFFFFFFFu;
     INT_EN = INT_RSFL | INT_RXE | INT_TXE;
     IRQ_CFG = IRQ_CFG_EN | IRQ_CFG_POL | IRQ_CFG_TYPE;
-    if (board_irq_attach(LAN9118_IRQ, lan9118_isr, NULL) != 0)
+    if (board_irq_attach(board_netdrv.irq, lan9118_isr, NULL) != 0)
         return ERR_IF;
 
     netdrv_netif_setup(netif, lan9118_output);
