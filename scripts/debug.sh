@@ -33,6 +33,7 @@ if [ "${GDB_BATCH:-0}" != 1 ]; then
 fi
 exec 4<>"/dev/tcp/127.0.0.1/$cport"
 cat <&4 > "$log" &
+reader=$!
 timeout "${GDB_TIMEOUT:-120}" gdb-multiarch -q -nx -batch "$elf" -ex "target remote 127.0.0.1:$port" \
     -ex "hbreak k_yield" -ex continue -ex bt -ex kill </dev/null &
 gdb=$!
@@ -45,5 +46,7 @@ printf 'bench 1\r' >&4
 rc=0
 wait $gdb || rc=$?
 wait $qemu 2>/dev/null || true
+exec 4<&-
+wait $reader 2>/dev/null || true      # the console's last bytes, up to QEMU's close
 echo "debug: guest stopped; its console is in $log"
 exit $rc
