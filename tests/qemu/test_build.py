@@ -30,6 +30,13 @@ def test_config_header_follows_make_variables_and_changes_only_with_them():
     text = open(h).read()
     assert '#define NET_DNS "10.9.9.8"' in text and "#define ECHO_PORT 9\n" in text
     assert os.stat(h).st_mtime_ns > before
+    # the build epoch has a header of its own (only wall.c reads it), with its own guard:
+    # both are force-included into wall.c
+    assert make(OUT + "/build_epoch.h").returncode == 0
+    epoch = open(os.path.join(ROOT, OUT, "build_epoch.h")).read()
+    assert "#define K_BUILD_EPOCH " in epoch
+    guard = lambda t: [l for l in t.splitlines() if l.startswith("#ifndef")][0]
+    assert guard(epoch) != guard(text)
     # a board's own values (board.mk) land there too
     assert make("BOARD=qemu-mps2-an385", OUT + "/config.h").returncode == 0
     assert "#define NET_TCP_WND_SEGMENTS 4\n" in open(h).read()

@@ -10,9 +10,11 @@ from conftest import BOARDS, ROOT, free_port
 
 @pytest.mark.parametrize("board", BOARDS)
 def test_gdb_backtrace_at_k_yield_shows_the_task_function(board):
+    ports = ["%s=%d" % (v, free_port()) for v in ("GDB_PORT", "CONSOLE_PORT", "HOSTFWD_ECHO_PORT",
+             "HOSTFWD_CHAT_PORT", "HOSTFWD_SELECT_PORT", "HOSTFWD_STATUS_PORT")]
     p = subprocess.run(["make", "-s", "--no-print-directory", "debug", "BOARD=" + board,
-                        "GDB_BATCH=1", "GDB_PORT=%d" % free_port(), "CONSOLE_PORT=%d" % free_port(),
-                        "GDB_TIMEOUT=120"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+                        "GDB_BATCH=1", "GDB_TIMEOUT=120"] + ports, cwd=ROOT, capture_output=True,
+                       text=True, timeout=300)
     out = p.stdout + p.stderr
     assert p.returncode == 0, out
     frames = re.findall(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\S+) \(", out, re.M)
