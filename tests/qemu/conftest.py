@@ -89,6 +89,14 @@ class Guest:
             if os.path.exists(rto_max):
                 subprocess.run(["ip", "netns", "exec", self.ns, "sh", "-c", "echo 2000 > " + rto_max],
                                check=True)
+                # With the RTO at its maximum, Linux counts an orphaned connection (a
+                # server that wrote its answer and closed: python's http.server) as no
+                # longer "alive" and, with tcp_orphan_retries at its default 0, kills it at
+                # its next timeout: the guest, still missing a lost segment, then waited
+                # 60 s for data that would never come (tcpdump: one retransmission, then
+                # silence; 1 fetch in 6 failed). Give orphans retries of their own.
+                subprocess.run(["ip", "netns", "exec", self.ns, "sh", "-c",
+                                "echo 15 > /proc/sys/net/ipv4/tcp_orphan_retries"], check=True)
             self.relay_stats = os.path.join(ROOT, "build", "relay-%s.json" % self.ns)
             opts = []
             for k, v in impair.items():
