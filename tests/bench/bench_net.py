@@ -27,7 +27,8 @@ Figures, one key=value per line, then a table:
                    where the server keeps it: ours does, busybox httpd closes after each),
                    GET of the same 1 KiB page (apps/www/bench-1k.html); ours from its status
                    server on port 80, Linux's from busybox httpd; http_errors counts wrk's
-                   socket errors and non-2xx answers
+                   socket errors and non-2xx answers; http_close_rps the same with
+                   "Connection: close" on every request (a connection per request for both)
   usernet_conns    (ours) connections QEMU's user network (hostfwd) held within 60 s
   tls_handshake_ms (ours, QEMU's user network) median of 7 `fetch https://.../file/0` minus
                    the median of 7 plain http:// ones: what the TLS 1.2 handshake adds
@@ -269,10 +270,12 @@ def tls_bench():
     return r
 
 
-def http_rps():
-    """wrk against the guest's port 80: (requests/s, errors)."""
-    out = subprocess.run(["wrk", "-t", "2", "-c", "64", "-d", "10s", "--timeout", "10s",
-                          "http://%s/bench-1k.html" % GUEST_IP], capture_output=True, text=True,
+def http_rps(close=False):
+    """wrk against the guest's port 80: (requests/s, errors). close: every request asks
+    for Connection: close (a new connection each, what busybox httpd does anyway)."""
+    out = subprocess.run(["wrk", "-t", "2", "-c", "64", "-d", "10s", "--timeout", "10s"] +
+                         (["-H", "Connection: close"] if close else []) +
+                         ["http://%s/bench-1k.html" % GUEST_IP], capture_output=True, text=True,
                          timeout=120).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
@@ -291,6 +294,7 @@ def measure(cls):
         r["rtt_us"] = rtt_us()
         r["echo_MBps"] = echo_mbps()
         r["http_rps"], r["http_errors"] = http_rps()
+        r["http_close_rps"], r["http_close_errors"] = http_rps(close=True)
         time.sleep(1)
         before = g.ram_used()
         p, ask = load(CONNS)
@@ -319,7 +323,8 @@ def measure(cls):
     return r
 
 
-FIELDS = ["boot_to_echo_ms", "rtt_us", "echo_MBps", "http_rps", "http_errors", "conns_held", "all_echoed",
+FIELDS = ["boot_to_echo_ms", "rtt_us", "echo_MBps", "http_rps", "http_errors", "http_close_rps",
+          "http_close_errors", "conns_held", "all_echoed",
           "all_echo_p50_s", "all_echo_s", "conn_bytes", "idle_cpu_pct"]
 
 
@@ -351,6 +356,7 @@ def main():
                   "rtt": k["rtt_us"] / lx["rtt_us"],
                   "echo_MBps": k["echo_MBps"] / lx["echo_MBps"] if lx["echo_MBps"] else float("nan"),
                   "http_rps": k["http_rps"] / lx["http_rps"] if lx["http_rps"] else float("nan"),
+                  "http_close_rps": k["http_close_rps"] / lx["http_close_rps"] if lx["http_close_rps"] else float("nan"),
                   "conn_bytes": k["conn_bytes"] / lx["conn_bytes"] if lx["conn_bytes"] > 0 else float("nan"),
                   "all_echo_s": k["all_echo_s"] / lx["all_echo_s"] if lx["all_echo_s"] else float("nan"),
                   "idle_cpu": k["idle_cpu_pct"] / lx["idle_cpu_pct"] if lx["idle_cpu_pct"] else float("nan")}
