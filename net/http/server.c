@@ -43,7 +43,7 @@ struct http_conn {
     bool overload;              /* taken on the reserve: answer 503 and close */
     uint64_t deadline;          /* ms; 0: none */
     /* the response being written */
-    bool head_only, chunked, close_after, in_body;
+    bool head_only, chunked, close_after;
     int chunk_at;               /* offset of the open chunk's size line in out, or -1 */
     void *scratch;
     uint16_t in_len, in_off, out_len;
@@ -163,6 +163,8 @@ static size_t body_room(struct http_conn *c, size_t want)
 static void write_head(struct http_conn *c, const struct http_req *req, int status,
                        const char *type, int64_t length, const char *extra)
 {
+    if (c->out_len)
+        flush(c);                               /* (nothing is pending between answers) */
     if (status >= 400 && status != 404 && status != 405)
         c->close_after = true;
     if (req->conn_close || (req->minor == 0 && !req->conn_keep_alive))
@@ -172,28 +174,21 @@ static void write_head(struct http_conn *c, const struct http_req *req, int stat
         c->close_after = true;                  /* HTTP/1.0: the close ends the body */
     if (status >= 200 && status < 600)
         st.status[status / 100]++;
-    int n = snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len,
-                     "HTTP/1.1 %d %s\r\nServer: kernel-httpd\r\n%s%s%s", status, http_reason(status),
-                     type ? "Content-Type: " : "", type ? type : "", type ? "\r\n" : "");
-    if (n > 0 && (size_t)n < sizeof(c->out) - c->out_len)
-        c->out_len += (uint16_t)n;
-    n = snprintf(c->out + c->out_len, sizeof(c->out) - c->out_len, "%s%s%s\r\n",
-                 c->chunked ? "Transfer-Encoding: chunked\r\n" : "",
-                 c->close_after ? "Connection: close\r\n"
-                                : req->minor == 0 ? "Connection: keep-alive\r\n" : "",
-                 extra ? extra : "");
-    if (n > 0 && (size_t)n < sizeof(c->out) - c->out_len)
-        c->out_len += (uint16_t)n;
-    if (length >= 0) {
-        /* Content-Length goes before the blank line: rewrite the tail */
-        char cl[40];
-        int k = snprintf(cl, sizeof(cl), "Content-Length: %lu\r\n\r\n", (unsigned long)length);
-        c->out_len -= 2;
-        memcpy(c->out + c->out_len, cl, (size_t)k);
-        c->out_len += (uint16_t)k;
-    }
+    char length_field[40] = "";
+    if (length >= 0)
+        snprintf(length_field, sizeof(length_field), "Content-Length: %lu\r\n",
+                 (unsigned long)length);
+    int n = snprintf(c->out, sizeof(c->out),
+                     "HTTP/1.1 %d %s\r\nServer: kernel-httpd\r\n%s%s%s%s%s%s%s\r\n", status,
+                     http_reason(status), type ? "Content-Type: " : "", type ? type : "",
+                     type ? "\r\n" : "", length_field,
+                     c->chunked ? "Transfer-Encoding: chunked\r\n" : "",
+                     c->close_after ? "Connection: close\r\n"
+                                    : req->minor == 0 ? "Connection: keep-alive\r\n" : "",
+                     extra ? extra : "");
+    /* the head always fits: the longest (type, extra) any caller passes is under 300 bytes */
+    c->out_len = (uint16_t)(n > 0 && (size_t)n < sizeof(c->out) ? n : 0);
     c->head_only = req->method == HTTP_M_HEAD || status == 304;
-    c->in_body = true;
 }
 
 int http_send_file(struct http_conn *c, const struct http_req *req, const struct http_file *f)
@@ -353,7 +348,7 @@ static void *conn_main(k_gen_t *g, void *arg)
     for (;;) {
         uint64_t deadline = k_uptime_ms() + http_server_timeouts.idle_ms;
         http_req_init(r);
-        c->close_after = c->chunked = c->head_only = c->in_body = false;
+        c->close_after = c->chunked = c->head_only = false;
         c->chunk_at = -1;
         while (r->state == HTTP_REQ_PARSING) {
             if (c->in_off == c->in_len) {
