@@ -50,12 +50,15 @@ static int start(struct http_decoder *d, int window_bits)
     return 0;
 }
 
-/* Inflate n bytes, passing every decoded piece on. */
+/* Inflate n bytes, passing every decoded piece on. inflate() is called again while input
+ * is left or while it filled the whole output buffer: it may hold back decoded bytes it had
+ * no room for even after it took the last input byte (a long match at the end). */
 static int inflate_some(struct http_decoder *d, const unsigned char *in, size_t n)
 {
+    bool full = false;                      /* the last pass filled d->buf */
     d->z.next_in = (unsigned char *)in;
     d->z.avail_in = (uInt)n;
-    while (d->z.avail_in > 0 && !d->ended) {
+    while ((d->z.avail_in > 0 || full) && !d->ended) {
         int zr;
         size_t got;
         d->z.next_out = d->buf;
@@ -66,6 +69,7 @@ static int inflate_some(struct http_decoder *d, const unsigned char *in, size_t 
         if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
             return HTTP_ERR_GZIP;          /* Z_DATA_ERROR (bad data or check value) */
         got = sizeof(d->buf) - d->z.avail_out;
+        full = d->z.avail_out == 0;
         if (got) {
             if (d->limit && d->out_len + got > d->limit)
                 return HTTP_ERR_BODY_TOO_LARGE;
