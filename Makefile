@@ -3,7 +3,7 @@
 # Third-party code (newlib for i386, later lwIP) is brought by `make deps` into build/deps/.
 
 BOARD ?= qemu-x86
-BOARDS := qemu-x86 qemu-mps2-an385
+BOARDS := qemu-x86 qemu-mps2-an385 qemu-mps2-an386
 PYTHON ?= /usr/bin/python3
 # The guest's service ports, defined here only (config.h gives them to the C code; the user
 # network forwards host ports to them): echo (TCP and UDP, RFC 862), chat, selector echo,
@@ -19,7 +19,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: debug fuzz test-fuzz soak test-docs print-cc print-boards bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: debug fuzz test-fuzz soak test-docs print-cc print-boards print-board bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 # Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
@@ -80,8 +80,8 @@ CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
 
 KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c kernel/lineedit.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c kernel/wall.c \
-               kernel/arch/$(ARCH)/arch.c kernel/arch/$(ARCH)/switch.S
-APP_SRCS := apps/main.c apps/bench.c apps/echo.c apps/fetch.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c apps/status.c
+               $(sort $(wildcard kernel/arch/$(ARCH)/*.c kernel/arch/$(ARCH)/*.S))
+APP_SRCS := apps/main.c apps/bench.c apps/fpu.c apps/echo.c apps/fetch.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c apps/status.c
 
 # lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
 LWIPDIR := $(DEPS)/lwip/src
@@ -265,6 +265,11 @@ print-cc: $(BUILD)/config.h
 
 print-boards:
 	@echo $(BOARDS)
+
+# what tests and benchmarks read about $(BOARD), as key=value lines
+print-board:
+	@printf '%s\n' ARCH=$(ARCH) KEY=$(BOARD_KEY) FPU=$(BOARD_FPU) TEST_CONNS=$(TEST_CONNS) \
+	    NIC=$(basename $(notdir $(NET_DRIVER))) QEMU=$(QEMU)
 
 # ----------------------------------------------------------------------------------------
 # Fuzzing: libFuzzer targets (clang, ASan + UBSan) for the code that reads what the network

@@ -1,5 +1,11 @@
 # QEMU `mps2-an385`: Cortex-M3, CMSDK UART0 console, SysTick; newlib-nano from Debian.
+# (qemu-mps2-an386 includes this file: the same board with a Cortex-M4F.)
 ARCH := armv7m
+# what the tests and benchmarks need to know (`make print-board`): the short name in
+# benchmark keys, an FPU whose state each context keeps, the connections test_c10k holds
+BOARD_KEY := m3
+BOARD_FPU := 0
+TEST_CONNS := 300
 CC := arm-none-eabi-gcc
 SIZE := arm-none-eabi-size
 # A receive window of 4 segments per connection: the LAN9118's receive FIFO holds only
@@ -9,7 +15,8 @@ NET_TCP_WND_SEGMENTS := 4
 BOARD_LDFLAGS := -mcpu=cortex-m3 -mthumb --specs=nano.specs -nostartfiles
 BOARD_LIBS := -lc -lgcc
 LINKER_SCRIPT := linker/mps2-an385.ld
-BOARD_SRCS := boards/qemu-mps2-an385/vectors.c boards/qemu-mps2-an385/board.c drivers/uart/cmsdk_uart.c
+BOARD_SRCS := boards/qemu-mps2-an385/board.c drivers/uart/cmsdk_uart.c drivers/intc/nvic.c \
+              drivers/timer/systick.c drivers/timer/cmsdk_timer.c
 # lwIP's socket table (16 bytes a socket): RAM / 4 KiB (16 MiB / 4 KiB), so that memory, not
 # the table, is what limits connections.
 NET_MAX_SOCKETS := 4096

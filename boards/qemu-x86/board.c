@@ -1,23 +1,30 @@
 /*
- * board.c - QEMU pc (i386): IDT, 8259A PICs, HPET one-shot timer (tickless; 8254 PIT at
- * 100 Hz without an HPET), COM1 16550 console with
- * a receive interrupt, isa-debug-exit for the exit status, keyboard-controller reset.
- * Interrupt handlers acknowledge the device, record the event, and return.
+ * board.c - QEMU pc (i386): its wiring. The devices are in drivers/, the IDT and traps in
+ * kernel/arch/i386/, the multiboot entry in start.S.
+ *   interrupts  8259A PICs, lines on vectors 32-47
+ *   clock       HPET at 0xFED00000, one-shot timer 0 on line 0 (tickless); 8254 PIT at
+ *               100 Hz on line 0 without an HPET
+ *   console     COM1, a 16550 at 0x3F8 on line 4
+ *   RTC         CMOS MC146818
+ *   NIC         e1000, found on PCI
+ *   exit        isa-debug-exit at 0xF4; reset through the keyboard controller
  */
-#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "arch.h"
-
+#include "arch/i386/i386.h"
 #include "board.h"
+#include "intc/i8259.h"
 #include "k.h"
 #include "net/wiring.h"
 #include "portio.h"
+#include "rtc/mc146818.h"
+#include "timer/hpet.h"
+#include "timer/i8254.h"
 #include "uart/ns16550.h"
 
-const char board_name[] = "qemu-x86";
+const char board_name[] = BOARD_NAME;
 
 /* The e1000 is found on PCI, with the BAR and interrupt line the firmware gave it. */
 const struct netdrv_wiring board_netdrv = { .base = 0, .irq = 0 };
@@ -30,99 +37,28 @@ void board_console_putc(char c) { ns16550_putc(&com1, c); }
 int board_console_getc(void) { return ns16550_getc(&com1); }
 uint32_t board_console_overruns(void) { return com1.rx.overruns; }
 
-/* --- 8259A PICs, HPET and 8254 PIT ----------------------------------------------------
- * Tickless: the clock is the HPET's 64-bit main counter (IA-PC HPET Specification 1.0a,
- * 2.3), and the poll loop's next deadline is programmed into its timer 0 as a one-shot
- * comparator, routed to IRQ0 by the legacy replacement option (2.3.9.2.2). An idle guest
- * is woken only by its devices or its own next deadline. Without an HPET (a machine that
- * has none, or QEMU's -machine hpet=off) the 8254 PIT ticks at 100 Hz as before: wake-ups
- * then come on a 10 ms grid. */
-#define PIC1 0x20
-#define PIC2 0xA0
-#define PIT_HZ 1193182u
-#define TICK_HZ 100u
-#define PIT_DIVISOR ((PIT_HZ + TICK_HZ / 2) / TICK_HZ)   /* 11932: 99.998 Hz */
-
+/* --- time: the HPET where there is one (tickless), else the PIT at 100 Hz --------------
+ * Both raise line 0 (the HPET by legacy replacement). Without an HPET (QEMU's
+ * -machine hpet=off) wake-ups come on the PIT's 10 ms grid. */
 #define HPET_BASE 0xFED00000u       /* where PC firmware (and QEMU) put it */
-#define HPET_REG(off) (*(volatile uint32_t *)(uintptr_t)(HPET_BASE + (off)))
-#define HPET_GCAP_LO 0x000          /* bits 15: LEG_RT_CAP */
-#define HPET_GCAP_HI 0x004          /* COUNTER_CLK_PERIOD, femtoseconds */
-#define HPET_GCONF   0x010          /* bit 0 ENABLE_CNF, bit 1 LEG_RT_CNF */
-#define HPET_COUNT_LO 0x0F0
-#define HPET_COUNT_HI 0x0F4
-#define HPET_T0_CONF 0x100          /* bit 2 Tn_INT_ENB_CNF; one-shot, edge */
-#define HPET_T0_CMP_LO 0x108
-#define HPET_T0_CMP_HI 0x10C
-
-static volatile uint64_t ticks;     /* PIT fallback only */
+#define PIT_TICK_HZ 100u
+static bool have_hpet;
 static uint64_t last_ms;
-static uint32_t hpet_per_ms;        /* counter ticks per ms; 0: no HPET, the PIT ticks */
-static uint64_t hpet_armed;         /* comparator value programmed, 0 if none */
 
-static void pic_init(void)
+static void timer_isr(void *ctx)
 {
-    outb(PIC1, 0x11); outb(PIC2, 0x11);     /* ICW1: edge, cascade, ICW4 */
-    outb(PIC1 + 1, 0x20); outb(PIC2 + 1, 0x28); /* ICW2: vectors 32..47 */
-    outb(PIC1 + 1, 0x04); outb(PIC2 + 1, 0x02); /* ICW3: slave on IRQ2 */
-    outb(PIC1 + 1, 0x01); outb(PIC2 + 1, 0x01); /* ICW4: 8086 mode */
-    outb(PIC1 + 1, (uint8_t)~((1u << 0) | (1u << 2) | (1u << 4))); /* PIT, cascade, COM1 */
-    outb(PIC2 + 1, 0xFF);
-}
-
-static void pit_init(void)
-{
-    outb(0x43, 0x34);                       /* channel 0, lo/hi byte, mode 2 (rate) */
-    outb(0x40, PIT_DIVISOR & 0xFF);
-    outb(0x40, PIT_DIVISOR >> 8);
-}
-
-/* The HPET's main counter, read as two halves (the high one twice, 2.3.4: a 32-bit CPU). */
-static uint64_t hpet_count(void)
-{
-    uint32_t hi, lo;
-    do {
-        hi = HPET_REG(HPET_COUNT_HI);
-        lo = HPET_REG(HPET_COUNT_LO);
-    } while (hi != HPET_REG(HPET_COUNT_HI));
-    return (uint64_t)hi << 32 | lo;
-}
-
-static bool hpet_init(void)
-{
-    uint32_t period_fs = HPET_REG(HPET_GCAP_HI);
-    /* 2.3.4: the period is at most 100 ns (10^8 fs); all ones: nothing is there */
-    if (period_fs == 0 || period_fs > 100000000u || !(HPET_REG(HPET_GCAP_LO) & (1u << 15)))
-        return false;
-    hpet_per_ms = (uint32_t)(1000000000000ull / period_fs);
-    HPET_REG(HPET_T0_CONF) = 0;                       /* timer 0 off until a deadline */
-    HPET_REG(HPET_GCONF) = 3u;                        /* counting, legacy replacement */
-    return true;
-}
-
-/* Ticks plus the part of the current period the PIT has counted down (8254 counter latch).
- * A period that ended while interrupts were off shows as IRQ0 pending in the PIC's IRR
- * with a counter already reloaded: count it as elapsed. Never goes backwards. */
-static uint64_t pit_uptime_ms(void)
-{
-    uint64_t t = ticks, pit;
-    uint16_t count;
-    uint8_t irr;
-
-    outb(0x43, 0x00);                       /* latch channel 0 */
-    count = inb(0x40);
-    count |= (uint16_t)(inb(0x40) << 8);
-    outb(PIC1, 0x0A);                       /* OCW3: read IRR */
-    irr = inb(PIC1);
-    if ((irr & 1) && count > PIT_DIVISOR / 2)
-        t++;
-    pit = t * PIT_DIVISOR + (PIT_DIVISOR - count);
-    return pit * 1000u / PIT_HZ;
+    (void)ctx;
+    if (have_hpet)
+        hpet_fired();
+    else
+        i8254_tick();
+    k_isr_event();                      /* timers: no hook to run */
 }
 
 uint64_t board_uptime_ms(void)
 {
     unsigned long s = arch_irq_save();
-    uint64_t ms = hpet_per_ms ? hpet_count() / hpet_per_ms : pit_uptime_ms();
+    uint64_t ms = have_hpet ? hpet_uptime_ms() : i8254_uptime_ms(i8259_pending(0));
     if (ms < last_ms)
         ms = last_ms;
     last_ms = ms;
@@ -130,126 +66,22 @@ uint64_t board_uptime_ms(void)
     return ms;
 }
 
-/* --- IDT and traps ----------------------------------------------------------------- */
-struct x86_frame {
-    uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;   /* pushal */
-    uint32_t vector, error;
-    uint32_t eip, cs, eflags;
-};
-
-struct idt_entry {
-    uint16_t off_lo, sel;
-    uint8_t zero, flags;
-    uint16_t off_hi;
-} __attribute__((packed));
-
-static struct idt_entry idt[48];
-extern const uint32_t x86_vectors[48];
-
-static void idt_init(void)
+static void com1_isr(void *ctx)
 {
-    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) desc;
-    for (int i = 0; i < 48; i++) {
-        idt[i].off_lo = x86_vectors[i] & 0xFFFF;
-        idt[i].off_hi = x86_vectors[i] >> 16;
-        idt[i].sel = 0x08;
-        idt[i].zero = 0;
-        idt[i].flags = 0x8E;                /* present, ring 0, 32-bit interrupt gate */
-    }
-    desc.limit = sizeof(idt) - 1;
-    desc.base = (uint32_t)idt;
-    __asm__ volatile("lidt %0" : : "m"(desc));
+    ns16550_rx_isr(ctx);
+    k_isr_signal(k_console_hook());
 }
-
-static const char *const exc_names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
-    "device not available", "double fault", "coprocessor overrun", "invalid TSS",
-    "segment not present", "stack fault", "general protection fault", "page fault", "?",
-    "x87 error", "alignment check", "machine check", "SIMD error",
-};
-
-static struct { void (*isr)(void *); void *ctx; } irq_handlers[16];
 
 int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)
 {
-    unsigned long s;
-    if (irq >= 16 || irq == 0 || irq == 2 || irq == 4 || irq_handlers[irq].isr)
-        return -EINVAL;
-    s = arch_irq_save();
-    irq_handlers[irq].isr = isr;
-    irq_handlers[irq].ctx = ctx;
-    if (irq < 8)
-        outb(PIC1 + 1, inb(PIC1 + 1) & (uint8_t)~(1u << irq));
-    else
-        outb(PIC2 + 1, inb(PIC2 + 1) & (uint8_t)~(1u << (irq - 8)));
-    arch_irq_restore(s);
-    return 0;
-}
-
-void x86_trap(struct x86_frame *f);
-void x86_trap(struct x86_frame *f)
-{
-    if (f->vector < 32)
-        k_panic("CPU exception %u (%s) at eip=0x%08x error=0x%x", (unsigned)f->vector,
-                exc_names[f->vector] ? exc_names[f->vector] : "reserved", (unsigned)f->eip,
-                (unsigned)f->error);
-    unsigned irq = f->vector - 32;
-    if (irq == 7 || irq == 15) {
-        /* Spurious interrupt: no EOI if the in-service bit is clear. */
-        uint16_t pic = irq == 7 ? PIC1 : PIC2;
-        outb(pic, 0x0B);
-        if (!(inb(pic) & 0x80)) {
-            if (irq == 15)
-                outb(PIC1, 0x20);
-            return;
-        }
-    }
-    if (irq == 0) {
-        if (!hpet_per_ms)
-            ticks++;
-        hpet_armed = 0;                     /* a one-shot: it fired */
-        k_isr_event();                      /* timers: no hook to run */
-    } else if (irq == 4) {
-        ns16550_rx_isr(&com1);
-        k_isr_signal(k_console_hook());
-    } else if (irq_handlers[irq].isr) {
-        irq_handlers[irq].isr(irq_handlers[irq].ctx);   /* signals its own hook */
-    } else {
-        k_isr_event();
-    }
-    if (irq >= 8)
-        outb(PIC2, 0x20);
-    outb(PIC1, 0x20);
+    return i8259_attach(irq, isr, ctx);
 }
 
 /* --- board contract ---------------------------------------------------------------- */
 
-/* Arm HPET timer 0 for deadline_ms (interrupts are off). Returns false if the deadline
- * has already passed: the caller must not halt. */
-static bool hpet_arm(uint64_t deadline_ms)
-{
-    uint64_t cmp;
-    if (deadline_ms == UINT64_MAX) {
-        HPET_REG(HPET_T0_CONF) = 0;         /* nothing to wake for but the devices */
-        hpet_armed = 0;
-        return true;
-    }
-    cmp = deadline_ms * hpet_per_ms;
-    if (cmp != hpet_armed) {
-        HPET_REG(HPET_T0_CONF) = 0;
-        HPET_REG(HPET_T0_CMP_LO) = (uint32_t)cmp;
-        HPET_REG(HPET_T0_CMP_HI) = (uint32_t)(cmp >> 32);
-        HPET_REG(HPET_T0_CONF) = 1u << 2;   /* interrupt enabled, one-shot, edge */
-        hpet_armed = cmp;
-    }
-    /* the comparator matches only when the counter reaches it: if the counter is already
-     * there, no interrupt will come (2.3.9.2.2) */
-    return hpet_count() < cmp;
-}
-
 int board_idle(uint64_t deadline_ms)
 {
-    if (hpet_per_ms && !hpet_arm(deadline_ms))
+    if (have_hpet && !hpet_arm(deadline_ms))
         return 0;                           /* already due: the poll loop runs again */
     arch_idle();                            /* PIT: the next tick (10 ms at most) wakes us */
     return 0;
@@ -282,51 +114,8 @@ void board_boot_stack(void **base, size_t *size)
     *size = (size_t)(__boot_stack_top - __boot_stack_bottom);
 }
 
-/* --- CMOS real-time clock (MC146818: registers 0x00-0x09 through ports 0x70/0x71) -------
- * QEMU sets it from the host (-rtc base=utc, the default). Read twice until equal, so that
- * an update in between is not half seen; BCD unless status register B bit 2 says binary. */
-static uint8_t cmos(uint8_t reg)
-{
-    outb(0x70, reg);
-    return inb(0x71);
-}
-
-static int64_t days_from_civil(int y, unsigned m, unsigned d)
-{
-    /* days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm) */
-    y -= m <= 2;
-    const int era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int64_t)era * 146097 + (int64_t)doe - 719468;
-}
-
-int64_t board_rtc_seconds(void)
-{
-    uint8_t r[7], again[7], b;
-    int tries = 0;
-    do {
-        while ((cmos(0x0A) & 0x80) && ++tries < 100000)
-            ;                              /* update in progress */
-        const uint8_t regs[7] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09, 0x32 };
-        for (int i = 0; i < 7; i++)
-            r[i] = cmos(regs[i]);
-        for (int i = 0; i < 7; i++)
-            again[i] = cmos(regs[i]);
-    } while (memcmp(r, again, sizeof(r)) != 0 && ++tries < 100000);
-    b = cmos(0x0B);
-    if (!(b & 0x04))
-        for (int i = 0; i < 7; i++)
-            r[i] = (uint8_t)((r[i] & 0x0F) + (r[i] >> 4) * 10);
-    unsigned hour = r[2];
-    if (!(b & 0x02) && (hour & 0x80))     /* 12-hour mode, PM */
-        hour = (hour & 0x7F) % 12 + 12;
-    int year = (r[6] ? r[6] : 20) * 100 + r[5];
-    if (r[3] < 1 || r[3] > 31 || r[4] < 1 || r[4] > 12 || year < 2000)
-        return -1;                         /* no RTC, or nonsense */
-    return days_from_civil(year, r[4], r[3]) * 86400 + hour * 3600 + r[1] * 60 + r[0];
-}
+/* The CMOS clock (drivers/rtc/mc146818.c), which QEMU sets from the host. */
+int64_t board_rtc_seconds(void) { return mc146818_seconds(); }
 
 uint32_t board_cycles(void)
 {
@@ -362,10 +151,13 @@ void board_heap(char **start, char **end)
 void board_init(void)
 {
     ns16550_init(&com1);
-    idt_init();
-    pic_init();
-    if (!hpet_init())
-        pit_init();
+    i386_idt_init(i8259_dispatch);
+    i8259_init();
+    have_hpet = hpet_init(HPET_BASE);
+    if (!have_hpet)
+        i8254_init(PIT_TICK_HZ);
+    if (i8259_attach(0, timer_isr, NULL) != 0 || i8259_attach(4, com1_isr, &com1) != 0)
+        k_panic("board: interrupt lines taken");
     __asm__ volatile("sti");
 }
 

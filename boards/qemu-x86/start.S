@@ -1,5 +1,5 @@
 /*
- * start.S - multiboot entry for QEMU pc (i386), and the interrupt entry stubs.
+ * start.S - multiboot entry for QEMU pc (i386). (The interrupt stubs: kernel/arch/i386/.)
  * QEMU's -kernel loads this ELF at 1 MiB and jumps to _start in 32-bit protected mode,
  * paging off, interrupts off, with a GDT we may not rely on: we load our own.
  */
@@ -50,51 +50,5 @@ _start:
 2:  cli
     hlt
     jmp 2b
-
-/*
- * Interrupt stubs: vectors 0..47. Each pushes an error code (0 where the CPU pushes none)
- * and its vector, then x86_trap(struct x86_frame *) runs on the interrupted stack.
- */
-.macro STUB n
-    .globl x86_vec\n
-x86_vec\n:
-    .if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17)
-    .else
-    pushl $0
-    .endif
-    pushl $\n
-    jmp x86_trap_common
-.endm
-
-    .altmacro
-    .set i, 0
-    .rept 48
-    STUB %i
-    .set i, i + 1
-    .endr
-
-x86_trap_common:
-    pushal
-    cld
-    movl %esp, %eax
-    pushl %eax
-    call x86_trap
-    addl $4, %esp
-    popal
-    addl $8, %esp                       /* vector and error code */
-    iret
-
-    .section .rodata
-    .align 4
-    .globl x86_vectors
-x86_vectors:
-.macro VEC n
-    .long x86_vec\n
-.endm
-    .set i, 0
-    .rept 48
-    VEC %i
-    .set i, i + 1
-    .endr
 
     .section .note.GNU-stack,"",@progbits

@@ -52,8 +52,10 @@ import pexpect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
+from conftest import board_info  # noqa: E402
+
 BOARD = os.environ.get("BOARD", "qemu-x86")
-KEY = {"qemu-x86": "x86", "qemu-mps2-an385": "m3"}[BOARD]
+KEY = board_info(BOARD)["KEY"]
 CONNS = int(os.environ.get("BENCH_CONNS", "10000" if KEY == "x86" else "1000"))
 PEER = os.path.join(ROOT, "build", "linux-peer")
 GUEST_IP, HOST_IP = "10.77.0.2", "10.77.0.1"

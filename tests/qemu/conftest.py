@@ -17,6 +17,22 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # the boards, as the Makefile lists them (`make print-boards`)
 BOARDS = subprocess.run(["make", "-s", "--no-print-directory", "print-boards"], cwd=ROOT, check=True,
                         capture_output=True, text=True).stdout.split()
+
+
+def board_info(board):
+    """What the board's board.mk says about it (`make print-board`): ARCH, KEY (its short
+    name in benchmark keys), FPU ("1" if each context keeps FP state), TEST_CONNS, NIC."""
+    out = subprocess.run(["make", "-s", "--no-print-directory", "BOARD=" + board, "print-board"],
+                         cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return dict(line.split("=", 1) for line in out.split())
+
+
+def exit_status_of(board, status):
+    """The host-side exit status of a guest that exited with status: isa-debug-exit
+    (x86) reports (status << 1) | 1, semihosting (ARM) the status itself."""
+    return (status << 1) | 1 if board_info(board)["ARCH"] == "i386" else status
+
+
 PROMPT = r"\r*\n> "      # the UART driver sends CR LF, the host pty may add a CR
 BOOT_TIMEOUT = 60      # s; generous: the machines are shared
 CMD_TIMEOUT = 60

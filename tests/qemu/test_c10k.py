@@ -1,6 +1,6 @@
 """Many connections at once, on the tap network (a namespace of the test's own; root).
 
-Each board holds CONNS connections to the task-per-connection echo server (port 7) and to
+Each board holds TEST_CONNS (its board.mk) connections to the task-per-connection echo server (port 7) and to
 the generator-per-connection one (port 55555); a line sent on every connection at once
 comes back byte-exact on all of them; the heap that `mem` reports per connection stays
 within the budget; and when memory runs out new connections are refused with a reset
@@ -11,9 +11,8 @@ import time
 
 import pytest
 
-from conftest import BOARDS, Guest
+from conftest import BOARDS, Guest, board_info
 
-CONNS = {"qemu-x86": 2000, "qemu-mps2-an385": 300}
 # heap bytes per connection, measured with `mem` (issue 7's budget on qemu-x86; the M3
 # is held to the same one)
 BUDGET = {7: 4096, 55555: 2048}
@@ -25,7 +24,7 @@ def heap_used(g):
 
 @pytest.mark.parametrize("port", [7, 55555])
 def test_holds_many_connections_all_echoing(tap_guest, port):
-    g, n = tap_guest, CONNS[tap_guest.board]
+    g, n = tap_guest, int(board_info(tap_guest.board)["TEST_CONNS"])
     before = heap_used(g)
     lc = g.load_client(port)
     try:

@@ -2,6 +2,8 @@
 import re
 import time
 
+from conftest import board_info, exit_status_of
+
 
 def heap_used(out):
     m = re.search(r"heap: total=(\d+) used=(\d+) free=(\d+) peak=(\d+)", out)
@@ -112,14 +114,31 @@ def test_netselftest_readiness_waits(guest):
 def test_bench_command(guest):
     out = guest.cmd("bench 1000")
     assert re.search(r"bench: switches=2000 ms=\d+", out), out
+    out = guest.cmd("bench 1000 fpu")
+    assert re.search(r"bench: switches=2000 ms=\d+", out), out
     assert "usage" in guest.cmd("bench 0")
+    assert "usage" in guest.cmd("bench 10 gpu")
+
+
+def test_floating_point_is_kept_per_context(guest):
+    """16 tasks and 2 generators compute in floating point at once, yielding after every
+    step, half of them in round-toward-zero: each result must equal, bit for bit, the same
+    computation run alone. On a board with an FPU (board.mk BOARD_FPU) the rounding modes
+    are per context too; without one it is soft float."""
+    out = guest.cmd("fpu 16", timeout=120)
+    mode = "rounding per context" if board_info(guest.board)["FPU"] == "1" else "soft float"
+    assert "fpu: 16 tasks and 2 generators, 200 steps each, %s" % mode in out, out
+    assert out.strip().endswith("all exact"), out
+    for bad in ("fpu 0", "fpu 33"):
+        assert "usage: fpu [N, 1..32]" in guest.cmd(bad)
+    assert "all exact" in guest.cmd("fpu 1")          # and the shell goes on
 
 
 def test_exit_status_reaches_the_host(guest):
     guest.p.send("exit 3\r")
     status = guest.exit_status()
     # isa-debug-exit reports (status << 1) | 1; semihosting reports the status itself
-    assert status == {"qemu-x86": 7, "qemu-mps2-an385": 3}[guest.board]
+    assert status == exit_status_of(guest.board, 3)
 
 
 def test_stack_overflow_panics_naming_the_task(guest):
@@ -131,7 +150,7 @@ def test_stack_overflow_panics_naming_the_task(guest):
     assert int(guest.p.match.group(1)) >= 10           # real recursion, not one write
     guest.p.expect(r"PANIC: stack overflow: guard at 0x[0-9a-f]+ overwritten "
                    r"\(stack 2048 bytes\) \(task 'st-overflow'\)")
-    assert guest.exit_status() == {"qemu-x86": 7, "qemu-mps2-an385": 3}[guest.board]
+    assert guest.exit_status() == exit_status_of(guest.board, 3)
 
 
 def test_selftest_rejects_unknown_arguments(guest):

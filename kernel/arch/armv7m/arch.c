@@ -1,4 +1,4 @@
-/* ARMv7-M arch: stack frames for arch_switch, PRIMASK, wfi. */
+/* ARMv7-M arch: stack frames for arch_switch (switch.S), PRIMASK, wfi. */
 #include <stdint.h>
 
 #include "../../arch.h"
@@ -14,7 +14,10 @@ void *arch_stack_init(void *stack_base, size_t size, void (*entry)(void))
     for (i = 0; i < 7; i++)
         *--sp = 0;               /* r11..r5 */
     *--sp = (uint32_t)entry;     /* r4: where the trampoline goes */
-    return sp;                   /* after the pop sp is back at the 8-aligned top (AAPCS) */
+#if defined(__ARM_FP)
+    *--sp = 0;                   /* CPACR: a new context starts with the FPU off */
+#endif
+    return sp;                   /* after the pops sp is back at the 8-aligned top (AAPCS) */
 }
 
 unsigned long arch_irq_save(void)

@@ -12,6 +12,7 @@ void *arch_stack_init(void *stack_base, size_t size, void (*entry)(void))
     *--sp = (uint32_t)entry;     /* popped by arch_switch's ret */
     for (i = 0; i < 4; i++)
         *--sp = 0;               /* ebp ebx esi edi */
+    *--sp = 0x037F;              /* x87 control word as after fninit: nearest, extended */
     return sp;
 }
 
