@@ -250,7 +250,7 @@ test-qemu: | $(DEPS_STAMP)
 	@set -e; pids=; all=; last=$(lastword $(BOARDS)); \
 	for b in $(BOARDS); do \
 	    if [ $$b = $$last ]; then k="not ($$all)"; else k=$$b; all="$${all:+$$all or }$$b"; fi; \
-	    $(PYTHON) -m pytest -v -k "$$k" tests/qemu > build/pytest-$$b.log 2>&1 & pids="$$pids $$!"; \
+	    $(PYTHON) -m pytest -v --durations=15 -k "$$k" tests/qemu > build/pytest-$$b.log 2>&1 & pids="$$pids $$!"; \
 	done; \
 	rc=0; for p in $$pids; do wait $$p || rc=1; done; \
 	for b in $(BOARDS); do echo "===== $$b (build/pytest-$$b.log)"; cat build/pytest-$$b.log; done; \
