@@ -76,11 +76,12 @@ static void *crawl_task(void *arg)
 {
     struct page *p = arg;
     struct http_response res;
-    struct http_request req = {
-        .url = p->url, .total_timeout_ms = crawl_timeout_ms, .read_timeout_ms = crawl_timeout_ms,
-        .connect_timeout_ms = crawl_timeout_ms, .max_redirects = -1, .on_body = scan, .ctx = p,
-        .pool = crawl_pool,
-    };
+    struct http_request req;
+    http_request_init(&req, p->url);
+    req.total_timeout = req.read_timeout = req.connect_timeout = K_MSEC(crawl_timeout_ms);
+    req.on_body = scan;
+    req.ctx = p;
+    req.pool = crawl_pool;
     p->links = calloc(CRAWL_MAX_LINKS, sizeof(char *));
     if (!p->links) {
         p->rc = HTTP_ERR_NOMEM;

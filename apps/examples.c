@@ -354,10 +354,10 @@ static int cmd_cancelwait(int argc, char **argv)
     k_join(t, K_FOREVER, &r);
     printf("cancelwait: cancelled wait returned %d\n", (int)I(r));
     ok &= I(r) == -ECANCELED;
-    rc = k_wait_readable(fd, 20);                 /* the socket still works */
+    rc = k_wait_readable(fd, K_MSEC(20));                /* the socket still works */
     printf("cancelwait: next wait returned %d\n", rc);
     ok &= rc == -ETIMEDOUT;
-    ok &= k_wait_readable(-1, 0) == -EBADF;
+    ok &= k_wait_readable(-1, K_NO_WAIT) == -EBADF;
     lwip_close(fd);
     printf("cancelwait: %s\n", ok ? "ok" : "FAIL");
     return ok ? 0 : -1;

@@ -48,11 +48,14 @@ static int on_body(void *ctx, const void *data, size_t len)
 static void *fetch_task(void *arg)
 {
     struct job *j = arg;
-    struct http_request req = {
-        .url = j->url, .total_timeout_ms = j->total_ms, .read_timeout_ms = j->total_ms,
-        .connect_timeout_ms = j->total_ms, .body_limit = j->limit, .max_redirects = -1,
-        .on_body = on_body, .ctx = j, .insecure = j->insecure, .pool = j->pool,
-    };
+    struct http_request req;
+    http_request_init(&req, j->url);
+    req.total_timeout = req.read_timeout = req.connect_timeout = K_MSEC(j->total_ms);
+    req.body_limit = j->limit;
+    req.on_body = on_body;
+    req.ctx = j;
+    req.insecure = j->insecure;
+    req.pool = j->pool;
     uint64_t t0 = k_uptime_ms();
     j->rc = http_get(&req, &j->res);
     j->ms = k_uptime_ms() - t0;

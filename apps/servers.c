@@ -60,7 +60,7 @@ static void *chat_writer(void *arg)
 }
 
 /* Queue a line to every other client. A full queue makes the sender wait (TCP pushes back
- * on a client that sends faster than the others read) for up to CHAT_SLOW_MS; a client
+ * on a client that sends faster than the others read) for up to CHAT_SLOW; a client
  * whose queue stays full that long does not read and is disconnected (counted), never
  * silently skipped. While we wait, clients may leave (and be freed): the walk then starts
  * again from the head, skipping those that have this line already. */
@@ -75,7 +75,7 @@ restart:
             continue;
         rc = k_chan_put(&c->out, l, K_NO_WAIT);
         if (rc == -EAGAIN)
-            rc = k_chan_put(&c->out, l, CHAT_SLOW_MS);
+            rc = k_chan_put(&c->out, l, CHAT_SLOW);
         if (gen != chat_generation || rc == -ECANCELED)
             goto restart;               /* c may be gone: do not touch it; or our own
                                          * writer ended (delivered once): go on */

@@ -4,10 +4,12 @@
 #define APPS_SERVERS_H
 #include <stdint.h>
 
+#include "k.h"
+
 /* Neither server has a fixed connection limit: they take connections while the heap keeps
  * its reserve (net_conn_admit()) and refuse the others with a reset, counted as refused. */
 #define CHAT_QUEUE 16           /* lines queued for a client; when full, the sender waits */
-#define CHAT_SLOW_MS 5000       /* a queue full this long: the client does not read, drop it */
+#define CHAT_SLOW K_MSEC(5000)  /* a queue full this long: the client does not read, drop it */
 #define SELECT_BACKLOG 255      /* completed connections lwIP holds until the loop takes them */
 #define SELECT_BUF 256          /* bytes of a connection's buffer, on its generator's stack */
 /* bytes of stack per connection generator: the buffer and a send that runs tcp_output() to

@@ -58,14 +58,14 @@ void k_console_set_intr(k_task_t *t)
 
 uint32_t k_console_dropped(void) { return ta_dropped; }
 
-int k_console_getc(int32_t timeout_ms)
+int k_console_getc(k_timeout_t timeout)
 {
     int c = console_next();
     if (c >= 0)
         return c;
-    if (timeout_ms == K_NO_WAIT)
+    if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
         return -EAGAIN;
-    return k_wait(&readers, timeout_ms, "console");
+    return k_wait(&readers, timeout, "console");
 }
 
 const char *k_u64_str(char b[21], uint64_t v)

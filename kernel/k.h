@@ -13,9 +13,10 @@
  * calls every registered poll hook (console receive, network card), expires timeouts, and
  * halts the CPU if there is still nothing to do.
  *
- * Timeouts are in milliseconds (int32_t): K_NO_WAIT (0) never blocks, K_FOREVER (-1) has no
- * timeout. A wait that times out returns -ETIMEDOUT; a K_NO_WAIT call that would block
- * returns -EAGAIN.
+ * Timeouts are k_timeout_t values: K_NO_WAIT never blocks, K_FOREVER has no timeout,
+ * K_MSEC(n) waits up to n ms. A wait that times out returns -ETIMEDOUT; a K_NO_WAIT call that
+ * would block returns -EAGAIN. (Durations that are not timeouts, as k_sleep_ms's, stay plain
+ * milliseconds.)
  *
  * None of these functions may be called from an interrupt handler.
  */
@@ -27,8 +28,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define K_NO_WAIT 0
-#define K_FOREVER (-1)
+/*
+ * A timeout, in the spirit of Zephyr's k_timeout_t: a struct, so that a bare number cannot
+ * be passed where a timeout is meant and 0 means one thing everywhere (no wait), in the
+ * kernel, the lwIP port (whose own 0 means "forever": sys_arch.c converts) and the HTTP
+ * client. Compare with K_TIMEOUT_EQ; .ms is the bound in ms, or -1 for K_FOREVER.
+ */
+typedef struct {
+    int32_t ms;
+} k_timeout_t;
+
+#define K_NO_WAIT ((k_timeout_t){ .ms = 0 })
+#define K_FOREVER ((k_timeout_t){ .ms = -1 })
+/* Up to n ms. n below 0 is K_NO_WAIT (a deadline already past), n above INT32_MAX is cut to
+ * INT32_MAX (24.8 days). Like Zephyr's K_MSEC, a macro usable in static initializers that
+ * evaluates n more than once: pass a value, not an expression with side effects. */
+#define K_MSEC(n) ((k_timeout_t){ .ms = (n) <= 0 ? 0 : (n) >= INT32_MAX ? INT32_MAX : (int32_t)(n) })
+#define K_SECONDS(n) K_MSEC((int64_t)(n) * 1000)
+#define K_TIMEOUT_EQ(a, b) ((a).ms == (b).ms)
 
 /* Smallest and default task stack, in bytes. */
 #define K_STACK_MIN     512u
@@ -74,7 +91,7 @@ enum k_task_state {
 k_task_t *k_task_spawn(const char *name, void *(*entry)(void *), void *arg, size_t stack_size);
 
 /*
- * Wait up to timeout_ms for task t to finish, then store its result (entry's return value,
+ * Wait up to timeout for task t to finish, then store its result (entry's return value,
  * or k_task_exit's argument) in *result (if result is not NULL) and free the task: t is
  * invalid after a successful join. (Like `await task`, or pthread_timedjoin_np.)
  * Blocks the caller unless t has already exited.
@@ -83,7 +100,7 @@ k_task_t *k_task_spawn(const char *name, void *(*entry)(void *), void *arg, size
  *         (t is NULL or detached); -EDEADLK (t is the caller); -EBUSY (another task is
  *         already joining t); -ECANCELED (the caller was cancelled; t stays joinable).
  */
-int k_join(k_task_t *t, int32_t timeout_ms, void **result);
+int k_join(k_task_t *t, k_timeout_t timeout, void **result);
 
 /*
  * Let t free itself when it exits; nobody may join it afterwards. If t has already exited
@@ -136,10 +153,10 @@ uint32_t k_task_cancels(void);
 void k_cancel_shield(bool on);
 
 /*
- * asyncio.wait_for: join t within timeout_ms; on timeout cancel t, wait (shielded) until
+ * asyncio.wait_for: join t within timeout; on timeout cancel t, wait (shielded) until
  * it has finished, free it, and return -ETIMEDOUT. Otherwise as k_join (t is freed).
  */
-int k_wait_for(k_task_t *t, int32_t timeout_ms, void **result);
+int k_wait_for(k_task_t *t, k_timeout_t timeout, void **result);
 
 /*
  * asyncio.gather: join every task of tasks[0..n) in order (all are freed, even when one
@@ -157,7 +174,7 @@ int k_gather(k_task_t *const *tasks, int n, void **results, int *statuses);
  * (NULL entries are skipped) and return its index; it is not joined. @return the index,
  * -EAGAIN (K_NO_WAIT, none finished), -ETIMEDOUT, -ECANCELED.
  */
-int k_wait_any(k_task_t *const *tasks, int n, int32_t timeout_ms);
+int k_wait_any(k_task_t *const *tasks, int n, k_timeout_t timeout);
 
 /* The task's name. */
 const char *k_task_name(const k_task_t *t);
@@ -336,9 +353,9 @@ typedef struct k_sem {
  * @return 0, or -EINVAL if limit is 0 or initial > limit. */
 int k_sem_init(k_sem_t *s, unsigned initial, unsigned limit);
 
-/* Take one unit, blocking up to timeout_ms while the count is 0. Waiters are served FIFO.
+/* Take one unit, blocking up to timeout while the count is 0. Waiters are served FIFO.
  * @return 0; -EAGAIN (K_NO_WAIT and count 0); -ETIMEDOUT. */
-int k_sem_take(k_sem_t *s, int32_t timeout_ms);
+int k_sem_take(k_sem_t *s, k_timeout_t timeout);
 
 /* Give one unit: wakes the longest waiter, or increments the count.
  * @return 0, or -EOVERFLOW if the count is already at its limit (nothing changes). */
@@ -356,7 +373,7 @@ typedef struct k_mutex {
 void k_mutex_init(k_mutex_t *m);
 
 /* @return 0; -EAGAIN (K_NO_WAIT and locked); -ETIMEDOUT; -EDEADLK (caller owns it). */
-int k_mutex_lock(k_mutex_t *m, int32_t timeout_ms);
+int k_mutex_lock(k_mutex_t *m, k_timeout_t timeout);
 
 /* @return 0, or -EPERM if the caller does not own m. */
 int k_mutex_unlock(k_mutex_t *m);
@@ -390,13 +407,13 @@ int k_queue_grow(k_queue_t *q, uint32_t capacity);
 /* Free a ring from k_queue_alloc(). No task may be waiting (checked: panics). */
 void k_queue_free(k_queue_t *q);
 
-/* Copy msg_size bytes from msg to the tail, blocking up to timeout_ms while full.
+/* Copy msg_size bytes from msg to the tail, blocking up to timeout while full.
  * @return 0; -EAGAIN (K_NO_WAIT and full); -ETIMEDOUT. */
-int k_queue_put(k_queue_t *q, const void *msg, int32_t timeout_ms);
+int k_queue_put(k_queue_t *q, const void *msg, k_timeout_t timeout);
 
-/* Copy the head message to msg, blocking up to timeout_ms while empty.
+/* Copy the head message to msg, blocking up to timeout while empty.
  * @return 0; -EAGAIN (K_NO_WAIT and empty); -ETIMEDOUT. */
-int k_queue_get(k_queue_t *q, void *msg, int32_t timeout_ms);
+int k_queue_get(k_queue_t *q, void *msg, k_timeout_t timeout);
 
 /* Messages waiting. */
 static inline uint32_t k_queue_count(const k_queue_t *q) { return q->count; }
@@ -417,7 +434,7 @@ void k_event_clear(k_event_t *e);
 static inline bool k_event_is_set(const k_event_t *e) { return e->set; }
 /* Wait until the flag is set. @return 0; -EAGAIN (K_NO_WAIT, not set); -ETIMEDOUT;
  * -ECANCELED. */
-int k_event_wait(k_event_t *e, int32_t timeout_ms);
+int k_event_wait(k_event_t *e, k_timeout_t timeout);
 
 /* ---------------------------------------------------------------------------------------
  * Condition variables (asyncio.Condition, pthread_cond), used with a k_mutex.
@@ -430,7 +447,7 @@ void k_cond_init(k_cond_t *c);
 /* Unlock m (which the caller must own), wait for a signal, lock m again (always, also on
  * timeout or cancellation). Spurious wake-ups do not happen, but re-check the predicate.
  * @return 0; -ETIMEDOUT; -ECANCELED; -EPERM (caller does not own m). */
-int k_cond_wait(k_cond_t *c, k_mutex_t *m, int32_t timeout_ms);
+int k_cond_wait(k_cond_t *c, k_mutex_t *m, k_timeout_t timeout);
 /* Wake the longest waiter / every waiter. */
 void k_cond_signal(k_cond_t *c);
 void k_cond_broadcast(k_cond_t *c);
@@ -452,11 +469,11 @@ int k_chan_alloc(k_chan_t *ch, size_t msg_size, uint32_t capacity);
 void k_chan_free(k_chan_t *ch);
 /* Put a message, waiting while full. @return 0; -EPIPE (closed, also while waiting);
  * -EAGAIN; -ETIMEDOUT; -ECANCELED. */
-int k_chan_put(k_chan_t *ch, const void *msg, int32_t timeout_ms);
+int k_chan_put(k_chan_t *ch, const void *msg, k_timeout_t timeout);
 /* Get a message, waiting while empty. Messages put before the close are still delivered.
  * @return 0; -EPIPE (closed and empty: the end of the stream); -EAGAIN; -ETIMEDOUT;
  * -ECANCELED. */
-int k_chan_get(k_chan_t *ch, void *msg, int32_t timeout_ms);
+int k_chan_get(k_chan_t *ch, void *msg, k_timeout_t timeout);
 /* Close: no more puts; waiting putters get -EPIPE, and waiting getters get -EPIPE once
  * the channel is empty. Closing twice is harmless. */
 void k_chan_close(k_chan_t *ch);
@@ -465,7 +482,7 @@ void k_chan_close(k_chan_t *ch);
 int k_chan_task_done(k_chan_t *ch);
 /* Wait until every message put has been task_done'd (asyncio.Queue.join).
  * @return 0; -EAGAIN; -ETIMEDOUT; -ECANCELED. */
-int k_chan_join(k_chan_t *ch, int32_t timeout_ms);
+int k_chan_join(k_chan_t *ch, k_timeout_t timeout);
 
 /* ---------------------------------------------------------------------------------------
  * Poll loop hooks. A hook moves work from one device into the kernel (received bytes to a
@@ -546,9 +563,9 @@ bool k_selftest_check(struct k_selftest *t, bool ok, const char *name, const cha
  * Console (the board's UART, through newlib's stdio for output)
  */
 
-/* Wait up to timeout_ms for one received byte. @return the byte (0..255), -EAGAIN, or
+/* Wait up to timeout for one received byte. @return the byte (0..255), -EAGAIN, or
  * -ETIMEDOUT. Blocks the calling task; other tasks run meanwhile. */
-int k_console_getc(int32_t timeout_ms);
+int k_console_getc(k_timeout_t timeout);
 
 /* Register the console's poll hook (boards with a console call it once at boot). */
 void k_console_init(void);

@@ -67,11 +67,11 @@ void k_stack_prepare(void *stack, size_t size, void *paint_end);
 size_t k_stack_used(const void *stack, size_t size);
 
 /*
- * Block the current task on wq (may be NULL: a pure timeout) for up to timeout_ms
+ * Block the current task on wq (may be NULL: a pure timeout) for up to timeout
  * (K_FOREVER, or >= 0; callers handle K_NO_WAIT themselves). `what` is shown by ps.
  * Returns the wake-up result: what k_waitq_wake_one() passed, or -ETIMEDOUT.
  */
-int k_wait(struct k_waitq *wq, int32_t timeout_ms, const char *what);
+int k_wait(struct k_waitq *wq, k_timeout_t timeout, const char *what);
 
 /* Wake the longest waiter of wq with result; returns it, or NULL if none waits. */
 k_task_t *k_waitq_wake_one(struct k_waitq *wq, int result);

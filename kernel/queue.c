@@ -75,14 +75,14 @@ static char *k_queue_slot(k_queue_t *q, uint32_t i)
     return q->buf + (size_t)((q->head + i) % q->capacity) * q->msg_size;
 }
 
-int k_queue_put(k_queue_t *q, const void *msg, int32_t timeout_ms)
+int k_queue_put(k_queue_t *q, const void *msg, k_timeout_t timeout)
 {
     if (q->count == q->capacity) {
-        if (timeout_ms == K_NO_WAIT)
+        if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
             return -EAGAIN;
         /* Wait for k_queue_get() to copy our message into the slot it frees. */
         k_current()->wait_data = (void *)msg;
-        return k_wait(&q->putters, timeout_ms, "queue put");
+        return k_wait(&q->putters, timeout, "queue put");
     }
     if (!k_waitq_empty(&q->getters)) {
         /* Empty queue with a getter: hand the message straight to it. */
@@ -96,13 +96,13 @@ int k_queue_put(k_queue_t *q, const void *msg, int32_t timeout_ms)
     return 0;
 }
 
-int k_queue_get(k_queue_t *q, void *msg, int32_t timeout_ms)
+int k_queue_get(k_queue_t *q, void *msg, k_timeout_t timeout)
 {
     if (q->count == 0) {
-        if (timeout_ms == K_NO_WAIT)
+        if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
             return -EAGAIN;
         k_current()->wait_data = msg;
-        return k_wait(&q->getters, timeout_ms, "queue get");
+        return k_wait(&q->getters, timeout, "queue get");
     }
     memcpy(msg, k_queue_slot(q, 0), q->msg_size);
     q->head = (q->head + 1) % q->capacity;
@@ -135,7 +135,7 @@ void k_chan_free(k_chan_t *ch)
     k_queue_free(&ch->q);
 }
 
-int k_chan_put(k_chan_t *ch, const void *msg, int32_t timeout_ms)
+int k_chan_put(k_chan_t *ch, const void *msg, k_timeout_t timeout)
 {
     int rc;
     if (ch->closed)
@@ -146,17 +146,17 @@ int k_chan_put(k_chan_t *ch, const void *msg, int32_t timeout_ms)
      * cannot see. A put that fails (timeout, cancellation, close) gives the count back; it
      * cannot be the last one, since a put waits only while the queue is full. */
     ch->unfinished++;
-    rc = k_queue_put(&ch->q, msg, timeout_ms);
+    rc = k_queue_put(&ch->q, msg, timeout);
     if (rc != 0 && --ch->unfinished == 0)
         k_waitq_wake_all(&ch->joiners, 0);
     return rc;
 }
 
-int k_chan_get(k_chan_t *ch, void *msg, int32_t timeout_ms)
+int k_chan_get(k_chan_t *ch, void *msg, k_timeout_t timeout)
 {
     if (ch->closed && k_queue_count(&ch->q) == 0)
         return -EPIPE;
-    return k_queue_get(&ch->q, msg, timeout_ms);
+    return k_queue_get(&ch->q, msg, timeout);
 }
 
 void k_chan_close(k_chan_t *ch)
@@ -178,11 +178,11 @@ int k_chan_task_done(k_chan_t *ch)
     return 0;
 }
 
-int k_chan_join(k_chan_t *ch, int32_t timeout_ms)
+int k_chan_join(k_chan_t *ch, k_timeout_t timeout)
 {
     if (ch->unfinished == 0)
         return 0;
-    if (timeout_ms == K_NO_WAIT)
+    if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
         return -EAGAIN;
-    return k_wait(&ch->joiners, timeout_ms, "chan join");
+    return k_wait(&ch->joiners, timeout, "chan join");
 }

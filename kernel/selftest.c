@@ -74,7 +74,7 @@ static void *producer(void *arg)
 {
     k_queue_t *q = arg;
     for (uint32_t i = 0; i < 20; i++)
-        if (k_queue_put(q, &i, 1000) != 0)
+        if (k_queue_put(q, &i, K_MSEC(1000)) != 0)
             return (void *)1;
     return NULL;
 }
@@ -169,7 +169,7 @@ static void *selftest_main(void *arg)
     CHECK("join-result", rc == 0 && r == (void *)0xC0FFEE, "rc=%d r=%p", rc, r);
     t[0] = k_task_spawn("st-slow", sleeper, (void *)50, 2048);
     uint64_t t0 = k_uptime_ms();
-    rc = k_join(t[0], 10, &r);
+    rc = k_join(t[0], K_MSEC(10), &r);
     uint64_t waited = k_uptime_ms() - t0;
     CHECK("join-timeout", rc == -ETIMEDOUT && waited >= 10 && waited < 1000, "rc=%d waited=%u", rc,
           (unsigned)waited);
@@ -179,7 +179,7 @@ static void *selftest_main(void *arg)
     k_sem_t s;
     k_sem_init(&s, 0, 2);
     t0 = k_uptime_ms();
-    rc = k_sem_take(&s, 15);
+    rc = k_sem_take(&s, K_MSEC(15));
     waited = k_uptime_ms() - t0;
     CHECK("sem-timeout", rc == -ETIMEDOUT && waited >= 15, "rc=%d waited=%u", rc, (unsigned)waited);
     CHECK("sem-limit", k_sem_give(&s) == 0 && k_sem_give(&s) == 0 && k_sem_give(&s) == -EOVERFLOW &&
@@ -204,13 +204,13 @@ static void *selftest_main(void *arg)
     k_queue_init(&q, qbuf, sizeof(uint32_t), 4);
     t[0] = k_task_spawn("st-producer", producer, &q, 2048);
     for (int i = 0; i < 20; i++) {
-        if (k_queue_get(&q, &v, 1000) != 0 || v != expect++)
+        if (k_queue_get(&q, &v, K_MSEC(1000)) != 0 || v != expect++)
             ordered = false;
     }
     k_join(t[0], K_FOREVER, &r);
     CHECK("queue-fifo", ordered && r == NULL, "messages out of order or lost");
     t0 = k_uptime_ms();
-    rc = k_queue_get(&q, &v, 12);
+    rc = k_queue_get(&q, &v, K_MSEC(12));
     CHECK("queue-timeout", rc == -ETIMEDOUT && k_uptime_ms() - t0 >= 12, "rc=%d", rc);
 
     /* errno is per task */

@@ -16,16 +16,16 @@ int k_sem_init(k_sem_t *s, unsigned initial, unsigned limit)
     return 0;
 }
 
-int k_sem_take(k_sem_t *s, int32_t timeout_ms)
+int k_sem_take(k_sem_t *s, k_timeout_t timeout)
 {
     if (s->count > 0) {
         s->count--;
         return 0;
     }
-    if (timeout_ms == K_NO_WAIT)
+    if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
         return -EAGAIN;
     /* k_sem_give() hands the unit over by waking us with 0. */
-    return k_wait(&s->waiters, timeout_ms, "sem");
+    return k_wait(&s->waiters, timeout, "sem");
 }
 
 int k_sem_give(k_sem_t *s)
@@ -44,7 +44,7 @@ void k_mutex_init(k_mutex_t *m)
     k_waitq_init(&m->waiters);
 }
 
-int k_mutex_lock(k_mutex_t *m, int32_t timeout_ms)
+int k_mutex_lock(k_mutex_t *m, k_timeout_t timeout)
 {
     k_task_t *self = k_current();
 
@@ -54,10 +54,10 @@ int k_mutex_lock(k_mutex_t *m, int32_t timeout_ms)
     }
     if (m->owner == self)
         return -EDEADLK;
-    if (timeout_ms == K_NO_WAIT)
+    if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
         return -EAGAIN;
     /* k_mutex_unlock() makes us the owner before waking us with 0. */
-    return k_wait(&m->waiters, timeout_ms, "mutex");
+    return k_wait(&m->waiters, timeout, "mutex");
 }
 
 int k_mutex_unlock(k_mutex_t *m)
@@ -82,24 +82,24 @@ void k_event_set(k_event_t *e)
 
 void k_event_clear(k_event_t *e) { e->set = false; }
 
-int k_event_wait(k_event_t *e, int32_t timeout_ms)
+int k_event_wait(k_event_t *e, k_timeout_t timeout)
 {
     if (e->set)
         return 0;
-    if (timeout_ms == K_NO_WAIT)
+    if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
         return -EAGAIN;
-    return k_wait(&e->waiters, timeout_ms, "event");
+    return k_wait(&e->waiters, timeout, "event");
 }
 
 void k_cond_init(k_cond_t *c) { k_waitq_init(&c->waiters); }
 
-int k_cond_wait(k_cond_t *c, k_mutex_t *m, int32_t timeout_ms)
+int k_cond_wait(k_cond_t *c, k_mutex_t *m, k_timeout_t timeout)
 {
     int rc;
     if (m->owner != k_current())
         return -EPERM;
     k_mutex_unlock(m);
-    rc = timeout_ms == K_NO_WAIT ? -ETIMEDOUT : k_wait(&c->waiters, timeout_ms, "cond");
+    rc = K_TIMEOUT_EQ(timeout, K_NO_WAIT) ? -ETIMEDOUT : k_wait(&c->waiters, timeout, "cond");
     k_cancel_shield(true);
     (void)k_mutex_lock(m, K_FOREVER);
     k_cancel_shield(false);

@@ -136,13 +136,13 @@ void k_yield(void)
     k_switch_to(next);
 }
 
-int k_wait(struct k_waitq *wq, int32_t timeout_ms, const char *what)
+int k_wait(struct k_waitq *wq, k_timeout_t timeout, const char *what)
 {
     k_task_t *t = k.current;
 
     if (t == &k.idle)
         k_panic("the idle task (a poll hook) tried to block on %s", what);
-    K_ASSERT(timeout_ms >= 0 || timeout_ms == K_FOREVER);
+    K_ASSERT(timeout.ms >= 0 || K_TIMEOUT_EQ(timeout, K_FOREVER));
     t->wait_cancellable = !t->cancel_shield;
     if (t->cancel_pending && t->wait_cancellable) {
         t->cancel_pending = false;   /* delivered once, like CancelledError */
@@ -154,9 +154,9 @@ int k_wait(struct k_waitq *wq, int32_t timeout_ms, const char *what)
     t->wait_result = 0;
     if (wq)
         k_list_append(&wq->tasks, &t->link);
-    if (timeout_ms != K_FOREVER) {
+    if (!K_TIMEOUT_EQ(timeout, K_FOREVER)) {
         struct k_list *pos;
-        t->deadline = k_uptime_ms() + (uint32_t)timeout_ms + board_clock_resolution_ms;
+        t->deadline = k_uptime_ms() + (uint32_t)timeout.ms + board_clock_resolution_ms;
         /* Sorted by deadline; equal deadlines keep their arrival order. */
         for (pos = k.timers.next; pos != &k.timers; pos = pos->next)
             if (k_container_of(pos, k_task_t, timer)->deadline > t->deadline)
@@ -199,7 +199,7 @@ int k_sleep_ms(uint32_t ms)
     }
     if (ms > INT32_MAX)
         ms = INT32_MAX;
-    return k_wait(NULL, (int32_t)ms, "sleep") == -ECANCELED ? -ECANCELED : 0;
+    return k_wait(NULL, K_MSEC(ms), "sleep") == -ECANCELED ? -ECANCELED : 0;
 }
 
 int k_task_cancel(k_task_t *t)
@@ -224,20 +224,20 @@ void k_cancel_shield(bool on)
 
 static struct k_waitq k_any_exit = { { &k_any_exit.tasks, &k_any_exit.tasks } };
 
-int k_wait_any(k_task_t *const *tasks, int n, int32_t timeout_ms)
+int k_wait_any(k_task_t *const *tasks, int n, k_timeout_t timeout)
 {
-    uint64_t deadline = timeout_ms == K_FOREVER ? UINT64_MAX : k_uptime_ms() + (uint32_t)timeout_ms;
+    uint64_t deadline = K_TIMEOUT_EQ(timeout, K_FOREVER) ? UINT64_MAX : k_uptime_ms() + (uint32_t)timeout.ms;
     for (;;) {
         int rc;
         for (int i = 0; i < n; i++)
             if (tasks[i] && tasks[i]->state == K_EXITED)
                 return i;
-        if (timeout_ms == K_NO_WAIT)
+        if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
             return -EAGAIN;
         uint64_t now = k_uptime_ms();
         if (now >= deadline)
             return -ETIMEDOUT;
-        rc = k_wait(&k_any_exit, deadline == UINT64_MAX ? K_FOREVER : (int32_t)(deadline - now), "any");
+        rc = k_wait(&k_any_exit, deadline == UINT64_MAX ? K_FOREVER : K_MSEC(deadline - now), "any");
         if (rc == -ECANCELED)
             return rc;
     }
@@ -349,7 +349,7 @@ void k_task_exit(void *result)
     k_panic("exited task resumed");
 }
 
-int k_join(k_task_t *t, int32_t timeout_ms, void **result)
+int k_join(k_task_t *t, k_timeout_t timeout, void **result)
 {
     int rc_exit;
 
@@ -361,10 +361,10 @@ int k_join(k_task_t *t, int32_t timeout_ms, void **result)
         return -EBUSY;
     if (t->state != K_EXITED) {
         int rc;
-        if (timeout_ms == K_NO_WAIT)
+        if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
             return -EAGAIN;
         t->joiner = k.current;
-        rc = k_wait(&t->exit_wait, timeout_ms, "join");
+        rc = k_wait(&t->exit_wait, timeout, "join");
         t->joiner = NULL;
         if (rc)
             return rc;
@@ -643,9 +643,9 @@ void k_panic(const char *fmt, ...)
     board_exit(K_PANIC_STATUS);
 }
 
-int k_wait_for(k_task_t *t, int32_t timeout_ms, void **result)
+int k_wait_for(k_task_t *t, k_timeout_t timeout, void **result)
 {
-    int rc = k_join(t, timeout_ms, result);
+    int rc = k_join(t, timeout, result);
     if (rc != -ETIMEDOUT && rc != -EAGAIN)
         return rc;
     /* asyncio.wait_for: on timeout, cancel the task and wait until it has finished */

@@ -149,12 +149,12 @@ struct pollfd;
  * @return the number of ready entries (> 0); -EAGAIN (K_NO_WAIT and none);
  * -ETIMEDOUT; -ECANCELED; -EBADF (no valid socket in fds); -EINVAL.
  */
-int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms);
+int k_wait_fds(struct pollfd *fds, int n, k_timeout_t timeout);
 
 /* One socket: wait until fd is readable (data, a connection to accept, EOF or an error) /
  * writable. @return 0, -EAGAIN, -ETIMEDOUT, -ECANCELED, -EBADF. */
-int k_wait_readable(int fd, int32_t timeout_ms);
-int k_wait_writable(int fd, int32_t timeout_ms);
+int k_wait_readable(int fd, k_timeout_t timeout);
+int k_wait_writable(int fd, k_timeout_t timeout);
 
 
 /* ---------------------------------------------------------------------------------------

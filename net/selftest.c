@@ -23,7 +23,7 @@ static int sock;
 static struct sockaddr_in self;
 
 struct waiter {
-    int32_t timeout_ms;
+    k_timeout_t timeout;
     int rc;              /* k_wait_readable's result */
     int got;             /* bytes read after it, or -1 */
 };
@@ -32,7 +32,7 @@ static void *wait_task(void *arg)
 {
     struct waiter *w = arg;
     char b[64];
-    w->rc = k_wait_readable(sock, w->timeout_ms);
+    w->rc = k_wait_readable(sock, w->timeout);
     w->got = w->rc == 0 ? (int)lwip_recv(sock, b, sizeof(b), MSG_DONTWAIT) : -1;
     return NULL;
 }
@@ -65,21 +65,21 @@ static void *netselftest_main(void *arg)
 
     /* a datagram to ourselves makes the socket readable */
     send_self("ping");
-    w[0] = (struct waiter){ .timeout_ms = 2000 };
+    w[0] = (struct waiter){ .timeout = K_MSEC(2000) };
     wait_task(&w[0]);
     CHECK("loopback", w[0].rc == 0 && w[0].got == 4, "rc=%d got=%d", w[0].rc, w[0].got);
 
     /* nothing to read: a timeout, not a cancellation, and not early */
     t0 = k_uptime_ms();
-    int rc = k_wait_readable(sock, 50);
+    int rc = k_wait_readable(sock, K_MSEC(50));
     uint64_t dt = k_uptime_ms() - t0;
     CHECK("wait-timeout", rc == -ETIMEDOUT && dt >= 50, "rc=%d after %u ms", rc, (unsigned)dt);
 
     /* Two tasks wait on one socket; one datagram. lwIP wakes both, the first reads it and
      * the second's poll finds nothing: that one must go on waiting (and time out), not
      * report a cancellation that nobody sent. */
-    w[0] = (struct waiter){ .timeout_ms = 300 };
-    w[1] = (struct waiter){ .timeout_ms = 300 };
+    w[0] = (struct waiter){ .timeout = K_MSEC(300) };
+    w[1] = (struct waiter){ .timeout = K_MSEC(300) };
     t[0] = k_task_spawn("nst-wait", wait_task, &w[0], 2048);
     t[1] = k_task_spawn("nst-wait", wait_task, &w[1], 2048);
     k_sleep_ms(20);                                   /* both are waiting */
@@ -92,7 +92,7 @@ static void *netselftest_main(void *arg)
 
     /* a real cancellation ends the wait at once with -ECANCELED (well before its 5 s timeout;
      * the bound is loose because the host QEMU shares can stall it) */
-    w[0] = (struct waiter){ .timeout_ms = 5000 };
+    w[0] = (struct waiter){ .timeout = K_MSEC(5000) };
     t[0] = k_task_spawn("nst-wait", wait_task, &w[0], 2048);
     k_sleep_ms(20);
     t0 = k_uptime_ms();
@@ -106,7 +106,7 @@ static void *netselftest_main(void *arg)
      * arrives. lwIP's poll then finds the socket readable after its cancelled wait; the
      * cancellation must still be reported, not swallowed (Ctrl-C once lost a fetch this
      * way, when its connection completed as the cancel came). */
-    w[0] = (struct waiter){ .timeout_ms = 5000 };
+    w[0] = (struct waiter){ .timeout = K_MSEC(5000) };
     t[0] = k_task_spawn("nst-wait", wait_task, &w[0], 2048);
     k_sleep_ms(20);                                   /* it is waiting */
     send_self("late");

@@ -13,7 +13,8 @@
 
 #include "k.h"
 
-static int32_t to_k_timeout(u32_t ms) { return ms == 0 ? K_FOREVER : (int32_t)(ms > INT32_MAX ? INT32_MAX : ms); }
+/* lwIP's timeouts (sys.h): u32_t ms, where 0 means wait forever. */
+static k_timeout_t to_k_timeout(u32_t ms) { return ms == 0 ? K_FOREVER : K_MSEC(ms); }
 
 void sys_init(void) {}
 

@@ -14,18 +14,18 @@
 
 #define SLICE_MS (60 * 60 * 1000)   /* K_FOREVER waits in slices of an hour */
 
-int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms)
+int k_wait_fds(struct pollfd *fds, int n, k_timeout_t timeout)
 {
-    uint64_t deadline = timeout_ms == K_FOREVER ? UINT64_MAX : k_uptime_ms() + (uint32_t)timeout_ms;
+    uint64_t deadline = K_TIMEOUT_EQ(timeout, K_FOREVER) ? UINT64_MAX : k_uptime_ms() + (uint32_t)timeout.ms;
 
-    if (n <= 0 || !fds || (timeout_ms < 0 && timeout_ms != K_FOREVER))
+    if (n <= 0 || !fds || (timeout.ms < 0 && !K_TIMEOUT_EQ(timeout, K_FOREVER)))
         return -EINVAL;
     for (;;) {
         uint64_t now = k_uptime_ms();
         uint32_t cancels;
         int slice, rc, i, bad = 0;
 
-        if (timeout_ms == K_NO_WAIT)
+        if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
             slice = 0;
         else if (deadline == UINT64_MAX)
             slice = SLICE_MS;
@@ -54,19 +54,19 @@ int k_wait_fds(struct pollfd *fds, int n, int32_t timeout_ms)
             return -ECANCELED;
         if (rc > 0)
             return rc;
-        if (timeout_ms == K_NO_WAIT)
+        if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
             return -EAGAIN;
         if (deadline != UINT64_MAX && k_uptime_ms() >= deadline)
             return -ETIMEDOUT;
     }
 }
 
-static int wait_one(int fd, short events, int32_t timeout_ms)
+static int wait_one(int fd, short events, k_timeout_t timeout)
 {
     struct pollfd p = { .fd = fd, .events = events };
-    int rc = k_wait_fds(&p, 1, timeout_ms);
+    int rc = k_wait_fds(&p, 1, timeout);
     return rc > 0 ? 0 : rc;
 }
 
-int k_wait_readable(int fd, int32_t timeout_ms) { return wait_one(fd, POLLIN, timeout_ms); }
-int k_wait_writable(int fd, int32_t timeout_ms) { return wait_one(fd, POLLOUT, timeout_ms); }
+int k_wait_readable(int fd, k_timeout_t timeout) { return wait_one(fd, POLLIN, timeout); }
+int k_wait_writable(int fd, k_timeout_t timeout) { return wait_one(fd, POLLOUT, timeout); }

@@ -20,7 +20,8 @@
 
 struct fetch {
     const struct http_request *req;
-    uint64_t deadline;          /* k_uptime_ms() at which the whole fetch times out */
+    uint64_t deadline;          /* k_uptime_ms() at which the whole fetch times out;
+                                 * UINT64_MAX: never (total_timeout K_FOREVER) */
     bool deliver;               /* pass the body to the caller (not for redirects) */
     struct http_parser parser;
     struct http_decoder *dec;   /* a gzip or deflate body's decoder, for this exchange */
@@ -28,15 +29,17 @@ struct fetch {
     uint64_t decoded;           /* bytes the decoder passed on */
 };
 
-static uint32_t or_default(uint32_t v, uint32_t d) { return v ? v : d; }
+/* Whether the whole fetch's time is up. */
+static bool expired(const struct fetch *f) { return k_uptime_ms() >= f->deadline; }
 
-/* ms to wait now: the smaller of `ms` and what is left of the total; 0 if none left. */
-static int wait_budget(const struct fetch *f, uint32_t ms)
+/* What to wait now: the shorter of t and what is left of the whole fetch's time. */
+static k_timeout_t wait_budget(const struct fetch *f, k_timeout_t t)
 {
-    uint64_t now = k_uptime_ms();
-    if (now >= f->deadline)
-        return 0;
-    return (int)(f->deadline - now < ms ? f->deadline - now : ms);
+    uint64_t now = k_uptime_ms(), left;
+    if (f->deadline == UINT64_MAX)
+        return t;
+    left = now >= f->deadline ? 0 : f->deadline - now;
+    return K_TIMEOUT_EQ(t, K_FOREVER) || (uint64_t)t.ms > left ? K_MSEC(left) : t;
 }
 
 static int map_errno(int e)
@@ -58,17 +61,16 @@ static int map_errno(int e)
 /* Wait for `events` on s within the budget, through the kernel's readiness wait (so a
  * cancelled task is told apart from a timeout). Returns 0, HTTP_ERR_TIMEOUT,
  * HTTP_ERR_CANCELLED or HTTP_ERR_IO. */
-static int wait_for(struct fetch *f, int s, short events, uint32_t ms)
+static int wait_for(struct fetch *f, int s, short events, k_timeout_t t)
 {
     struct pollfd pfd = { .fd = s, .events = events };
-    int budget = wait_budget(f, ms);
     int rc;
-    if (budget <= 0)
+    if (expired(f))
         return HTTP_ERR_TIMEOUT;
-    rc = k_wait_fds(&pfd, 1, budget);
+    rc = k_wait_fds(&pfd, 1, wait_budget(f, t));
     if (rc > 0)
         return 0;
-    if (rc == -ETIMEDOUT)
+    if (rc == -ETIMEDOUT || rc == -EAGAIN)       /* -EAGAIN: K_NO_WAIT and not ready */
         return HTTP_ERR_TIMEOUT;
     if (rc == -ECANCELED)
         return HTTP_ERR_CANCELLED;
@@ -108,7 +110,7 @@ static int connect_to(struct fetch *f, const struct http_url *u, int *out)
         lwip_close(s);
         return rc;
     }
-    rc = wait_for(f, s, POLLOUT, or_default(f->req->connect_timeout_ms, 10000));
+    rc = wait_for(f, s, POLLOUT, f->req->connect_timeout);
     if (rc == 0 && lwip_getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err)
         rc = map_errno(err);
     if (rc == HTTP_ERR_RESET)
@@ -128,7 +130,7 @@ static int send_all(struct fetch *f, int s, const char *buf, size_t len)
         if (n < 0) {
             if (errno != EWOULDBLOCK && errno != EAGAIN)
                 return map_errno(errno);
-            int rc = wait_for(f, s, POLLOUT, or_default(f->req->read_timeout_ms, 10000));
+            int rc = wait_for(f, s, POLLOUT, f->req->read_timeout);
             if (rc)
                 return rc;
             continue;
@@ -237,7 +239,7 @@ static bool still_open(struct conn *c)
 static int tls_wait(void *ctx, short events)
 {
     struct conn *c = ctx;
-    return wait_for(c->f, c->s, events, or_default(c->f->req->read_timeout_ms, 10000));
+    return wait_for(c->f, c->s, events, c->f->req->read_timeout);
 }
 
 static int conn_send(struct conn *c, const char *buf, size_t len)
@@ -256,7 +258,7 @@ static int conn_recv(struct conn *c, char *buf, size_t len)
             return (int)got;
         if (errno != EWOULDBLOCK && errno != EAGAIN)
             return map_errno(errno);
-        int rc = wait_for(c->f, c->s, POLLIN, or_default(c->f->req->read_timeout_ms, 10000));
+        int rc = wait_for(c->f, c->s, POLLIN, c->f->req->read_timeout);
         if (rc)
             return rc;
     }
@@ -330,8 +332,7 @@ static int conn_get(struct fetch *f, const struct http_url *u, bool fresh, struc
     *o = origin_of(pool, u);
     if (!*o)
         return HTTP_ERR_NOMEM;
-    int budget = wait_budget(f, UINT32_MAX);
-    int rc = budget <= 0 ? -ETIMEDOUT : k_sem_take(&(*o)->slots, budget);
+    int rc = expired(f) ? -ETIMEDOUT : k_sem_take(&(*o)->slots, wait_budget(f, K_FOREVER));
     if (rc) {
         *o = NULL;                       /* no slot taken */
         return rc == -ECANCELED ? HTTP_ERR_CANCELLED : HTTP_ERR_TIMEOUT;
@@ -465,6 +466,17 @@ static int exchange(struct fetch *f, const struct http_url *u, bool follow)
     }
 }
 
+void http_request_init(struct http_request *req, const char *url)
+{
+    *req = (struct http_request){
+        .url = url,
+        .connect_timeout = HTTP_CONNECT_TIMEOUT,
+        .read_timeout = HTTP_READ_TIMEOUT,
+        .total_timeout = HTTP_TOTAL_TIMEOUT,
+        .max_redirects = HTTP_MAX_REDIRECTS,
+    };
+}
+
 int http_get(const struct http_request *req, struct http_response *res)
 {
     struct fetch f = { .req = req };
@@ -473,7 +485,8 @@ int http_get(const struct http_request *req, struct http_response *res)
     int nvisited = 0;
 
     memset(res, 0, sizeof(*res));
-    f.deadline = k_uptime_ms() + or_default(req->total_timeout_ms, 60000);
+    f.deadline = K_TIMEOUT_EQ(req->total_timeout, K_FOREVER)
+                     ? UINT64_MAX : k_uptime_ms() + (uint64_t)req->total_timeout.ms;
     if (strlen(req->url) >= sizeof(res->url))
         return HTTP_ERR_URL;
     strcpy(res->url, req->url);

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "k.h"
+
 /* Every failure is one of these (negative); http_strerror() names it. */
 enum http_err {
     HTTP_OK = 0,
@@ -198,11 +200,14 @@ void http_pool_stats(const struct http_pool *pool, struct http_pool_stats *st);
 /* Print "<who>: connections opened=N reused=N retried=N stale=N (at most N per host)". */
 void http_pool_report(const struct http_pool *pool, const char *who);
 
+/* What http_get() fetches and how. Start from http_request_init(), which sets the defaults
+ * below. Timeouts are k_timeout_t: K_FOREVER for no limit; K_NO_WAIT fails with
+ * HTTP_ERR_TIMEOUT at the first wait, as does every wait once total_timeout has passed. */
 struct http_request {
     const char *url;
-    uint32_t connect_timeout_ms;   /* 0: 10000 */
-    uint32_t read_timeout_ms;      /* longest wait for data; 0: 10000 */
-    uint32_t total_timeout_ms;     /* whole fetch, redirects included; 0: 60000 */
+    k_timeout_t connect_timeout;   /* TCP connect (default HTTP_CONNECT_TIMEOUT) */
+    k_timeout_t read_timeout;      /* longest wait for data or send space (HTTP_READ_TIMEOUT) */
+    k_timeout_t total_timeout;     /* whole fetch, redirects included (HTTP_TOTAL_TIMEOUT) */
     uint64_t body_limit;           /* bytes of the decoded body; 0: no limit */
     bool insecure;                 /* https: skip the certificate checks (fetch -k) */
     struct http_pool *pool;        /* persistent connections; NULL: one per request, with
@@ -213,6 +218,13 @@ struct http_request {
 };
 
 #define HTTP_MAX_REDIRECTS 5
+#define HTTP_CONNECT_TIMEOUT K_MSEC(10000)
+#define HTTP_READ_TIMEOUT K_MSEC(10000)
+#define HTTP_TOTAL_TIMEOUT K_MSEC(60000)
+
+/* Fill req with url and the defaults: the timeouts above, HTTP_MAX_REDIRECTS, no pool, no
+ * body callback, no body limit, certificate checks on. Does not block. */
+void http_request_init(struct http_request *req, const char *url);
 #define HTTP_USER_AGENT "kernel-http/1.0"
 
 struct http_response {

@@ -499,9 +499,9 @@ static void *server_task(void *arg)
                 wake = c->deadline;
         }
         pfd[n] = (struct pollfd){ .fd = ls, .events = POLLIN };
-        int32_t timeout = wake == UINT64_MAX ? K_FOREVER
-                          : wake <= now        ? 0
-                          : wake - now > INT32_MAX ? INT32_MAX : (int32_t)(wake - now);
+        k_timeout_t timeout = wake == UINT64_MAX ? K_FOREVER
+                              : wake <= now    ? K_NO_WAIT
+                                               : K_MSEC(wake - now);
         int rc = k_wait_fds(pfd, (int)n + 1, timeout);
         if (rc < 0 && rc != -ETIMEDOUT && rc != -EAGAIN) {
             k_sleep_ms(10);

@@ -364,7 +364,7 @@ static int ca_add(void)
     for (;;) {
         size_t n = 0;
         int c;
-        while ((c = k_console_getc(30000)) >= 0 && c != '\n' && c != '\r')
+        while ((c = k_console_getc(K_MSEC(30000))) >= 0 && c != '\n' && c != '\r')
             if (n + 1 < sizeof(line))
                 line[n++] = (char)c;
         line[n] = 0;

@@ -163,13 +163,13 @@ static void *main_await(void *arg)
     (void)arg;
     /* wait_for: done in time */
     k_task_t *t = k_task_spawn("quick", slow_with_cleanup, V(10), STACK);
-    assert_int_equal(k_wait_for(t, 100, &r), 0);
+    assert_int_equal(k_wait_for(t, K_MSEC(100), &r), 0);
     assert_int_equal(I(r), 42);
     /* wait_for: timeout cancels, waits for the task to finish, frees it */
     cleanup_ran = false;
     t = k_task_spawn("slow", slow_with_cleanup, V(1000), STACK);
     uint64_t t0 = k_uptime_ms();
-    assert_int_equal(k_wait_for(t, 30, &r), -ETIMEDOUT);
+    assert_int_equal(k_wait_for(t, K_MSEC(30), &r), -ETIMEDOUT);
     assert_true(cleanup_ran);
     assert_int_equal(k_uptime_ms() - t0, 30);
 
@@ -226,7 +226,7 @@ static void *main_await(void *arg)
     };
     t0 = k_uptime_ms();
     assert_int_equal(k_wait_any(w, 3, K_NO_WAIT), -EAGAIN);
-    assert_int_equal(k_wait_any(w, 3, 10), -ETIMEDOUT);
+    assert_int_equal(k_wait_any(w, 3, K_MSEC(10)), -ETIMEDOUT);
     assert_int_equal(k_wait_any(w, 3, K_FOREVER), 1);
     assert_int_equal(k_uptime_ms() - t0, 20);
     assert_int_equal(k_gather(w, 3, NULL, NULL), 0);
@@ -242,7 +242,12 @@ static void test_cancel_wait_for_gather_wait_any(void **state)
 /* --- events and condition variables ---------------------------------------------------------- */
 
 static k_event_t ev;
-static void *event_waiter(void *arg) { return V(k_event_wait(&ev, (int32_t)I(arg))); }
+/* arg: the timeout in ms, or -1 for none */
+static void *event_waiter(void *arg)
+{
+    int32_t ms = (int32_t)I(arg);
+    return V(k_event_wait(&ev, ms < 0 ? K_FOREVER : K_MSEC(ms)));
+}
 
 static k_mutex_t mx;
 static k_cond_t cv;
@@ -268,8 +273,8 @@ static void *main_event_cond(void *arg)
     void *r;
     (void)arg;
     k_event_init(&ev);
-    k_task_t *a = k_task_spawn("e1", event_waiter, V(K_FOREVER), STACK);
-    k_task_t *b = k_task_spawn("e2", event_waiter, V(K_FOREVER), STACK);
+    k_task_t *a = k_task_spawn("e1", event_waiter, V(-1), STACK);
+    k_task_t *b = k_task_spawn("e2", event_waiter, V(-1), STACK);
     k_task_t *c = k_task_spawn("e3", event_waiter, V(5), STACK);
     k_sleep_ms(10);
     k_event_set(&ev);                          /* wakes every waiter */
@@ -302,9 +307,9 @@ static void *main_event_cond(void *arg)
     assert_int_equal(got, 2);
     assert_int_equal(cancelled, 1);
     assert_null(mx.owner);                     /* relocked and released on every path */
-    assert_int_equal(k_cond_wait(&cv, &mx, 10), -EPERM);
+    assert_int_equal(k_cond_wait(&cv, &mx, K_MSEC(10)), -EPERM);
     k_mutex_lock(&mx, K_FOREVER);
-    assert_int_equal(k_cond_wait(&cv, &mx, 10), -ETIMEDOUT);
+    assert_int_equal(k_cond_wait(&cv, &mx, K_MSEC(10)), -ETIMEDOUT);
     assert_ptr_equal(mx.owner, k_current());
     k_mutex_unlock(&mx);
     return NULL;
@@ -408,12 +413,12 @@ static void *main_chan_handover_count(void *arg)
     assert_int_equal(k_chan_task_done(&ch), 0);
     assert_int_equal(k_chan_task_done(&ch), -EINVAL);              /* now one too many */
     k_join(p, K_FOREVER, &r); assert_int_equal(I(r), 0);
-    assert_int_equal(k_chan_join(&ch, 100), 0);                    /* nothing unfinished */
+    assert_int_equal(k_chan_join(&ch, K_MSEC(100)), 0);                    /* nothing unfinished */
 
     /* a put that blocks and then times out or is cancelled counts nothing */
     v = 3;
     assert_int_equal(k_chan_put(&ch, &v, K_NO_WAIT), 0);
-    assert_int_equal(k_chan_put(&ch, &v, 10), -ETIMEDOUT);
+    assert_int_equal(k_chan_put(&ch, &v, K_MSEC(10)), -ETIMEDOUT);
     p = k_task_spawn("put C", chan_putter, V(4), STACK);
     k_yield();
     assert_int_equal(k_task_cancel(p), 0);

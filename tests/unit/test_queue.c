@@ -118,16 +118,16 @@ static void *main_timeouts(void *arg)
     k_queue_t qq;
     uint32_t buf[1], v = 1;
     k_queue_init(&qq, buf, sizeof(uint32_t), 1);
-    assert_int_equal(k_queue_get(&qq, &v, 15), -ETIMEDOUT);
+    assert_int_equal(k_queue_get(&qq, &v, K_MSEC(15)), -ETIMEDOUT);
     assert_int_equal(k_uptime_ms(), 15);
-    assert_int_equal(k_queue_put(&qq, &v, 15), 0);
-    assert_int_equal(k_queue_put(&qq, &v, 20), -ETIMEDOUT);
+    assert_int_equal(k_queue_put(&qq, &v, K_MSEC(15)), 0);
+    assert_int_equal(k_queue_put(&qq, &v, K_MSEC(20)), -ETIMEDOUT);
     assert_int_equal(k_uptime_ms(), 35);
-    assert_int_equal(k_queue_get(&qq, &v, 0), 0);
+    assert_int_equal(k_queue_get(&qq, &v, K_NO_WAIT), 0);
     /* a get that waits is served by a put arriving before its timeout */
     k_task_t *t = k_task_spawn("late", late_put, &qq, STACK);
     v = 0;
-    assert_int_equal(k_queue_get(&qq, &v, 100), 0);
+    assert_int_equal(k_queue_get(&qq, &v, K_MSEC(100)), 0);
     assert_int_equal(v, 7);
     assert_int_equal(k_uptime_ms(), 75);
     void *r;

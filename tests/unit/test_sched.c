@@ -155,14 +155,14 @@ static void *main_join(void *arg)
 
     assert_int_equal(k_join(a, K_FOREVER, &r), 0);
     assert_ptr_equal(r, (void *)0x1234);
-    assert_int_equal(k_join(b, 0, &r), 0);          /* already exited: no wait needed */
+    assert_int_equal(k_join(b, K_NO_WAIT, &r), 0);          /* already exited: no wait needed */
     assert_ptr_equal(r, (void *)0x5678);
 
     assert_int_equal(k_join(c, K_NO_WAIT, &r), -EAGAIN);
-    assert_int_equal(k_join(c, 30, &r), -ETIMEDOUT);
+    assert_int_equal(k_join(c, K_MSEC(30), &r), -ETIMEDOUT);
     assert_int_equal(k_uptime_ms(), 30);
-    assert_int_equal(k_join(c, 50, &r), -ETIMEDOUT); /* still joinable after a timeout */
-    assert_int_equal(k_join(c, 1000, &r), 0);
+    assert_int_equal(k_join(c, K_MSEC(50), &r), -ETIMEDOUT); /* still joinable after a timeout */
+    assert_int_equal(k_join(c, K_MSEC(1000), &r), 0);
     assert_ptr_equal(r, (void *)0x9abc);
     assert_int_equal(k_uptime_ms(), 100);           /* woken at its exit, not at the timeout */
 

@@ -79,14 +79,42 @@ static void *main_sem_timeout(void *arg)
     (void)arg;
     k_sem_t s;
     k_sem_init(&s, 0, 1);
-    assert_int_equal(k_sem_take(&s, 25), -ETIMEDOUT);
+    assert_int_equal(k_sem_take(&s, K_MSEC(25)), -ETIMEDOUT);
     assert_int_equal(k_uptime_ms(), 25);
-    assert_int_equal(k_sem_take(&s, 0), -EAGAIN);
+    assert_int_equal(k_sem_take(&s, K_NO_WAIT), -EAGAIN);
     assert_int_equal(k_uptime_ms(), 25);
     /* After a timeout the semaphore is intact. */
     assert_int_equal(k_sem_give(&s), 0);
-    assert_int_equal(k_sem_take(&s, 5), 0);
+    assert_int_equal(k_sem_take(&s, K_MSEC(5)), 0);
     return NULL;
+}
+
+/* k_timeout_t: K_MSEC clamps a negative bound to no wait and a huge one to INT32_MAX ms;
+ * K_FOREVER is none of those values. */
+static void *main_timeout_values(void *arg)
+{
+    (void)arg;
+    k_sem_t s;
+    int32_t neg = -5;
+    uint64_t huge = 1ull << 40;
+    k_sem_init(&s, 0, 1);
+    assert_true(K_TIMEOUT_EQ(K_MSEC(neg), K_NO_WAIT));
+    assert_true(K_TIMEOUT_EQ(K_MSEC(0), K_NO_WAIT));
+    assert_int_equal(K_MSEC(huge).ms, INT32_MAX);
+    assert_int_equal(K_SECONDS(3).ms, 3000);
+    assert_false(K_TIMEOUT_EQ(K_MSEC(1), K_FOREVER));
+    assert_false(K_TIMEOUT_EQ(K_MSEC(neg), K_FOREVER));
+    assert_int_equal(k_sem_take(&s, K_MSEC(neg)), -EAGAIN);       /* no wait, no clock */
+    assert_int_equal(k_uptime_ms(), 0);
+    assert_int_equal(k_sem_take(&s, K_SECONDS(1)), -ETIMEDOUT);
+    assert_int_equal(k_uptime_ms(), 1000);
+    return NULL;
+}
+
+static void test_sync_timeout_values(void **state)
+{
+    (void)state;
+    run(main_timeout_values);
 }
 
 static void test_sync_sem_timeout(void **state)
@@ -108,7 +136,7 @@ static void *main_sem_wake_before_timeout(void *arg)
     k_sem_t s;
     k_sem_init(&s, 0, 1);
     k_task_t *g = k_task_spawn("giver", giver_later, &s, STACK);
-    assert_int_equal(k_sem_take(&s, 100), 0);
+    assert_int_equal(k_sem_take(&s, K_MSEC(100)), 0);
     assert_int_equal(k_uptime_ms(), 10);
     k_join(g, K_FOREVER, NULL);
     /* The cancelled timeout must not fire later: sleep past it. */
@@ -172,7 +200,7 @@ static void *try_unlock(void *arg)
 
 static void *lock_with_timeout(void *arg)
 {
-    return (void *)(intptr_t)k_mutex_lock(arg, 30);
+    return (void *)(intptr_t)k_mutex_lock(arg, K_MSEC(30));
 }
 
 static void *main_mutex_errors(void *arg)
@@ -215,6 +243,7 @@ int main(void)
         cmocka_unit_test_setup(test_sync_sem_counting, unit_setup),
         cmocka_unit_test_setup(test_sync_sem_fifo_handover, unit_setup),
         cmocka_unit_test_setup(test_sync_sem_timeout, unit_setup),
+        cmocka_unit_test_setup(test_sync_timeout_values, unit_setup),
         cmocka_unit_test_setup(test_sync_sem_wake_cancels_timeout, unit_setup),
         cmocka_unit_test_setup(test_sync_mutex_exclusion, unit_setup),
         cmocka_unit_test_setup(test_sync_mutex_errors, unit_setup),
