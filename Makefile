@@ -19,7 +19,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: debug fuzz test-fuzz soak test-docs print-cc print-boards print-board bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: debug fuzz test-fuzz soak test-docs print-cc print-boards print-board size bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 # Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
@@ -266,6 +266,13 @@ print-cc: $(BUILD)/config.h
 print-boards:
 	@echo $(BOARDS)
 
+# flash and RAM of every board's image (scripts/size.py); SIZE_TOP=N lists the N largest
+# RAM symbols of each
+size: | $(DEPS_STAMP)
+	@set -e; args=; for b in $(BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all >/dev/null; \
+	    args="$$args $$b=build/$$b/kernel.elf"; done; \
+	$(PYTHON) scripts/size.py $(if $(SIZE_TOP),--top $(SIZE_TOP)) $$args
+
 # what tests and benchmarks read about $(BOARD), as key=value lines
 print-board:
 	@printf '%s\n' ARCH=$(ARCH) KEY=$(BOARD_KEY) FPU=$(BOARD_FPU) TEST_CONNS=$(TEST_CONNS) \
@@ -349,6 +356,7 @@ help:
 	@echo "make fuzz FUZZ_S=60      libFuzzer targets (URL, HTTP response and request, chunked, line editor, links, gzip/deflate), N s each"
 	@echo "make debug [GDB_BATCH=1] QEMU stopped with its gdb stub, gdb-multiarch on the ELF (batch: backtrace at k_yield)"
 	@echo "make print-boards        the boards; settings are make variables (see build/<board>/config.h)"
+	@echo "make size [SIZE_TOP=N]   flash and RAM of every board's image (N: its largest RAM symbols)"
 	@echo "make soak SOAK_S=3600    mixed echo/chat/fetch load on BOARD for N s, every byte checked (root)"
 	@echo "make deps                install/build third-party dependencies (automatic)"
 

@@ -70,3 +70,19 @@ def test_the_tests_take_the_board_list_from_make():
     out = subprocess.run(["make", "-s", "--no-print-directory", "print-boards"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout.split()
     assert out == BOARDS and "qemu-x86" in out and "qemu-mps2-an385" in out
+
+
+def test_size_lists_every_board_with_its_flash_and_ram():
+    """`make size` (the images exist: test-qemu built them) has a row per board with flash
+    and static RAM; --top lists RAM symbols, the biggest first."""
+    r = subprocess.run(["make", "-s", "--no-print-directory", "size", "SIZE_TOP=3"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["board", "flash", "ram", "heap"]
+    rows = {l.split()[0]: [int(x) for x in l.split()[1:]] for l in lines[1:] if not l.startswith(" ")}
+    assert list(rows) == BOARDS
+    for board, (flash, ram, heap) in rows.items():
+        assert 100_000 < flash < 4 << 20 and 10_000 < ram and heap >= 1 << 20, (board, rows)
+    syms = [int(l.split()[0]) for l in lines if l.startswith("    ")]
+    assert len(syms) == 3 * len(BOARDS) and syms[:3] == sorted(syms[:3], reverse=True)
