@@ -19,7 +19,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: debug fuzz test-fuzz soak test-docs print-cc print-boards print-board size bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: iso debug fuzz test-fuzz soak test-docs print-cc print-boards print-board size bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 # Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
@@ -58,6 +58,28 @@ QEMU_PREFIX :=
 endif
 else
 $(error unknown BOARD '$(BOARD)'; boards: $(BOARDS))
+endif
+
+# How QEMU boots the image: BOOT=kernel (default), the ELF by QEMU's -kernel loader;
+# BOOT=iso (qemu-x86), from the ISO of `make iso` on a CD drive, through the BIOS and GRUB;
+# BOOT=stick, the same image as a hard disk, as a USB stick written with dd boots (QEMU
+# writes nothing back to it).
+BOOT ?= kernel
+ifneq ($(filter iso stick,$(BOOT)),)
+ifneq ($(BOARD_ISO),1)
+$(error BOOT=$(BOOT): $(BOARD) builds no ISO image (qemu-x86 does))
+endif
+BOOT_IMAGE = $(BUILD)/kernel.iso
+ifeq ($(BOOT),iso)
+BOOT_ARGS = -cdrom $(BUILD)/kernel.iso -boot d
+else
+BOOT_ARGS = -drive file=$(BUILD)/kernel.iso,format=raw,if=ide,snapshot=on -boot c
+endif
+else ifeq ($(BOOT),kernel)
+BOOT_IMAGE = $(BUILD)/kernel.elf
+BOOT_ARGS = -kernel $(BUILD)/kernel.elf
+else
+$(error unknown BOOT '$(BOOT)'; use BOOT=kernel, BOOT=iso or BOOT=stick)
 endif
 
 # ----------------------------------------------------------------------------------------
@@ -187,14 +209,14 @@ $(BUILD)/kernel.elf: $(OBJS) $(LINKER_SCRIPT)
 -include $(OBJS:.o=.d)
 $(OBJS): $(BUILD)/config.h
 
-run: $(BUILD)/kernel.elf
+run: $(BOOT_IMAGE)
 ifeq ($(NET),tap)
 	@scripts/netns.sh up $(TAP_NS) $(TAP_IF) $(TAP_HOST_IP)/24
 	@echo "Guest $(NET_IP) on $(TAP_IF) in namespace $(TAP_NS); from another terminal:"
 	@echo "  ip netns exec $(TAP_NS) nc $(NET_IP) 7      (remove it: scripts/netns.sh down $(TAP_NS))"
 endif
 	@echo "Booting $(BOARD); quit with Ctrl-A X"
-	$(QEMU_PREFIX) $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) -kernel $(BUILD)/kernel.elf
+	$(QEMU_PREFIX) $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) $(BOOT_ARGS)
 
 # `make debug`: QEMU stopped at the first instruction with its gdb stub on GDB_PORT and
 # gdb-multiarch attached (scripts/debug.sh); the console on TCP port CONSOLE_PORT.
@@ -356,10 +378,11 @@ help:
 	@echo "make fuzz FUZZ_S=60      libFuzzer targets (URL, HTTP response and request, chunked, line editor, links, gzip/deflate), N s each"
 	@echo "make debug [GDB_BATCH=1] QEMU stopped with its gdb stub, gdb-multiarch on the ELF (batch: backtrace at k_yield)"
 	@echo "make print-boards        the boards; settings are make variables (see build/<board>/config.h)"
+	@echo "make iso                 qemu-x86: build/qemu-x86/kernel.iso for a CD or USB stick (GRUB); make run BOOT=iso boots it"
 	@echo "make size [SIZE_TOP=N]   flash and RAM of every board's image (N: its largest RAM symbols)"
 	@echo "make soak SOAK_S=3600    mixed echo/chat/fetch load on BOARD for N s, every byte checked (root)"
 	@echo "make deps                install/build third-party dependencies (automatic)"
 
 # The QEMU command line of $(BOARD), for the test harness and scripts.
 qemu-cmd:
-	@echo $(QEMU_PREFIX) $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) -kernel $(BUILD)/kernel.elf
+	@echo $(QEMU_PREFIX) $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) $(BOOT_ARGS)

@@ -27,3 +27,20 @@ QEMU_NIC := -device e1000,netdev=net0,romfile=
 QEMU := qemu-system-i386
 # isa-debug-exit: a write of v to port 0xf4 ends QEMU with exit status (v << 1) | 1.
 QEMU_ARGS := -M pc -m 128M -nographic -vga none -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+# `make iso`: build/qemu-x86/kernel.iso, a hybrid ISO 9660 image that BIOS firmware boots
+# from a CD or, written with dd, from a USB stick: GRUB 2 (Debian's grub-pc-bin) loads
+# kernel.elf by multiboot. `make run BOOT=iso` boots it in QEMU from -cdrom.
+BOARD_ISO := 1
+# GRUB's modules on the image: multiboot and its menu, and what it probes on a CD (iso9660)
+# and on a stick (the partition maps): 1.5 MB instead of 12 MB with all of them
+GRUB_MODULES := multiboot normal iso9660 part_msdos part_gpt part_acorn part_amiga part_apple \
+                part_bsd part_dfly part_dvh part_plan part_sun part_sunpc
+iso: $(BUILD)/kernel.iso
+$(BUILD)/kernel.iso: $(BUILD)/kernel.elf boards/qemu-x86/grub.cfg boards/qemu-x86/board.mk | $(DEPS_STAMP)
+	@echo "  ISO   $@"
+	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	@objcopy --strip-debug $< $(BUILD)/iso/boot/kernel.elf
+	@cp boards/qemu-x86/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $@ --install-modules="$(GRUB_MODULES)" --locales= --fonts= --themes= \
+	    $(BUILD)/iso 2>$(BUILD)/iso.log || { cat $(BUILD)/iso.log; exit 1; }

@@ -95,6 +95,7 @@ class Guest:
             self.select_port = int(make_vars.setdefault("HOSTFWD_SELECT_PORT", free_port()))
             self.http_port = int(make_vars.setdefault("HOSTFWD_STATUS_PORT", free_port()))
         cmd = qemu_command(board, **make_vars)
+        self.cmdline = cmd
         if impair is not None:
             # Under 10% loss each way with reordering, the host's TCP (these are its
             # sockets, in this namespace) can back its retransmission timer off to Linux's
