@@ -110,7 +110,7 @@ LWIPDIR := $(DEPS)/lwip/src
 -include $(LWIPDIR)/Filelists.mk
 LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c \
              $(LWIPDIR)/apps/sntp/sntp.c
-NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c net/http/coding.c net/http/tls.c \
+NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/tcp_rto.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c net/http/coding.c net/http/tls.c \
             net/info.c net/http/request.c net/http/server.c \
             $(NET_DRIVER)
 
@@ -174,7 +174,10 @@ NET_DNS ?= 10.0.2.3
 NET_SNTP ?=
 # TCP receive window in segments (lwipopts.h); a board with a small receive FIFO lowers it.
 NET_TCP_WND_SEGMENTS ?= 44
-CONFIG_NUMS := NET_MAX_SOCKETS NET_TCP_WND_SEGMENTS NET_DHCP ECHO_PORT CHAT_PORT SELECT_PORT STATUS_PORT
+# Upper bound on a TCP connection's retransmission timeout, ms (RFC 6298 2.5: at least 60 s;
+# lwIP has none of its own: net/tcp_rto.c).
+NET_TCP_RTO_MAX_MS ?= 60000
+CONFIG_NUMS := NET_MAX_SOCKETS NET_TCP_WND_SEGMENTS NET_TCP_RTO_MAX_MS NET_DHCP ECHO_PORT CHAT_PORT SELECT_PORT STATUS_PORT
 CONFIG_STRS := NET_IP NET_NETMASK NET_GATEWAY NET_DNS NET_SNTP
 $(BUILD)/config.h: FORCE scripts/config_h.py
 	$(Q)$(PYTHON) scripts/config_h.py $@ BOARD_NAME=s:$(BOARD) FD_SETSIZE=$(NET_MAX_SOCKETS) \
@@ -202,7 +205,7 @@ $(BUILD)/%.S.o: %.S | $(DEPS_STAMP)
 
 $(BUILD)/kernel.elf: $(OBJS) $(LINKER_SCRIPT)
 	@echo "  LD    $@"
-	$(Q)$(CC) $(BOARD_LDFLAGS) -Wl,--wrap=tcp_input -T $(LINKER_SCRIPT) -Wl,--gc-sections -Wl,-Map,$(BUILD)/kernel.map \
+	$(Q)$(CC) $(BOARD_LDFLAGS) -Wl,--wrap=tcp_input -Wl,--wrap=tcp_tmr -T $(LINKER_SCRIPT) -Wl,--gc-sections -Wl,-Map,$(BUILD)/kernel.map \
 	    -o $@ $(OBJS) -Wl,--start-group $(BOARD_LIBS) -Wl,--end-group
 	@$(SIZE) $@
 

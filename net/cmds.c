@@ -103,6 +103,8 @@ static int cmd_netstat(int argc, char **argv)
            (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->used, (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->avail);
     printf("tcpip input queued=%u (frames stay in the NIC at %u)\n",
            (unsigned)lwip_stats.memp[MEMP_TCPIP_MSG_INPKT]->used, (unsigned)(TCPIP_MBOX_SIZE - 16));
+    printf("tcp retransmission timeout max=%lu ms, cut to it %lu times\n",
+           (unsigned long)net_tcp_rto_max_ms, (unsigned long)net_rto_capped);
     printf("lwip mem cache bytes=%u hits=%u misses=%u flushes=%u\n",
            (unsigned)net_mem_stats()->cached, (unsigned)net_mem_stats()->hits,
            (unsigned)net_mem_stats()->misses, (unsigned)net_mem_stats()->flushes);
@@ -144,6 +146,29 @@ static int cmd_keepalive(int argc, char **argv)
            (unsigned long)ka.idle_s + (unsigned long)ka.intvl_s * ka.count);
     return 0;
 }
+/* rto [ms]: show or set the upper bound on TCP retransmission timeouts (net/tcp_rto.c). */
+static int cmd_rto(int argc, char **argv)
+{
+    if (argc == 2) {
+        char *end;
+        unsigned long v = strtoul(argv[1], &end, 10);
+        if (*end || end == argv[1] || argv[1][0] == '-' || v < NET_TCP_RTO_MIN_SETTABLE_MS ||
+            v > NET_TCP_RTO_MAX_SETTABLE_MS) {
+            printf("rto: the maximum is %u..%u ms\n", NET_TCP_RTO_MIN_SETTABLE_MS,
+                   NET_TCP_RTO_MAX_SETTABLE_MS);
+            return -EINVAL;
+        }
+        net_tcp_rto_max_ms = (uint32_t)v;
+    } else if (argc != 1) {
+        printf("usage: rto [max_ms]\n");
+        return -EINVAL;
+    }
+    printf("rto: max=%lu ms, cut to it %lu times\n", (unsigned long)net_tcp_rto_max_ms,
+           (unsigned long)net_rto_capped);
+    return 0;
+}
+K_SHELL_CMD(rto, "rto", "[max_ms] - upper bound on TCP retransmission timeouts (RFC 6298 2.5)", cmd_rto);
+
 K_SHELL_CMD(keepalive, "keepalive",
             "[idle_s interval_s probes] - TCP keep-alive of the servers' connections (new and open)",
             cmd_keepalive);

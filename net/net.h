@@ -21,6 +21,14 @@ struct net_config {
 };
 extern struct net_config net_config;
 
+/* Upper bound on a connection's retransmission timeout, ms (net/tcp_rto.c): from
+ * NET_TCP_RTO_MAX_MS, set by the shell's `rto` within NET_TCP_RTO_MAX_RANGE; and the times a
+ * connection's timeout was cut to it, shown by netstat and rto. */
+extern uint32_t net_tcp_rto_max_ms;
+extern uint32_t net_rto_capped;
+#define NET_TCP_RTO_MIN_SETTABLE_MS 1000u      /* lwIP's slow timer ticks every 500 ms */
+#define NET_TCP_RTO_MAX_SETTABLE_MS 600000u    /* 10 min */
+
 /*
  * Start lwIP's tcpip task and the interface, then wait (blocking the caller) for an
  * address: DHCP, or the static fallback. Returns 0 when the interface is up with an

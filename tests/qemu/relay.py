@@ -13,7 +13,9 @@ Run it inside the guest's network namespace:
   relay.py TAP UDP_LISTEN_PORT QEMU_PORT [--drop P] [--dup P] [--corrupt P]
            [--delay MS] [--jitter MS] [--seed N] [--stats FILE]
 SIGUSR1 turns a blackhole on or off: while it is on, every frame in both directions is
-dropped (counted as blackholed), as when a peer vanishes without FIN or RST.
+dropped (counted as blackholed), as when a peer vanishes without FIN or RST. SIGUSR2 does
+the same for the guest's frames only (to_host): what it sends is lost, what it is sent
+still arrives, so it retransmits and its acknowledgements never come.
 On SIGTERM it writes its counters (JSON) to --stats and exits.
 """
 import argparse
@@ -64,17 +66,22 @@ def main():
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     blackhole = [False]
+    blackhole_to_host = [False]
 
     def toggle(*_):
         blackhole[0] = not blackhole[0]
+
+    def toggle_to_host(*_):
+        blackhole_to_host[0] = not blackhole_to_host[0]
     signal.signal(signal.SIGUSR1, toggle)
+    signal.signal(signal.SIGUSR2, toggle_to_host)
     print("relay ready", flush=True)
 
     def impair(frame, direction):
         nonlocal seq
         st = stats[direction]
         st["frames"] += 1
-        if blackhole[0]:
+        if blackhole[0] or (blackhole_to_host[0] and direction == "to_host"):
             st["blackholed"] += 1
             return
         if rng.random() < a.drop:

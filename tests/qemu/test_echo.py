@@ -15,15 +15,15 @@ import pytest
 TIMEOUT = 120
 
 
-def connect(g):
-    s = socket.create_connection(("127.0.0.1", g.echo_port), timeout=TIMEOUT)
+def connect(g, timeout=TIMEOUT):
+    s = socket.create_connection(("127.0.0.1", g.echo_port), timeout=timeout)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return s
 
 
-def echo_roundtrip(g, data):
+def echo_roundtrip(g, data, timeout=TIMEOUT):
     """Send data while reading the echo concurrently; return what came back."""
-    s = connect(g)
+    s = connect(g, timeout)
     got = bytearray()
 
     def reader():
@@ -36,7 +36,7 @@ def echo_roundtrip(g, data):
     t = threading.Thread(target=reader)
     t.start()
     s.sendall(data)
-    t.join(TIMEOUT)
+    t.join(timeout)
     s.close()
     return bytes(got)
 
@@ -48,17 +48,22 @@ def test_tcp_echo_is_byte_exact(ng, size):
 
 
 def test_tcp_echo_32_clients_at_once(ng):
+    """Byte-exact, however long it takes: on the LAN9118 boards such a burst overflows the
+    NIC's receive FIFO (docs/design.md) and what is lost comes back by retransmission, whose
+    timeout on the guest is capped at 60 s (net/tcp_rto.c): a stall of 1+2+...+32+60 s is
+    possible where the same frames are lost again and again. Speed is bench-net's."""
     results = {}
+    timeout = 300
 
     def client(i):
         data = os.urandom(8192 + 97 * i)
-        results[i] = echo_roundtrip(ng, data) == data
+        results[i] = echo_roundtrip(ng, data, timeout) == data
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(32)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(TIMEOUT * 2)
+        t.join(timeout + 60)
     assert len(results) == 32 and all(results.values()), results
 
 

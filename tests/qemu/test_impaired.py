@@ -165,3 +165,53 @@ def test_vanished_peers_are_reaped_by_keepalive(board):
     with open(g.relay_stats) as f:
         st = json.load(f)
     assert st["to_guest"]["blackholed"] > 0 and st["to_host"]["blackholed"] > 0, st
+
+
+@pytest.mark.parametrize("board", BOARDS)
+def test_retransmission_timeout_is_capped(board):
+    """lwIP doubles a connection's retransmission timeout up to 128 times its estimate;
+    net/tcp_rto.c cuts it to the configured maximum (`rto`, RFC 6298 2.5). With the maximum
+    at 2 s and the guest's frames lost for 20 s (the relay's one-way blackhole), the guest
+    keeps retransmitting the echo it owes: the cut shows in its counter, and once the link
+    is back the echo arrives byte-exact."""
+    g = Guest(board, net="tap", impair=dict(drop=0, dup=0, corrupt=0, delay=0, jitter=0))
+    s = None
+    try:
+        assert re.search(r"rto: max=60000 ms, cut to it \d+ times", g.cmd("rto"))
+        for bad in ("rto 999", "rto 600001", "rto -5", "rto x"):
+            assert "rto: the maximum is 1000..600000 ms" in g.cmd(bad)
+        assert "usage: rto [max_ms]" in g.cmd("rto 1 2")
+        before = int(re.search(r"cut to it (\d+) times", g.cmd("rto 2000")).group(1))
+        s = g.in_ns([PYTHON, "-c", ECHO_AFTER_BLACKHOLE, GUEST_IP, str(g.relay.pid)],
+                    stdout=subprocess.PIPE, text=True)
+        out, _ = s.communicate(timeout=120)
+        assert out.strip() == "echoed", out
+        after = int(re.search(r"cut to it (\d+) times", g.cmd("rto")).group(1))
+        assert after > before, (before, after)
+        assert "tcp retransmission timeout max=2000 ms" in g.cmd("netstat")
+    finally:
+        if s and s.poll() is None:
+            s.kill()
+        g.close()
+
+
+# In the namespace: connect to the echo port, turn the guest's frames off (the relay's
+# SIGUSR2), send a line, wait 20 s (the guest retransmits its echo all along), turn them
+# on, and read the echo.
+ECHO_AFTER_BLACKHOLE = """
+import os, signal, socket, sys, time
+s = socket.create_connection((sys.argv[1], 7), timeout=60)
+s.sendall(b"warm up\\n")
+assert s.recv(100) == b"warm up\\n"
+os.kill(int(sys.argv[2]), signal.SIGUSR2)
+line = b"across the blackhole " * 20 + b"\\n"
+s.sendall(line)
+time.sleep(20)
+os.kill(int(sys.argv[2]), signal.SIGUSR2)
+got = b""
+while len(got) < len(line):
+    c = s.recv(4096)
+    assert c, got
+    got += c
+print("echoed" if got == line else "wrong %r" % got, flush=True)
+"""
