@@ -238,7 +238,7 @@ HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Idrivers -Inet -Iapps -Itests
 HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/wall.c \
                kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
                net/http/url.c net/http/parse.c net/http/coding.c net/http/request.c kernel/lineedit.c \
-               apps/links.c $(ZLIB_SRCS)
+               apps/links.c drivers/rtc/mc146818.c $(ZLIB_SRCS)
 HOST_KOBJS := $(patsubst %,$(HOST_BUILD)/%.o,$(HOST_KERNEL))
 $(patsubst %,$(HOST_BUILD)/%.o,$(ZLIB_SRCS)): HOST_CFLAGS = -std=gnu11 -O2 -g -w -I$(ZLIBDIR)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(HOST_BUILD)/%,$(wildcard tests/unit/test_*.c))

@@ -12,4 +12,10 @@
  * says. Task context; spins at most a few ms. */
 int64_t mc146818_seconds(void);
 
+/* The same from register values already read: raw = seconds, minutes, hours, day of month,
+ * month, year, century (registers 0x00, 0x02, 0x04, 0x07, 0x08, 0x09, 0x32) and register
+ * B (bit 2: binary, else BCD; bit 1: 24-hour, else 12-hour with bit 7 of hours = PM).
+ * Returns seconds since 1970 or -1 for a value out of range. Pure: the host tests it. */
+int64_t mc146818_decode(const uint8_t raw[7], uint8_t reg_b);
+
 #endif
