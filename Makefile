@@ -14,7 +14,7 @@ SELECT_PORT ?= 55555
 STATUS_PORT ?= 80
 
 NET ?= user
-BUILD ?= build/$(BOARD)$(if $(filter tap,$(NET)),-tap)
+BUILD ?= build/$(BOARD)$(if $(filter tap,$(NET)),-tap)$(if $(filter virtio,$(NIC)),-virtio)
 DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
@@ -270,6 +270,7 @@ test-unit: $(UNIT_TESTS)
 test-qemu: | $(DEPS_STAMP)
 	@set -e; for b in $(BOARDS); do for n in user tap; do \
 	    $(MAKE) --no-print-directory BOARD=$$b NET=$$n all; done; done
+	@$(MAKE) --no-print-directory BOARD=qemu-x86 NIC=virtio all    # tests/qemu/test_virtio.py
 	@# one pytest process per board, in parallel (the last also runs board-less tests);
 	@# each writes build/pytest-<board>.log, printed when both are done
 	@set -e; pids=; all=; last=$(lastword $(BOARDS)); \

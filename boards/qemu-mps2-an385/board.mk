@@ -21,6 +21,9 @@ BOARD_SRCS := boards/qemu-mps2-an385/board.c drivers/uart/cmsdk_uart.c drivers/i
 # the table, is what limits connections.
 NET_MAX_SOCKETS := 4096
 NET_DRIVER := drivers/net/lan9118.c
+ifneq ($(filter-out lan9118,$(NIC)),)
+$(error NIC=$(NIC): the MPS2 has a LAN9118 only)
+endif
 QEMU_NIC := -net nic,netdev=net0,model=lan9118
 QEMU := qemu-system-arm
 # Semihosting carries the exit status (SYS_EXIT_EXTENDED) out of the guest.

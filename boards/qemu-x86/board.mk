@@ -22,8 +22,18 @@ BOARD_SRCS := boards/qemu-x86/start.S boards/qemu-x86/board.c drivers/bus/pci.c 
 # lwIP's socket table (16 bytes a socket): RAM / 4 KiB (128 MiB / 4 KiB), so that memory, not
 # the table, is what limits connections.
 NET_MAX_SOCKETS := 32768
+# NIC=e1000 (default) or NIC=virtio (virtio-net-pci, modern interface only; its own
+# build directory, since the driver is chosen at build time)
+NIC ?= e1000
+ifeq ($(NIC),virtio)
+NET_DRIVER := drivers/net/virtio_net.c
+QEMU_NIC := -device virtio-net-pci,netdev=net0,disable-legacy=on,romfile=
+else ifeq ($(NIC),e1000)
 NET_DRIVER := drivers/net/e1000.c
 QEMU_NIC := -device e1000,netdev=net0,romfile=
+else
+$(error unknown NIC '$(NIC)' for qemu-x86; use NIC=e1000 or NIC=virtio)
+endif
 QEMU := qemu-system-i386
 # isa-debug-exit: a write of v to port 0xf4 ends QEMU with exit status (v << 1) | 1.
 QEMU_ARGS := -M pc -m 128M -nographic -vga none -device isa-debug-exit,iobase=0xf4,iosize=0x04

@@ -43,3 +43,38 @@ int pci_find(uint16_t vendor, uint16_t device, struct pci_dev *out)
             }
     return -1;
 }
+
+uint32_t pci_cfg_read(const struct pci_dev *d, unsigned reg)
+{
+    return cfg_read(d->bus, d->dev, d->fn, reg);
+}
+
+uint64_t pci_bar(const struct pci_dev *d, unsigned n)
+{
+    uint32_t lo = pci_cfg_read(d, 0x10 + 4 * n);
+    if (n > 5 || (lo & 1))
+        return 0;                                   /* I/O space */
+    uint64_t a = lo & ~0xFu;
+    if (((lo >> 1) & 3) == 2 && n < 5)              /* 64-bit: the next BAR is the top half */
+        a |= (uint64_t)pci_cfg_read(d, 0x10 + 4 * (n + 1)) << 32;
+    return a;
+}
+
+unsigned pci_cap_next(const struct pci_dev *d, uint8_t cap_id, unsigned from)
+{
+    unsigned off, hops = 0;
+    if (!from) {
+        if (!(pci_cfg_read(d, 0x04) & (1u << 20)))  /* status: capabilities list */
+            return 0;
+        off = pci_cfg_read(d, 0x34) & 0xFC;
+    } else {
+        off = (pci_cfg_read(d, from) >> 8) & 0xFC;
+    }
+    for (; off && hops < 48; hops++) {              /* 48: a looping list cannot hang us */
+        uint32_t v = pci_cfg_read(d, off);
+        if ((v & 0xFF) == cap_id)
+            return off;
+        off = (v >> 8) & 0xFC;
+    }
+    return 0;
+}
