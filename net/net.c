@@ -62,6 +62,27 @@ void netdrv_set_mac(struct netif *nif, uint32_t lo, uint32_t hi)
     nif->hwaddr[5] = (uint8_t)(hi >> 8);
 }
 
+int netdrv_input(struct netif *nif, const void *frame, uint16_t len, struct netdrv_stats *st)
+{
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM);   /* exactly its size */
+    if (!p) {
+        st->rx_dropped_nomem++;
+        LINK_STATS_INC(link.memerr);
+        return 0;
+    }
+    pbuf_take(p, frame, len);
+    if (nif->input(p, nif) != ERR_OK) {
+        pbuf_free(p);
+        st->rx_dropped_nomem++;
+        LINK_STATS_INC(link.drop);
+        return 0;
+    }
+    st->rx_frames++;
+    st->rx_bytes += len;
+    LINK_STATS_INC(link.recv);
+    return 1;
+}
+
 int net_tcp_listen(uint16_t port, int backlog)
 {
     struct sockaddr_in addr = { .sin_len = sizeof(addr), .sin_family = AF_INET,

@@ -175,23 +175,7 @@ int netdrv_poll(struct netif *netif)
             }
             rx_discarding = !eop;
         } else {
-            struct pbuf *p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM);   /* exactly its size */
-            if (!p) {
-                stats.rx_dropped_nomem++;
-                LINK_STATS_INC(link.memerr);
-            } else {
-                pbuf_take(p, rx_buf[rx_next], len);
-                if (netif->input(p, netif) != ERR_OK) {
-                    pbuf_free(p);
-                    stats.rx_dropped_nomem++;
-                    LINK_STATS_INC(link.drop);
-                } else {
-                    stats.rx_frames++;
-                    stats.rx_bytes += len;
-                    LINK_STATS_INC(link.recv);
-                    n++;
-                }
-            }
+            n += netdrv_input(netif, rx_buf[rx_next], len, &stats);
         }
         d->status = 0;
         last = rx_next;

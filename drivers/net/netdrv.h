@@ -61,6 +61,12 @@ void netdrv_netif_setup(struct netif *netif, netif_linkoutput_fn linkoutput);
  * (byte 0 lowest), bytes 4-5 in the low half of hi (e1000 RAL0/RAH0, LAN9118 ADDRL/ADDRH). */
 void netdrv_set_mac(struct netif *netif, uint32_t lo, uint32_t hi);
 
+/* Copy a received frame (len bytes, FCS excluded) from the device's buffer into a pbuf of
+ * exactly its size and pass it to lwIP, counting it in st (rx_frames/rx_bytes, or
+ * rx_dropped_nomem when no pbuf or lwIP refuses it). Returns 1 if delivered, else 0. For
+ * drivers whose device writes frames into buffers in memory (e1000, virtio-net). */
+int netdrv_input(struct netif *netif, const void *frame, uint16_t len, struct netdrv_stats *st);
+
 /* Whether lwIP's input queue (the tcpip task's mailbox) takes another frame now. Drivers
  * stop taking frames from the device while it is full, so that the device, not the
  * driver, holds back (e1000) or drops and counts (LAN9118 FIFO) what does not fit. */

@@ -195,24 +195,7 @@ int netdrv_poll(struct netif *netif)
             stats.rx_dropped_toobig++;
             LINK_STATS_INC(link.lenerr);
         } else {
-            uint16_t len = (uint16_t)(e.len - HDR_LEN);
-            struct pbuf *p = pbuf_alloc(PBUF_RAW, len, PBUF_RAM);   /* exactly its size */
-            if (!p) {
-                stats.rx_dropped_nomem++;
-                LINK_STATS_INC(link.memerr);
-            } else {
-                pbuf_take(p, rx_buf[i] + HDR_LEN, len);
-                if (netif->input(p, netif) != ERR_OK) {
-                    pbuf_free(p);
-                    stats.rx_dropped_nomem++;
-                    LINK_STATS_INC(link.drop);
-                } else {
-                    stats.rx_frames++;
-                    stats.rx_bytes += len;
-                    LINK_STATS_INC(link.recv);
-                    n++;
-                }
-            }
+            n += netdrv_input(netif, rx_buf[i] + HDR_LEN, (uint16_t)(e.len - HDR_LEN), &stats);
         }
         if (i < rxq.size) {
             rx_post(i);

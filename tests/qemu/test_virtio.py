@@ -10,6 +10,7 @@ import pytest
 
 from conftest import Guest, free_port
 from httpserver import Server, body
+from test_echo import echo_roundtrip
 
 
 @pytest.fixture(scope="module")
@@ -19,22 +20,8 @@ def vg():
     g.close()
 
 
-def echo(g, data, timeout=60):
-    s = socket.create_connection(("127.0.0.1", g.echo_port), timeout=timeout)
-    got = bytearray()
-
-    def reader():
-        while len(got) < len(data):
-            c = s.recv(65536)
-            if not c:
-                break
-            got.extend(c)
-    t = threading.Thread(target=reader)
-    t.start()
-    s.sendall(data)
-    t.join(timeout)
-    s.close()
-    return bytes(got)
+def echo(g, data):
+    return echo_roundtrip(g, data, 60)
 
 
 def test_virtio_nic_is_found_and_up(vg):
