@@ -3,7 +3,7 @@
 # Third-party code (newlib for i386, later lwIP) is brought by `make deps` into build/deps/.
 
 BOARD ?= qemu-x86
-BOARDS := qemu-x86 qemu-mps2-an385 qemu-mps2-an386
+BOARDS := qemu-x86 qemu-mps2-an385 qemu-mps2-an386 qemu-lm3s6965evb
 PYTHON ?= /usr/bin/python3
 # The guest's service ports, defined here only (config.h gives them to the C code; the user
 # network forwards host ports to them): echo (TCP and UDP, RFC 862), chat, selector echo,
@@ -19,7 +19,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: iso debug fuzz test-fuzz soak test-docs print-cc print-boards print-board size bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: flash iso debug fuzz test-fuzz soak test-docs print-cc print-boards print-board size bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 # Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
@@ -103,21 +103,43 @@ CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
 KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c kernel/lineedit.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c kernel/wall.c \
                $(sort $(wildcard kernel/arch/$(ARCH)/*.c kernel/arch/$(ARCH)/*.S))
-APP_SRCS := apps/main.c apps/bench.c apps/fpu.c apps/echo.c apps/fetch.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c apps/status.c
+APP_SRCS := apps/main.c apps/bench.c apps/fpu.c apps/echo.c apps/fetch.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c
 
 # lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
 LWIPDIR := $(DEPS)/lwip/src
 -include $(LWIPDIR)/Filelists.mk
 LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c \
              $(LWIPDIR)/apps/sntp/sntp.c
-NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/tcp_rto.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c net/http/coding.c net/http/tls.c \
-            net/info.c net/http/request.c net/http/server.c \
-            $(NET_DRIVER)
+NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/tcp_rto.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c \
+            net/info.c net/http/absent.c $(NET_DRIVER)
+
+# What an image holds (1 or 0; board.mk turns off what its RAM cannot hold, the command
+# line may too). Left out, a feature's commands and URLs fail with an error that names it.
+#   NET_TLS    https:// in fetch and crawl (mbedTLS, net/http/tls.c, the CA bundle)
+#   NET_GZIP   gzip and deflate bodies (zlib's inflate, net/http/coding.c)
+#   NET_HTTPD  the HTTP server and its status page (net/http/server.c, apps/status.c)
+NET_TLS ?= 1
+NET_GZIP ?= 1
+NET_HTTPD ?= 1
+ifeq ($(NET_TLS),1)
+NET_SRCS += net/http/tls.c
+endif
+ifeq ($(NET_GZIP),1)
+NET_SRCS += net/http/coding.c
+endif
+ifeq ($(NET_HTTPD),1)
+NET_SRCS += net/http/request.c net/http/server.c
+APP_SRCS += apps/status.c
+endif
 
 # zlib's inflate side (from `make deps`, compiled untouched, its warnings off): gzip and
 # deflate bodies in the HTTP client, and crc32() for fetch.
 ZLIBDIR := $(DEPS)/zlib
-ZLIB_SRCS := $(addprefix $(ZLIBDIR)/,inflate.c inftrees.c inffast.c zutil.c adler32.c crc32.c)
+ZLIB_ALL_SRCS := $(addprefix $(ZLIBDIR)/,inflate.c inftrees.c inffast.c zutil.c adler32.c crc32.c)
+ZLIB_SRCS := $(if $(filter 1,$(NET_GZIP)),$(ZLIB_ALL_SRCS),$(addprefix $(ZLIBDIR)/,zutil.c crc32.c))
+# a board may pass zlib its own switches (ZLIB_CFLAGS in board.mk, which they depend on)
+$(patsubst %,$(BUILD)/%.o,$(ZLIB_SRCS)): CFLAGS += $(ZLIB_CFLAGS)
+$(patsubst %,$(BUILD)/%.o,$(ZLIB_SRCS)): boards/$(BOARD)/board.mk
 
 # mbedTLS (from `make deps`, compiled untouched, its warnings off), configured by
 # net/tls/mbedtls_config.h: a TLS 1.2 client for https:// in fetch and crawl.
@@ -129,7 +151,7 @@ MBEDTLS_SRCS := $(addprefix $(MBEDTLSDIR)/library/,aes.c asn1parse.c asn1write.c
     sha256.c sha512.c ssl_ciphersuites.c ssl_cli.c ssl_msg.c ssl_tls.c x509.c x509_crt.c)
 
 SRCS := $(KERNEL_SRCS) $(BOARD_SRCS) $(APP_SRCS) $(NET_SRCS)
-THIRD_PARTY_SRCS := $(LWIP_SRCS) $(ZLIB_SRCS) $(MBEDTLS_SRCS)
+THIRD_PARTY_SRCS := $(LWIP_SRCS) $(ZLIB_SRCS) $(if $(filter 1,$(NET_TLS)),$(MBEDTLS_SRCS))
 OBJS := $(patsubst %,$(BUILD)/%.o,$(SRCS)) $(patsubst %,$(BUILD)/%.o,$(THIRD_PARTY_SRCS))
 $(patsubst %,$(BUILD)/%.o,$(THIRD_PARTY_SRCS)): WARN = -w
 # The image's trust store for https:// (net/http/tls.c): a PEM bundle, by default Debian's
@@ -154,8 +176,9 @@ $(BUILD)/generated/www.c: $(WWW_FILES) scripts/embed_files.py
 	@mkdir -p $(dir $@)
 	@echo "  GEN   $@"
 	$(Q)$(PYTHON) scripts/embed_files.py $@ apps/www $(WWW_FILES)
-GENERATED_OBJS := $(BUILD)/generated/ca_bundle.c.o $(BUILD)/generated/build_seed.c.o \
-                  $(BUILD)/generated/www.c.o
+GENERATED_OBJS := $(BUILD)/generated/build_seed.c.o \
+                  $(if $(filter 1,$(NET_TLS)),$(BUILD)/generated/ca_bundle.c.o) \
+                  $(if $(filter 1,$(NET_HTTPD)),$(BUILD)/generated/www.c.o)
 OBJS += $(GENERATED_OBJS)
 
 # ----------------------------------------------------------------------------------------
@@ -177,7 +200,37 @@ NET_TCP_WND_SEGMENTS ?= 44
 # Upper bound on a TCP connection's retransmission timeout, ms (RFC 6298 2.5: at least 60 s;
 # lwIP has none of its own: net/tcp_rto.c).
 NET_TCP_RTO_MAX_MS ?= 60000
-CONFIG_NUMS := NET_MAX_SOCKETS NET_TCP_WND_SEGMENTS NET_TCP_RTO_MAX_MS NET_DHCP ECHO_PORT CHAT_PORT SELECT_PORT STATUS_PORT
+# TCP send buffer in segments; lwIP's mailboxes (frames and API messages for the tcpip
+# task, a socket's received segments, a listener's connections waiting for accept).
+NET_TCP_SND_SEGMENTS ?= 44
+NET_MBOX_SIZE ?= 64
+# Task stacks, bytes: the main task (shell), lwIP's tcpip task, each server's listening
+# task (echo, chat, selector echo), each fetch and crawl task.
+MAIN_STACK ?= 8192
+SERVER_STACK ?= 4096
+NET_TCPIP_STACK ?= 8192
+FETCH_STACK ?= 12288
+CRAWL_STACK ?= 12288
+# Chat: lines queued per client, and the stack of each client's two tasks (bytes).
+CHAT_QUEUE ?= 16
+CHAT_STACK ?= 2048
+# Heap bytes servers keep free for the connections they have (net/net.h): 1/32 of the
+# heap, at least this.
+NET_CONN_RESERVE_MIN ?= 65536
+# ... and this many bytes per open TCP connection (0: the 1/32 covers it on big heaps)
+NET_CONN_INFLIGHT ?= 0
+# Bytes of lwIP's freed blocks kept for reuse (net/mem.c; 0: none)
+NET_MEM_CACHE_MAX ?= 262144
+# TCP maximum segment size, bytes (1460: a whole Ethernet frame; small boards send less)
+NET_TCP_MSS ?= 1460
+# URLs a fetch command fetches at once, and pages a crawl (each a task): all of them (a
+# fetch takes at most 16 URLs, a crawl's level at most 64 pages) unless a board has less RAM.
+FETCH_PARALLEL ?= 64
+CRAWL_PARALLEL ?= 64
+CONFIG_NUMS := NET_MAX_SOCKETS NET_TCP_WND_SEGMENTS NET_TCP_SND_SEGMENTS NET_MBOX_SIZE NET_TCP_RTO_MAX_MS NET_DHCP \
+               NET_TLS NET_GZIP NET_HTTPD MAIN_STACK SERVER_STACK NET_TCPIP_STACK FETCH_STACK CRAWL_STACK FETCH_PARALLEL CRAWL_PARALLEL \
+               CHAT_QUEUE CHAT_STACK NET_CONN_RESERVE_MIN NET_CONN_INFLIGHT NET_TCP_MSS NET_MEM_CACHE_MAX \
+               ECHO_PORT CHAT_PORT SELECT_PORT STATUS_PORT
 CONFIG_STRS := NET_IP NET_NETMASK NET_GATEWAY NET_DNS NET_SNTP
 $(BUILD)/config.h: FORCE scripts/config_h.py
 	$(Q)$(PYTHON) scripts/config_h.py $@ BOARD_NAME=s:$(BOARD) FD_SETSIZE=$(NET_MAX_SOCKETS) \
@@ -238,9 +291,9 @@ HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Idrivers -Inet -Iapps -Itests
 HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/wall.c \
                kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
                net/http/url.c net/http/parse.c net/http/coding.c net/http/request.c kernel/lineedit.c \
-               apps/links.c drivers/rtc/mc146818.c $(ZLIB_SRCS)
+               apps/links.c drivers/rtc/mc146818.c $(ZLIB_ALL_SRCS)
 HOST_KOBJS := $(patsubst %,$(HOST_BUILD)/%.o,$(HOST_KERNEL))
-$(patsubst %,$(HOST_BUILD)/%.o,$(ZLIB_SRCS)): HOST_CFLAGS = -std=gnu11 -O2 -g -w -I$(ZLIBDIR)
+$(patsubst %,$(HOST_BUILD)/%.o,$(ZLIB_ALL_SRCS)): HOST_CFLAGS = -std=gnu11 -O2 -g -w -I$(ZLIBDIR)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(HOST_BUILD)/%,$(wildcard tests/unit/test_*.c))
 
 $(HOST_BUILD)/%.c.o: %.c | $(DEPS_STAMP)
@@ -302,7 +355,17 @@ size: | $(DEPS_STAMP)
 # what tests and benchmarks read about $(BOARD), as key=value lines
 print-board:
 	@printf '%s\n' ARCH=$(ARCH) KEY=$(BOARD_KEY) FPU=$(BOARD_FPU) TEST_CONNS=$(TEST_CONNS) \
-	    NIC=$(basename $(notdir $(NET_DRIVER))) QEMU=$(QEMU)
+	    NIC=$(basename $(notdir $(NET_DRIVER))) QEMU=$(QEMU) TLS=$(NET_TLS) GZIP=$(NET_GZIP) \
+	    HTTPD=$(NET_HTTPD) FETCH_PARALLEL=$(FETCH_PARALLEL) TCP_WND_SEGMENTS=$(NET_TCP_WND_SEGMENTS) \
+	    TCP_MSS=$(NET_TCP_MSS)
+
+# `make flash`: program the board's flash image into a real board (a board.mk that can
+# defines the rule and sets BOARD_FLASH := 1).
+ifneq ($(BOARD_FLASH),1)
+flash:
+	@echo "make flash: $(BOARD) is not programmed by this Makefile (it has no flash rule;" \
+	      "qemu-lm3s6965evb has one)" >&2; exit 1
+endif
 
 # ----------------------------------------------------------------------------------------
 # Fuzzing: libFuzzer targets (clang, ASan + UBSan) for the code that reads what the network

@@ -25,7 +25,6 @@
 
 #define CRAWL_MAX_PAGES 64        /* pages fetched in one crawl */
 #define CRAWL_MAX_LINKS 256       /* distinct links kept per page */
-#define CRAWL_STACK 12288
 #define CRAWL_PER_HOST 2          /* persistent connections per origin (-c) */
 
 struct page {
@@ -72,6 +71,8 @@ static int scan(void *ctx, const void *data, size_t n)
 static uint32_t crawl_timeout_ms;
 static struct http_pool *crawl_pool;
 
+static size_t stack_peak;        /* the most any crawl task used (bytes), for sizing */
+
 static void *crawl_task(void *arg)
 {
     struct page *p = arg;
@@ -103,6 +104,9 @@ static void *crawl_task(void *arg)
             printf("crawl: %s links-not-kept=%d (at most %d per page)\n", p->url, p->over,
                    CRAWL_MAX_LINKS);
     }
+    size_t peak = k_task_stack_peak(k_current());
+    if (peak > stack_peak)
+        stack_peak = peak;
     return NULL;
 }
 
@@ -167,17 +171,25 @@ static int cmd_crawl(int argc, char **argv)
     uint32_t cancels = k_task_cancels();
     for (int level = 0; level <= depth && level_start < npages; level++) {
         int level_end = npages;
-        for (int j = level_start; j < level_end; j++)
-            tasks[j] = k_task_spawn("crawl", crawl_task, pages[j], CRAWL_STACK);
-        for (int j = level_start; j < level_end; j++)
-            if (!tasks[j]) {
-                pages[j]->rc = HTTP_ERR_NOMEM;
-                printf("crawl: %s error=%s\n", pages[j]->url, http_strerror(HTTP_ERR_NOMEM));
+        /* a level's pages at once (asyncio.gather), CRAWL_PARALLEL (config.h) at a time */
+        for (int b = level_start; b < level_end && depth >= level; b += CRAWL_PARALLEL) {
+            int n = level_end - b < CRAWL_PARALLEL ? level_end - b : CRAWL_PARALLEL;
+            for (int j = b; j < b + n; j++)
+                tasks[j] = k_task_spawn("crawl", crawl_task, pages[j], CRAWL_STACK);
+            for (int j = b; j < b + n; j++)
+                if (!tasks[j]) {
+                    pages[j]->rc = HTTP_ERR_NOMEM;
+                    printf("crawl: %s error=%s\n", pages[j]->url, http_strerror(HTTP_ERR_NOMEM));
+                }
+            /* Ctrl-C: the running fetches end with error=cancelled; no next level, nor
+             * the rest of this one */
+            if (k_gather(tasks + b, n, NULL, NULL) == -ECANCELED && k_task_cancels() != cancels) {
+                depth = level;
+                for (int j = b + n; j < level_end; j++)
+                    pages[j]->rc = HTTP_ERR_CANCELLED;
+                break;
             }
-        /* Ctrl-C: the running fetches end with error=cancelled; no next level */
-        if (k_gather(tasks + level_start, level_end - level_start, NULL, NULL) == -ECANCELED &&
-            k_task_cancels() != cancels)
-            depth = level;
+        }
         /* the next level: links on the given hosts, not fetched yet */
         for (int j = level_start; level < depth && j < level_end; j++) {
             if (!page_ok(pages[j]))
@@ -236,6 +248,8 @@ static int cmd_crawl(int argc, char **argv)
         http_pool_report(crawl_pool, "crawl");
     http_pool_free(crawl_pool);
     crawl_pool = NULL;
+    printf("crawl: task stack=%u bytes, the most used=%u (CRAWL_STACK)\n", (unsigned)CRAWL_STACK,
+           (unsigned)stack_peak);
     printf("crawl: pages=%d links=%d errors=%d ms=%lu\n", ok, links, errors,
            (unsigned long)(k_uptime_ms() - t0));
     return errors ? -1 : 0;

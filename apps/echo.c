@@ -58,7 +58,10 @@ static void *echo_tcp_server(void *arg)
     for (;;) {
         int s = lwip_accept(ls, NULL, NULL);
         if (s < 0) {
-            stats.tcp_errors++;
+            if (net_accept_refused())
+                stats.tcp_refused++;    /* no socket: lwIP dropped it, we count it */
+            else
+                stats.tcp_errors++;
             k_sleep_ms(10);     /* lwIP could not make a socket: let others run first */
             continue;
         }
@@ -107,8 +110,8 @@ static void *echo_udp_server(void *arg)
 int echo_start(void)
 {
     k_task_t *t, *u;
-    t = k_task_spawn("echo-tcp", echo_tcp_server, NULL, 4096);
-    u = k_task_spawn("echo-udp", echo_udp_server, NULL, 4096);
+    t = k_task_spawn("echo-tcp", echo_tcp_server, NULL, SERVER_STACK);
+    u = k_task_spawn("echo-udp", echo_udp_server, NULL, SERVER_STACK);
     if (t)
         k_task_detach(t);
     if (u)

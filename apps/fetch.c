@@ -23,7 +23,6 @@
 #include "zlib.h"
 
 #define FETCH_MAX 16
-#define FETCH_STACK 12288
 #define FETCH_PER_HOST 4          /* connections per origin (-c), reused between URLs */
 
 struct job {
@@ -37,6 +36,8 @@ struct job {
     int rc;
     uint64_t ms;
 };
+
+static size_t stack_peak;        /* the most any fetch task used (bytes), for sizing */
 
 static int on_body(void *ctx, const void *data, size_t len)
 {
@@ -66,6 +67,9 @@ static void *fetch_task(void *arg)
                k_u64_str(b3, j->res.wire_len), k_u64_str(b2, j->ms));
     else
         printf("fetch: %s error=%s ms=%s\n", j->url, http_strerror(j->rc), k_u64_str(b2, j->ms));
+    size_t peak = k_task_stack_peak(k_current());
+    if (peak > stack_peak)
+        stack_peak = peak;
     return NULL;
 }
 
@@ -122,21 +126,36 @@ static int cmd_fetch(int argc, char **argv)
         jobs[n].limit = limit;
         jobs[n].insecure = insecure;
         jobs[n].pool = pool;
-        tasks[n] = k_task_spawn("fetch", fetch_task, &jobs[n], FETCH_STACK);
-        if (!tasks[n]) {
-            printf("fetch: %s error=no-memory ms=0\n", argv[i]);
-            jobs[n].rc = -1;
+    }
+    /* All at once (asyncio.gather), FETCH_PARALLEL (config.h) at a time. Ctrl-C cancels the
+     * shell task: k_gather then cancels the fetches still running, which end with
+     * error=cancelled, and joins them all; the URLs not started end so too. */
+    uint32_t cancels = k_task_cancels();
+    for (int b = 0; b < n; b += FETCH_PARALLEL) {
+        int m = n - b < FETCH_PARALLEL ? n - b : FETCH_PARALLEL;
+        for (int j = b; j < b + m; j++) {
+            tasks[j] = k_task_spawn("fetch", fetch_task, &jobs[j], FETCH_STACK);
+            if (!tasks[j]) {
+                printf("fetch: %s error=no-memory ms=0\n", jobs[j].url);
+                jobs[j].rc = -1;
+            }
+        }
+        if (k_gather(tasks + b, m, NULL, NULL) == -ECANCELED && k_task_cancels() != cancels) {
+            for (int j = b + m; j < n; j++) {
+                printf("fetch: %s error=%s ms=0\n", jobs[j].url, http_strerror(HTTP_ERR_CANCELLED));
+                jobs[j].rc = HTTP_ERR_CANCELLED;
+            }
+            break;
         }
     }
-    /* Ctrl-C cancels the shell task: k_gather then cancels the fetches still running,
-     * which end with error=cancelled, and joins them all */
-    k_gather(tasks, n, NULL, NULL);
     for (i = 0; i < n; i++)
         if (jobs[i].rc)
             failed++;
     if (pool)
         http_pool_report(pool, "fetch");
     http_pool_free(pool);
+    printf("fetch: task stack=%u bytes, the most used=%u (FETCH_STACK)\n", (unsigned)FETCH_STACK,
+           (unsigned)stack_peak);
     free(jobs);
     return failed ? -1 : 0;
 }

@@ -13,7 +13,8 @@ static void *app_main(void *arg)
 {
     (void)arg;
     printf("\nkernel on %s: cooperative tasks\n", board_name);
-    if (net_start() == 0 && (echo_start() != 0 || servers_start() != 0 || status_start() != 0))
+    if (net_start() == 0 && (echo_start() != 0 || servers_start() != 0 ||
+                             (NET_HTTPD && status_start() != 0)))
         printf("servers: cannot start\n");
     printf("shell ready (type 'help')\n");
     return k_shell_main(NULL);
@@ -24,7 +25,7 @@ int app_main_entry(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     k_console_init();
-    int rc = k_run(app_main, NULL, 8192, NULL);
+    int rc = k_run(app_main, NULL, MAIN_STACK, NULL);
     printf("k_run: %d\n", rc);
     return rc == 0 ? 0 : 1;
 }

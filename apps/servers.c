@@ -149,6 +149,8 @@ static void *chat_server(void *arg)
     for (;;) {
         int fd = lwip_accept(ls, NULL, NULL);
         if (fd < 0) {
+            if (net_accept_refused())
+                chat_st.refused++;              /* no socket: lwIP dropped it */
             k_sleep_ms(10);
             continue;
         }
@@ -159,9 +161,9 @@ static void *chat_server(void *arg)
         }
         if (c) {
             c->fd = fd;
-            c->writer = k_task_spawn("chat-out", chat_writer, c, 2048);
+            c->writer = k_task_spawn("chat-out", chat_writer, c, CHAT_STACK);
         }
-        k_task_t *r = c && c->writer ? k_task_spawn("chat-in", chat_reader, c, 2048) : NULL;
+        k_task_t *r = c && c->writer ? k_task_spawn("chat-in", chat_reader, c, CHAT_STACK) : NULL;
         if (c)
             c->reader = r;
         if (!r) {
@@ -243,6 +245,10 @@ static void sel_accept(int ls)
 {
     for (int k = 0; k < 64; k++) {
         int fd = lwip_accept(ls, NULL, NULL);
+        if (fd < 0 && net_accept_refused()) {
+            sel_st.refused++;                /* no socket: lwIP dropped that one */
+            continue;
+        }
         if (fd < 0)
             return;                          /* EWOULDBLOCK: no more */
         k_gen_t *g = NULL;
@@ -308,8 +314,8 @@ static void *select_server(void *arg)
 
 int servers_start(void)
 {
-    k_task_t *a = k_task_spawn("chat", chat_server, NULL, 3072);
-    k_task_t *b = k_task_spawn("selecho", select_server, NULL, 4096);
+    k_task_t *a = k_task_spawn("chat", chat_server, NULL, SERVER_STACK);
+    k_task_t *b = k_task_spawn("selecho", select_server, NULL, SERVER_STACK);
     if (a)
         k_task_detach(a);
     if (b)

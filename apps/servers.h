@@ -8,7 +8,8 @@
 
 /* Neither server has a fixed connection limit: they take connections while the heap keeps
  * its reserve (net_conn_admit()) and refuse the others with a reset, counted as refused. */
-#define CHAT_QUEUE 16           /* lines queued for a client; when full, the sender waits */
+/* CHAT_QUEUE (config.h, make; 16): lines queued for a client; when full, the sender waits.
+ * CHAT_STACK (config.h; 2048): bytes of stack of each client's reader and writer task. */
 #define CHAT_SLOW K_MSEC(5000)  /* a queue full this long: the client does not read, drop it */
 #define SELECT_BACKLOG 255      /* completed connections lwIP holds until the loop takes them */
 #define SELECT_BUF 256          /* bytes of a connection's buffer, on its generator's stack */

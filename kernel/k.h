@@ -179,6 +179,11 @@ int k_wait_any(k_task_t *const *tasks, int n, k_timeout_t timeout);
 /* The task's name. */
 const char *k_task_name(const k_task_t *t);
 
+/* Bytes of t's stack ever used (high-water mark of the painted stack), for sizing: a task
+ * may ask for its own before it returns (fetch and crawl report theirs). 0 for a task
+ * whose stack is not painted (the boot stack on the host). Does not block. */
+size_t k_task_stack_peak(const k_task_t *t);
+
 /* What `ps` shows of a task. */
 struct k_task_info {
     uint32_t id;                 /* 0 is the idle task */

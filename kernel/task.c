@@ -401,6 +401,8 @@ const char *k_task_state_name(enum k_task_state s)
     return "?";
 }
 
+size_t k_task_stack_peak(const k_task_t *t) { return t->stack ? k_stack_used(t->stack, t->stack_size) : 0; }
+
 size_t k_stack_used(const void *stack, size_t size)
 {
     const uint32_t *w = (const uint32_t *)stack + K_GUARD_WORDS;

@@ -18,7 +18,7 @@
 #include "k.h"
 #include "net.h"
 
-#define CLASSES 512                      /* sizes up to 2,044 bytes, in 4-byte steps */
+#define CLASSES (NET_MEM_CACHE_MAX ? 512 : 1)  /* sizes up to 2,044 bytes, in 4-byte steps */
 #define HDR 4                            /* a block's size, before what lwIP gets */
 
 static void *cache[CLASSES];             /* free lists; a cached block's payload starts

@@ -3,6 +3,7 @@
  * Frames move: device -> (poll loop, idle task) netdrv_poll -> tcpip_input, which posts to
  * the tcpip task's mailbox -> lwIP. Nothing of lwIP runs in an interrupt handler.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,10 +187,31 @@ bool netdrv_rx_room(void)
 size_t net_conn_reserve(void)
 {
     size_t total = k_heap_total();
-    return total / 32 > NET_CONN_RESERVE_MIN ? total / 32 : NET_CONN_RESERVE_MIN;
+    size_t r = total / 32 > NET_CONN_RESERVE_MIN ? total / 32 : NET_CONN_RESERVE_MIN;
+    size_t inflight = 0;
+    if (NET_CONN_INFLIGHT) {
+        /* the connections that may move data: lwIP's active list (SYN_RCVD to
+         * LAST_ACK; not TIME_WAIT, which holds none), short on the boards that set this */
+        LOCK_TCPIP_CORE();
+        for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next)
+            inflight += NET_CONN_INFLIGHT;
+        UNLOCK_TCPIP_CORE();
+    }
+    return inflight > r ? inflight : r;
 }
 
-bool net_conn_admit(void) { return k_heap_has_free(net_conn_reserve()); }
+bool net_conn_admit(void)
+{
+    size_t r = net_conn_reserve();
+    if (k_heap_has_free(r))
+        return true;
+    if (!net_mem_stats()->cached)
+        return false;
+    net_mem_flush();                     /* lwIP's cached blocks are free memory too */
+    return k_heap_has_free(r);
+}
+
+bool net_accept_refused(void) { return errno == ENFILE || errno == ENOMEM; }
 
 void net_conn_refuse(int fd)
 {

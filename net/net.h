@@ -82,15 +82,22 @@ int net_keepalive_set(unsigned idle_s, unsigned intvl_s, unsigned count);
  * accept time with a reset, before reading any of its data: an accepted connection is never
  * reset for want of memory, and service goes on.
  */
-#define NET_CONN_RESERVE_MIN (64 * 1024)
 
 /* Heap bytes kept free for the connections already taken: 1/32 of the heap, at least
- * NET_CONN_RESERVE_MIN (x86, 126 MiB of heap: about 4 MiB; M3, 16 MiB: 512 KiB). */
+ * NET_CONN_RESERVE_MIN (config.h, make: 64 KiB) (x86, 126 MiB of heap: about 4 MiB; M3,
+ * 16 MiB: 512 KiB), and at least NET_CONN_INFLIGHT (config.h; 0) bytes per TCP
+ * connection that can move data (lwIP's active list, so not TIME_WAIT): on a board whose heap is a few of its connections' windows (the 64 KiB
+ * one), what its open connections may hold in flight at once is kept free for them. */
 size_t net_conn_reserve(void);
 
 /* true if a new connection may be taken now (net_conn_reserve() bytes are free). O(1)
  * while the heap has room above its break. Does not block. */
 bool net_conn_admit(void);
+
+/* After lwip_accept() failed: true if it dropped a waiting connection for want of a socket
+ * or memory (errno ENFILE or ENOMEM; lwIP closes that connection itself), which a server
+ * counts as refused; false for anything else (EWOULDBLOCK, a closed listener). */
+bool net_accept_refused(void);
 
 /* Refuse an accepted socket: close it with a reset (SO_LINGER 0; RFC 9293 3.10.7.1 calls it
  * an abort), so the peer learns at once and nothing it sent is taken as served. */
@@ -115,7 +122,8 @@ const struct tcp_demux_stats *tcp_demux_stats(void);
 /* ---------------------------------------------------------------------------------------
  * lwIP's heap (net/mem.c): malloc with a cache of freed blocks, per size.
  */
-#define NET_MEM_CACHE_MAX (256u * 1024u)   /* bytes of freed blocks kept, at most */
+/* NET_MEM_CACHE_MAX (config.h, make): bytes of freed blocks kept, at most (256 KiB; 0: no
+ * cache, lwIP's blocks go straight back to malloc, as on the 64 KiB board) */
 
 struct net_mem_stats {
     uint32_t cached;      /* bytes on the free lists now */

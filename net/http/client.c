@@ -284,7 +284,7 @@ static int start_decoder(struct fetch *f)
     int coding = f->parser.coding;
     if (!f->deliver || coding == HTTP_CODING_IDENTITY)
         return 0;
-    if (coding == HTTP_CODING_OTHER)
+    if (coding == HTTP_CODING_OTHER || !NET_GZIP)   /* without zlib we asked for identity */
         return HTTP_ERR_ENCODING;
     f->dec = http_decoder_new(coding, f->req->body_limit, f->req->on_body, f->req->ctx);
     return f->dec ? 0 : HTTP_ERR_NOMEM;
@@ -301,6 +301,10 @@ static int conn_open(struct fetch *f, const struct http_url *u, struct conn **ou
     struct conn *c = calloc(1, sizeof(*c));
     int rc;
     *out = NULL;
+    if (u->https && !NET_TLS) {
+        free(c);
+        return HTTP_ERR_NO_TLS;
+    }
     if (!c)
         return HTTP_ERR_NOMEM;
     c->f = f;
@@ -387,8 +391,9 @@ static int exchange_on(struct fetch *f, struct conn *c, const struct http_url *u
             snprintf(host, sizeof(host), "%s", u->host);
         n = snprintf(buf, sizeof(buf),
                      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: " HTTP_USER_AGENT "\r\n"
-                     "Accept-Encoding: gzip, deflate\r\n%s\r\n",
-                     u->target, host, f->req->pool ? "" : "Connection: close\r\n");
+                     "%s%s\r\n", u->target, host,
+                     NET_GZIP ? "Accept-Encoding: gzip, deflate\r\n" : "",
+                     f->req->pool ? "" : "Connection: close\r\n");
     }
     *got_any = false;
     if (n < 0 || (size_t)n >= sizeof(buf))
@@ -477,12 +482,19 @@ void http_request_init(struct http_request *req, const char *url)
     };
 }
 
-int http_get(const struct http_request *req, struct http_response *res)
+/* The redirect chain of one http_get (the URLs visited, for loop detection), on the heap
+ * and only once a redirect comes: most fetches have none, and a small board's fetch task
+ * keeps its stack for the exchange. */
+struct visited {
+    int n;
+    char url[HTTP_MAX_REDIRECTS + 1][HTTP_URL_MAX];
+};
+
+static int http_get_chain(const struct http_request *req, struct http_response *res,
+                          struct visited **vp)
 {
     struct fetch f = { .req = req };
-    char visited[HTTP_MAX_REDIRECTS + 1][HTTP_URL_MAX];
     int max = req->max_redirects < 0 ? HTTP_MAX_REDIRECTS : req->max_redirects;
-    int nvisited = 0;
 
     memset(res, 0, sizeof(*res));
     f.deadline = K_TIMEOUT_EQ(req->total_timeout, K_FOREVER)
@@ -495,11 +507,10 @@ int http_get(const struct http_request *req, struct http_response *res)
 
     for (;;) {
         struct http_url u;
-        char next[HTTP_URL_MAX];
+        struct visited *v;
         int rc = http_url_parse(res->url, &u);
         if (rc)
             return rc;
-        strcpy(visited[nvisited++], res->url);
         rc = exchange(&f, &u, true);
         res->status = f.parser.status;
         res->coding = f.parser.coding;
@@ -513,17 +524,29 @@ int http_get(const struct http_request *req, struct http_response *res)
             return 0;
         if (res->redirects == max)
             return HTTP_ERR_REDIRECTS;
-        if (http_url_resolve(res->url, f.parser.location, next, sizeof(next)) != 0)
+        if (!*vp && !(*vp = calloc(1, sizeof(**vp))))
+            return HTTP_ERR_NOMEM;
+        v = *vp;
+        strcpy(v->url[v->n++], res->url);
+        if (http_url_resolve(res->url, f.parser.location, v->url[v->n], HTTP_URL_MAX) != 0)
             return HTTP_ERR_LOCATION;
         {
-            char *hash = strchr(next, '#');
+            char *hash = strchr(v->url[v->n], '#');
             if (hash)
                 *hash = 0;       /* the fragment is not sent */
         }
-        for (int i = 0; i < nvisited; i++)
-            if (!strcmp(visited[i], next))
+        for (int i = 0; i < v->n; i++)
+            if (!strcmp(v->url[i], v->url[v->n]))
                 return HTTP_ERR_REDIRECT_LOOP;
         res->redirects++;
-        strcpy(res->url, next);
+        strcpy(res->url, v->url[v->n]);
     }
+}
+
+int http_get(const struct http_request *req, struct http_response *res)
+{
+    struct visited *v = NULL;
+    int rc = http_get_chain(req, res, &v);
+    free(v);
+    return rc;
 }

@@ -51,7 +51,9 @@ enum http_err {
     HTTP_ERR_CERT_NAME = -25,      /* the certificate is not for the URL's host */
     HTTP_ERR_CERT_EXPIRED = -26,   /* the certificate is outside its validity dates */
     HTTP_ERR_TLS_ALERT = -27,      /* the server sent a fatal TLS alert */
-    HTTP_ERR_LAST = HTTP_ERR_TLS_ALERT,
+    HTTP_ERR_NO_TLS = -28,         /* an https:// URL, and this image has no TLS (built
+                                    * with NET_TLS=0, as small boards are) */
+    HTTP_ERR_LAST = HTTP_ERR_NO_TLS,
 };
 
 /* Short name of an error ("refused", "timeout", "bad-chunk-size", ...), one word, for

@@ -46,6 +46,7 @@ const char *http_strerror(int err)
     case HTTP_ERR_CERT_NAME: return "cert-name";
     case HTTP_ERR_CERT_EXPIRED: return "cert-expired";
     case HTTP_ERR_TLS_ALERT: return "tls-alert";
+    case HTTP_ERR_NO_TLS: return "no-tls";
     case HTTP_ERR_CANCELLED: return "cancelled";
     }
     return "unknown";
@@ -82,6 +83,7 @@ const char *http_strmessage(int err)
     case HTTP_ERR_CERT_NAME: return "certificate not for this host";
     case HTTP_ERR_CERT_EXPIRED: return "certificate outside its validity dates";
     case HTTP_ERR_TLS_ALERT: return "the server sent a TLS alert";
+    case HTTP_ERR_NO_TLS: return "https:// needs TLS, which this image leaves out (NET_TLS=0)";
     }
     return "unknown error";
 }

@@ -18,16 +18,17 @@ void sys_check_core_locking(void);
 void sys_mark_tcpip_thread(void);
 #define LWIP_ASSERT_CORE_LOCKED()       sys_check_core_locking()
 #define LWIP_MARK_TCPIP_THREAD()        sys_mark_tcpip_thread()
-#define TCPIP_THREAD_STACKSIZE          8192
-#define TCPIP_MBOX_SIZE                 512  /* frames and API messages queued */
+#define TCPIP_THREAD_STACKSIZE          NET_TCPIP_STACK      /* config.h (make): 8192 bytes */
+#define TCPIP_MBOX_SIZE                 (8 * NET_MBOX_SIZE)  /* frames and API messages queued */
 #define DEFAULT_THREAD_STACKSIZE        4096
 /* Mailboxes start at 4 messages and grow to these sizes as needed (net/sys_arch.c). A TCP
  * receive mailbox must hold a whole window of segments: when it is full lwIP keeps the
- * segment as "refused data" and drops the ones after it, which the peer must resend. */
-#define DEFAULT_TCP_RECVMBOX_SIZE       64
-#define DEFAULT_UDP_RECVMBOX_SIZE       32
+ * segment as "refused data" and drops the ones after it, which the peer must resend.
+ * NET_MBOX_SIZE (config.h, make) is 64 but on small boards. */
+#define DEFAULT_TCP_RECVMBOX_SIZE       NET_MBOX_SIZE
+#define DEFAULT_UDP_RECVMBOX_SIZE       (NET_MBOX_SIZE / 2)
 #define DEFAULT_RAW_RECVMBOX_SIZE       8
-#define DEFAULT_ACCEPTMBOX_SIZE         256  /* >= the largest listen backlog */
+#define DEFAULT_ACCEPTMBOX_SIZE         (4 * NET_MBOX_SIZE)  /* >= the largest listen backlog */
 #define LWIP_NETCONN_SEM_PER_THREAD     0
 #define LWIP_MPU_COMPATIBLE             0
 
@@ -87,14 +88,13 @@ void net_mem_free(void *p);
 #define LWIP_IGMP                       0
 #define IP_REASSEMBLY                   1
 #define IP_FRAG                         1
-#define TCP_MSS                         1460
+#define TCP_MSS                         NET_TCP_MSS   /* config.h (make): 1460 */
 /* Windows cost nothing while a connection is idle (pbufs are taken as data arrives), so
  * they are as large as lwIP allows without window scaling (NET_TCP_WND_SEGMENTS, 44, from
  * the build's config.h); boards may set fewer (board.mk) */
 #define TCP_WND                         (NET_TCP_WND_SEGMENTS * TCP_MSS)
-#ifndef NET_TCP_SND_SEGMENTS
-#define NET_TCP_SND_SEGMENTS            44   /* 64,240 bytes: the most without window scaling */
-#endif
+/* NET_TCP_SND_SEGMENTS (config.h, make): 44 segments, 64,240 bytes, the most without
+ * window scaling; small boards set fewer */
 #define TCP_SND_BUF                     (NET_TCP_SND_SEGMENTS * TCP_MSS)
 #define TCP_SND_QUEUELEN                (4 * TCP_SND_BUF / TCP_MSS)
 /* TIME_WAIT lasts 2 * TCP_MSL. RFC 9293 3.4.2 leaves MSL an engineering choice (2 min is
