@@ -219,6 +219,8 @@ CHAT_STACK ?= 2048
 NET_CONN_RESERVE_MIN ?= 65536
 # ... and this many bytes per open TCP connection (0: the 1/32 covers it on big heaps)
 NET_CONN_INFLIGHT ?= 0
+# Received frames queued for lwIP at most (0: its mailbox less 16); the rest wait in the NIC
+NET_RX_QUEUE_MAX ?= 0
 # Bytes of lwIP's freed blocks kept for reuse (net/mem.c; 0: none)
 NET_MEM_CACHE_MAX ?= 262144
 # TCP maximum segment size, bytes (1460: a whole Ethernet frame; small boards send less)
@@ -229,7 +231,7 @@ FETCH_PARALLEL ?= 64
 CRAWL_PARALLEL ?= 64
 CONFIG_NUMS := NET_MAX_SOCKETS NET_TCP_WND_SEGMENTS NET_TCP_SND_SEGMENTS NET_MBOX_SIZE NET_TCP_RTO_MAX_MS NET_DHCP \
                NET_TLS NET_GZIP NET_HTTPD MAIN_STACK SERVER_STACK NET_TCPIP_STACK FETCH_STACK CRAWL_STACK FETCH_PARALLEL CRAWL_PARALLEL \
-               CHAT_QUEUE CHAT_STACK NET_CONN_RESERVE_MIN NET_CONN_INFLIGHT NET_TCP_MSS NET_MEM_CACHE_MAX \
+               CHAT_QUEUE CHAT_STACK NET_CONN_RESERVE_MIN NET_CONN_INFLIGHT NET_TCP_MSS NET_MEM_CACHE_MAX NET_RX_QUEUE_MAX \
                ECHO_PORT CHAT_PORT SELECT_PORT STATUS_PORT
 CONFIG_STRS := NET_IP NET_NETMASK NET_GATEWAY NET_DNS NET_SNTP
 $(BUILD)/config.h: FORCE scripts/config_h.py
@@ -356,8 +358,8 @@ size: | $(DEPS_STAMP)
 print-board:
 	@printf '%s\n' ARCH=$(ARCH) KEY=$(BOARD_KEY) FPU=$(BOARD_FPU) TEST_CONNS=$(TEST_CONNS) \
 	    NIC=$(basename $(notdir $(NET_DRIVER))) QEMU=$(QEMU) TLS=$(NET_TLS) GZIP=$(NET_GZIP) \
-	    HTTPD=$(NET_HTTPD) FETCH_PARALLEL=$(FETCH_PARALLEL) TCP_WND_SEGMENTS=$(NET_TCP_WND_SEGMENTS) \
-	    TCP_MSS=$(NET_TCP_MSS)
+	    HTTPD=$(NET_HTTPD) FETCH_PARALLEL=$(FETCH_PARALLEL) TEST_IMPAIRED_MAX=$(or $(TEST_IMPAIRED_MAX),1048576) \
+	    MAIN_STACK=$(MAIN_STACK)
 
 # `make flash`: program the board's flash image into a real board (a board.mk that can
 # defines the rule and sets BOARD_FLASH := 1).

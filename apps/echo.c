@@ -73,6 +73,7 @@ static void *echo_tcp_server(void *arg)
             net_conn_refuse(s);
             continue;
         }
+        net_conn_accepted(s);
         k_task_detach(t);
         stats.tcp_accepted++;
         if (++stats.tcp_active > stats.tcp_peak)

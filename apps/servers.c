@@ -177,6 +177,7 @@ static void *chat_server(void *arg)
             chat_st.refused++;
             continue;
         }
+        net_conn_accepted(fd);
         k_task_detach(r);
         c->next = clients;
         clients = c;
@@ -260,6 +261,7 @@ static void sel_accept(int ls)
             net_conn_refuse(fd);
             continue;
         }
+        net_conn_accepted(fd);
         lwip_fcntl(fd, F_SETFL, O_NONBLOCK);
         if (k_gen_next(g, &w) != K_GEN_YIELDED) {   /* runs to its first wait */
             k_gen_free(g);

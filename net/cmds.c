@@ -102,7 +102,7 @@ static int cmd_netstat(int argc, char **argv)
            (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->used, (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->avail,
            (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->used, (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->avail);
     printf("tcpip input queued=%u (frames stay in the NIC at %u)\n",
-           (unsigned)lwip_stats.memp[MEMP_TCPIP_MSG_INPKT]->used, (unsigned)(TCPIP_MBOX_SIZE - 16));
+           (unsigned)lwip_stats.memp[MEMP_TCPIP_MSG_INPKT]->used, (unsigned)NET_RX_QUEUE);
     printf("tcp retransmission timeout max=%lu ms, cut to it %lu times\n",
            (unsigned long)net_tcp_rto_max_ms, (unsigned long)net_rto_capped);
     printf("lwip mem cache bytes=%u hits=%u misses=%u flushes=%u\n",

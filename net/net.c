@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lwip/api.h"
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/etharp.h"
@@ -16,6 +17,7 @@
 #include "lwip/stats.h"
 #include "lwip/tcpip.h"
 #include "lwip/memp.h"
+#include "lwip/priv/sockets_priv.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/apps/sntp.h"
 
@@ -84,6 +86,19 @@ int netdrv_input(struct netif *nif, const void *frame, uint16_t len, struct netd
     return 1;
 }
 
+/* A TCP socket's PCB priority (lwIP's tcp_setprio(): when it runs out of PCB memory,
+ * tcp_alloc() kills the longest-idle connection of the new one's priority or lower). */
+static void set_prio(int fd, u8_t prio)
+{
+    struct lwip_sock *sock = lwip_socket_dbg_get_socket(fd);
+    LOCK_TCPIP_CORE();
+    if (sock && sock->conn && sock->conn->pcb.tcp)
+        tcp_setprio(sock->conn->pcb.tcp, prio);
+    UNLOCK_TCPIP_CORE();
+}
+
+void net_conn_accepted(int fd) { set_prio(fd, TCP_PRIO_NORMAL); }
+
 int net_tcp_listen(uint16_t port, int backlog)
 {
     struct sockaddr_in addr = { .sin_len = sizeof(addr), .sin_family = AF_INET,
@@ -91,6 +106,12 @@ int net_tcp_listen(uint16_t port, int backlog)
     int one = 1, err, s = lwip_socket(AF_INET, SOCK_STREAM, 0);
     if (s < 0)
         return -errno;
+    /* lwIP resets a connection its accept mailbox has no room for, below any server's
+     * count; with the backlog at most the mailbox, it is never full (past the backlog,
+     * SYNs wait for the client to send them again) */
+    if (backlog > DEFAULT_ACCEPTMBOX_SIZE)
+        backlog = DEFAULT_ACCEPTMBOX_SIZE;
+    set_prio(s, TCP_PRIO_MIN);      /* its connections start at the lowest: see net.h */
     if (lwip_setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
         lwip_setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) < 0 ||
         lwip_bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || lwip_listen(s, backlog) < 0) {
@@ -181,7 +202,7 @@ bool netdrv_rx_room(void)
 {
     /* every frame posted with tcpip_input() holds one TCPIP_MSG_INPKT until the tcpip task
      * takes it; keep a few mailbox places for API messages and callbacks */
-    return lwip_stats.memp[MEMP_TCPIP_MSG_INPKT]->used < TCPIP_MBOX_SIZE - 16;
+    return lwip_stats.memp[MEMP_TCPIP_MSG_INPKT]->used < NET_RX_QUEUE;
 }
 
 size_t net_conn_reserve(void)

@@ -39,7 +39,8 @@ int net_start(void);
 /* The interface (NULL before net_start() succeeded). */
 struct netif *net_netif(void);
 
-/* A TCP socket listening on port (SO_REUSEADDR) with the given backlog. Its connections
+/* A TCP socket listening on port (SO_REUSEADDR) with the given backlog (at most lwIP's
+ * accept mailbox, DEFAULT_ACCEPTMBOX_SIZE: 256, the 64 KiB board 64). Its connections
  * have TCP keep-alive on (SO_KEEPALIVE, inherited by each accepted PCB), so a peer that
  * vanishes without FIN or RST is dropped after net_keepalive_get()'s timings.
  * @return the socket, or a negative errno. Does not block. */
@@ -93,6 +94,13 @@ size_t net_conn_reserve(void);
 /* true if a new connection may be taken now (net_conn_reserve() bytes are free). O(1)
  * while the heap has room above its break. Does not block. */
 bool net_conn_admit(void);
+
+/* A server took connection fd (it passed net_conn_admit()): raise it from the listener's
+ * lowest priority to lwIP's normal one. Connections waiting in a backlog keep the lowest,
+ * so when a flood of SYNs leaves lwIP no memory for another PCB, the connection its
+ * tcp_alloc() kills to make room is one of those, never one a server has taken (on a
+ * heap of 50 KiB a flood's pending connections are enough to fill it). Does not block. */
+void net_conn_accepted(int fd);
 
 /* After lwip_accept() failed: true if it dropped a waiting connection for want of a socket
  * or memory (errno ENFILE or ENOMEM; lwIP closes that connection itself), which a server

@@ -7,6 +7,9 @@ ARCH := armv7m
 BOARD_KEY := lm3s
 BOARD_FPU := 0
 TEST_CONNS := 6
+# the largest echo test_impaired sends over its lossy link (1 MiB on the other boards):
+# with 2-segment windows every loss costs a retransmission timeout
+TEST_IMPAIRED_MAX := 100000
 CC := arm-none-eabi-gcc
 SIZE := arm-none-eabi-size
 ARM_CORE := -mcpu=cortex-m3 -mthumb
@@ -57,6 +60,8 @@ NET_TCP_MSS := 536
 NET_CONN_INFLIGHT := 2560
 # no cache of lwIP's freed blocks (net/mem.c): on this heap every free byte is needed
 NET_MEM_CACHE_MAX := 0
+# frames handed to lwIP at most at once (each a pbuf on the heap); the rest wait in the MAC
+NET_RX_QUEUE_MAX := 8
 
 all: $(BUILD)/kernel.bin
 $(BUILD)/kernel.bin: $(BUILD)/kernel.elf

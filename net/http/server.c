@@ -468,6 +468,7 @@ static void accept_some(int ls)
             net_conn_refuse(fd);                 /* not even room to say 503 */
             continue;
         }
+        net_conn_accepted(fd);
         int one = 1;
         lwip_fcntl(fd, F_SETFL, O_NONBLOCK);
         lwip_setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

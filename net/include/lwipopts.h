@@ -20,6 +20,11 @@ void sys_mark_tcpip_thread(void);
 #define LWIP_MARK_TCPIP_THREAD()        sys_mark_tcpip_thread()
 #define TCPIP_THREAD_STACKSIZE          NET_TCPIP_STACK      /* config.h (make): 8192 bytes */
 #define TCPIP_MBOX_SIZE                 (8 * NET_MBOX_SIZE)  /* frames and API messages queued */
+/* Received frames queued for the tcpip task at most (net.c, netdrv_rx_room()): past this
+ * they wait in the NIC. The mailbox less 16 places for API messages, or NET_RX_QUEUE_MAX
+ * (config.h, make) if smaller: each queued frame is a pbuf on the heap, and on the 64 KiB
+ * board 112 of them would be all of it. */
+#define NET_RX_QUEUE (NET_RX_QUEUE_MAX && NET_RX_QUEUE_MAX < TCPIP_MBOX_SIZE - 16 ? NET_RX_QUEUE_MAX : TCPIP_MBOX_SIZE - 16)
 #define DEFAULT_THREAD_STACKSIZE        4096
 /* Mailboxes start at 4 messages and grow to these sizes as needed (net/sys_arch.c). A TCP
  * receive mailbox must hold a whole window of segments: when it is full lwIP keeps the

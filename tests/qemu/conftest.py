@@ -3,6 +3,7 @@
 Each test gets a fresh guest (the `guest` fixture, parametrized over every board). The
 harness starts QEMU itself and kills it by its own pid when the test ends.
 """
+import functools
 import os
 import re
 import shlex
@@ -19,12 +20,30 @@ BOARDS = subprocess.run(["make", "-s", "--no-print-directory", "print-boards"], 
                         capture_output=True, text=True).stdout.split()
 
 
+@functools.lru_cache(maxsize=None)
 def board_info(board):
     """What the board's board.mk says about it (`make print-board`): ARCH, KEY (its short
-    name in benchmark keys), FPU ("1" if each context keeps FP state), TEST_CONNS, NIC."""
+    name in benchmark keys), FPU ("1" if each context keeps FP state), TEST_CONNS, NIC,
+    and the features its image holds: TLS, GZIP, HTTPD ("1" or "0")."""
     out = subprocess.run(["make", "-s", "--no-print-directory", "BOARD=" + board, "print-board"],
                          cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return dict(line.split("=", 1) for line in out.split())
+
+
+def has(board, feature):
+    """Whether the board's image holds feature ("TLS", "GZIP", "HTTPD"): a board with
+    less RAM leaves some out, and its tests then check the error that says so."""
+    return board_info(board)[feature] == "1"
+
+
+def boards_with(feature):
+    """The boards whose images hold feature: the parameters of that feature's tests (the
+    others run tests/qemu/test_left_out.py, which checks the error that names it)."""
+    return [b for b in BOARDS if has(b, feature)]
+
+
+def boards_without(feature):
+    return [b for b in BOARDS if not has(b, feature)]
 
 
 def exit_status_of(board, status):

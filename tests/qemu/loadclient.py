@@ -114,7 +114,14 @@ def cmd_open(n):
                     s.close()
                     continue
                 msg = line_for(len(conns) + len(inflight), 0)
-                s.send(msg)
+                try:
+                    s.send(msg)
+                except OSError:             # reset already (refused at accept): counted
+                    sel.unregister(s)
+                    del inflight[s]
+                    refused += 1
+                    s.close()
+                    continue
                 inflight[s] = [msg, b""]
                 sel.modify(s, selectors.EVENT_READ)
             elif st is not None:

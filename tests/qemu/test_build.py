@@ -83,6 +83,27 @@ def test_size_lists_every_board_with_its_flash_and_ram():
     rows = {l.split()[0]: [int(x) for x in l.split()[1:]] for l in lines[1:] if not l.startswith(" ")}
     assert list(rows) == BOARDS
     for board, (flash, ram, heap) in rows.items():
-        assert 100_000 < flash < 4 << 20 and 10_000 < ram and heap >= 1 << 20, (board, rows)
+        assert 100_000 < flash < 4 << 20 and 10_000 < ram and heap >= 32 << 10, (board, rows)
+    # the 64 KiB board: its image fits its 256 KiB of flash, and static RAM and the heap
+    # are its SRAM (but the heap's 8-byte alignment)
+    flash, ram, heap = rows["qemu-lm3s6965evb"]
+    assert flash <= 256 << 10 and (64 << 10) - 8 <= ram + heap <= 64 << 10, rows["qemu-lm3s6965evb"]
     syms = [int(l.split()[0]) for l in lines if l.startswith("    ")]
     assert len(syms) == 3 * len(BOARDS) and syms[:3] == sorted(syms[:3], reverse=True)
+
+
+def test_flash_without_a_probe_fails_with_openocds_own_message():
+    """`make flash` on the EK-LM3S6965 runs openocd with its board file; with no board on
+    USB, openocd's own error ends it and make fails. A board with no flash rule says so."""
+    r = subprocess.run(["make", "--no-print-directory", "BOARD=qemu-lm3s6965evb", "flash"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    assert "openocd -f board/ek-lm3s6965.cfg" in out and "kernel.bin 0x00000000" in out, out
+    assert "Open On-Chip Debugger" in out, out
+    assert ("no device found" in out or "unable to open ftdi device" in out
+            or "OpenOCD init failed" in out), out
+    assert "Verified OK" not in out and "Programming Finished" not in out, out
+    r = subprocess.run(["make", "--no-print-directory", "BOARD=qemu-mps2-an385", "flash"],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode != 0 and "qemu-mps2-an385 is not programmed by this Makefile" in r.stderr

@@ -58,34 +58,50 @@ def test_out_of_memory_refuses_new_connections_and_keeps_serving(fresh_tap_guest
     g = fresh_tap_guest
     st = g.cmd("mem")
     peak = int(re.search(r"peak=(\d+)", st).group(1))
+    total = int(re.search(r"total=(\d+)", st).group(1))
     # net_conn_reserve() of a heap this small is its minimum, 64 KiB: that leaves 320 KiB,
-    # room for about 100 connections
+    # room for about 100 connections. A board whose whole heap is smaller than that (the
+    # 64 KiB one: TEST_CONNS is what it holds) runs out on its own.
     limit = peak + 384 * 1024
-    assert "heap: total=%d" % limit in g.cmd("mem -l %d" % limit)
+    few = min(20, int(board_info(g.board)["TEST_CONNS"]))
+    # under a flood its SYNs' own connections count against the reserve too (the 64 KiB
+    # board keeps 2.5 KiB free for each), so a small board takes a few less than it holds
+    flood = min(20, int(board_info(g.board)["TEST_CONNS"]) - 2)
+    if limit < total:
+        assert "heap: total=%d" % limit in g.cmd("mem -l %d" % limit)
     lc = g.load_client(7)
     try:
         r = lc.open(400)
-        assert r["refused"] > 0 and r["opened"] >= 20, r
-        refused = int(re.search(r"echo tcp .* refused=(\d+)", g.cmd("servers")).group(1))
-        assert refused >= r["refused"], (refused, r)
+        assert r["refused"] > 0 and r["opened"] >= flood, r
+        # each refusal the client saw is one the server counted: refused at accept (no
+        # memory, or no socket), or an accept error (lwIP dropped it while it waited)
+        m = re.search(r"echo tcp .* refused=(\d+) errors=(\d+)", g.cmd("servers"))
+        refused, errors = int(m.group(1)), int(m.group(2))
+        assert refused > 0, (refused, errors, r)
+        if limit < total:
+            assert refused + errors >= r["refused"], (refused, errors, r)
+        # else (the 64 KiB board): the flood's own pending connections fill the heap, and
+        # lwIP resets some of them itself (tcp_alloc() kills the longest-idle connection
+        # of its priority to make room) before any server sees them: not counted here
         e = lc.echo()                                    # the accepted ones are served
         assert e["echoed"] == r["opened"] and e["bad"] == 0 and e["lost"] == 0, e
         # the flood ends; under the same cap, new connections are all taken within 5 s
         lc.ask("close")
         t0 = time.monotonic()
         while True:
-            r2 = lc.open(20)
-            if r2["opened"] == 20 and r2["refused"] == 0:
+            r2 = lc.open(few)
+            if r2["opened"] == few and r2["refused"] == 0:
                 break
             lc.ask("close")
             assert time.monotonic() - t0 < 5, r2
             time.sleep(0.2)
         e = lc.echo()
-        assert (e["echoed"], e["bad"], e["lost"]) == (20, 0, 0), e
+        assert (e["echoed"], e["bad"], e["lost"]) == (few, 0, 0), e
         g.cmd("mem -l 0")
         lc.ask("close")
-        r2 = lc.open(50)                                 # the cap lifted: all taken
-        assert r2["opened"] == 50 and r2["refused"] == 0, r2
+        more = min(50, int(board_info(g.board)["TEST_CONNS"]))
+        r2 = lc.open(more)                               # the cap lifted: all taken
+        assert r2["opened"] == more and r2["refused"] == 0, r2
     finally:
         g.cmd("mem -l 0")
         lc.close()

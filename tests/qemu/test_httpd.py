@@ -4,7 +4,8 @@
 
 curl checks headers, keep-alive, HEAD, 304 and every error status; Python's http.client
 checks pipelining, 1-byte writes and large headers; wrk loads it; headless Chromium runs
-the page and the test compares its live task table with `ps -a`."""
+the page and the test compares its live task table with `ps -a`. On the boards whose image
+has the server (a board built with NET_HTTPD=0 runs test_left_out.py instead)."""
 import glob
 import http.client
 import json
@@ -17,9 +18,18 @@ import time
 
 import pytest
 
-from conftest import BOARDS, ROOT, Guest
+from conftest import ROOT, Guest, boards_with
 
 WWW = os.path.join(ROOT, "apps", "www")
+
+
+@pytest.fixture(params=boards_with("HTTPD"), scope="module")
+def net_guest(request):
+    """conftest's net_guest, for the boards with the server."""
+    g = Guest(request.param)
+    g.baseline = g.settled_resources()
+    yield g
+    g.close()
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 
@@ -346,7 +356,7 @@ def test_status_page_in_headless_chromium_lists_the_tasks_ps_lists(ng):
     assert wait_no_connections(ng) == 0
 
 
-@pytest.fixture(params=BOARDS)
+@pytest.fixture(params=boards_with("HTTPD"))
 def fresh_guest(request):
     """A guest of its own, so `mem -l` can leave its heap little room."""
     g = Guest(request.param)

@@ -2,7 +2,8 @@
 servers and Debian's nginx on the host, with a CA and server certificates made by openssl for the test
 (tests/qemu/pki.py) and given to the guest with `tls ca-add`. Bodies are byte-exact (plain,
 chunked, gzip), each certificate fault has its own error name, -k says what it skips, and
-http:// redirects to https:// are followed."""
+http:// redirects to https:// are followed. A board built without TLS (NET_TLS=0) runs
+test_left_out.py instead."""
 import os
 import re
 import shutil
@@ -14,7 +15,7 @@ import zlib
 
 import pytest
 
-from conftest import BOARDS, PROMPT, ROOT, Guest, free_port
+from conftest import PROMPT, ROOT, Guest, boards_with, free_port
 from httpserver import Server, TLSServer, body, coded, text
 import pki
 
@@ -40,7 +41,7 @@ def servers():
         v.close()
 
 
-@pytest.fixture(params=BOARDS, scope="module")
+@pytest.fixture(params=boards_with("TLS"), scope="module")
 def tg(request, servers):
     """A guest that trusts the test CA, with its resources settled after TLS started (the
     trust store, parsed once, stays)."""
@@ -276,7 +277,7 @@ def sntp_answered(g, epoch_s, timeout=40):
     raise AssertionError("no SNTP answer: " + out)
 
 
-@pytest.mark.parametrize("board", BOARDS)
+@pytest.mark.parametrize("board", boards_with("TLS"))
 def test_sntp_sets_the_clock_that_judges_certificates(board, servers):
     """`sntp` sets the wall clock (lwIP's SNTP app): told it is 2040, the guest finds the
     good certificate expired; told the true time again, it accepts it."""

@@ -1,8 +1,10 @@
 """Boot each board to its shell and check the kernel from the outside."""
+import os
 import re
+import subprocess
 import time
 
-from conftest import board_info, exit_status_of
+from conftest import ROOT, board_info, exit_status_of
 
 
 def heap_used(out):
@@ -27,16 +29,24 @@ def test_shell_ps(guest):
     assert set(rows) >= {"idle", "main"}, out
     assert rows["main"][2] == "running"
     size, peak = int(rows["main"][4]), int(rows["main"][5])
-    assert size == 8192 and 0 < peak < size, out
+    assert size == int(board_info(guest.board)["MAIN_STACK"]) and 0 < peak < size, out
     assert "poll hook console" in out
+
+
+def elf_symbols(board):
+    """The board image's symbols and their addresses (the host's nm reads every ELF)."""
+    out = subprocess.run(["nm", os.path.join(ROOT, "build", board, "kernel.elf")],
+                         capture_output=True, text=True, check=True).stdout
+    return {f[2]: int(f[0], 16) for f in (l.split() for l in out.splitlines()) if len(f) == 3}
 
 
 def test_shell_mem(guest):
     total, used, free, peak = heap_used(guest.cmd("mem"))
     if guest.board == "qemu-x86":     # the RAM QEMU gives (-m 128M) after the image
         assert 120 << 20 < total < 128 << 20
-    else:                             # the MPS2's 16 MiB PSRAM
-        assert total == 16 << 20
+    else:                             # the heap region of the linker script: the MPS2's
+        syms = elf_symbols(guest.board)   # 16 MiB PSRAM, the rest of the LM3S's 64 KiB
+        assert total == syms["__heap_end"] - syms["__heap_start"]
     assert 0 < used <= peak < total and used + free == total
 
 
