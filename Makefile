@@ -449,6 +449,7 @@ help:
 	@echo "make print-boards        the boards; settings are make variables (see build/<board>/config.h)"
 	@echo "make iso                 qemu-x86: build/qemu-x86/kernel.iso for a CD or USB stick (GRUB); make run BOOT=iso boots it"
 	@echo "make size [SIZE_TOP=N]   flash and RAM of every board's image (N: its largest RAM symbols)"
+	@echo "make flash BOARD=qemu-lm3s6965evb   program kernel.bin into a real EK-LM3S6965 (openocd)"
 	@echo "make soak SOAK_S=3600    mixed echo/chat/fetch load on BOARD for N s, every byte checked (root)"
 	@echo "make deps                install/build third-party dependencies (automatic)"
 
