@@ -53,7 +53,8 @@ void board_exit(int status) __attribute__((noreturn));
 void board_reboot(void) __attribute__((noreturn));
 
 /* The boot stack, which becomes the idle task's stack: [*base, *base + *size). A board
- * that does not know it sets both to 0. */
+ * that does not know it sets both to 0. On ARMv7-M the architecture implements this and
+ * board_heap() from its linker script's symbols (kernel/arch/armv7m/start.c). */
 void board_boot_stack(void **base, size_t *size);
 
 /* Wall-clock time from a real-time clock: seconds since 1970-01-01 00:00 UTC, or -1 if the

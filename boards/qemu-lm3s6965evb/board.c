@@ -73,20 +73,6 @@ int board_idle(uint64_t deadline_ms)
 void board_exit(int status) { armv7m_semihost_exit(status); }
 void board_reboot(void) { armv7m_sysreset(); }
 
-extern char __boot_stack_bottom[], __boot_stack_top[], __heap_start[], __heap_end[];
-
-void board_boot_stack(void **base, size_t *size)
-{
-    *base = __boot_stack_bottom;
-    *size = (size_t)(__boot_stack_top - __boot_stack_bottom);
-}
-
-void board_heap(char **start, char **end)
-{
-    *start = __heap_start;
-    *end = __heap_end;
-}
-
 /* The LM3S6965's hibernation module keeps a seconds counter, but only with a battery and
  * a 32 kHz crystal, which QEMU does not model: no real-time clock. */
 int64_t board_rtc_seconds(void) { return -1; }

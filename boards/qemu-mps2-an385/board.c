@@ -70,20 +70,6 @@ int board_idle(uint64_t deadline_ms)
 void board_exit(int status) { armv7m_semihost_exit(status); }
 void board_reboot(void) { armv7m_sysreset(); }
 
-extern char __boot_stack_bottom[], __boot_stack_top[], __heap_start[], __heap_end[];
-
-void board_boot_stack(void **base, size_t *size)
-{
-    *base = __boot_stack_bottom;
-    *size = (size_t)(__boot_stack_top - __boot_stack_bottom);
-}
-
-void board_heap(char **start, char **end)
-{
-    *start = __heap_start;
-    *end = __heap_end;
-}
-
 /* No real-time clock on the MPS2 (the FPGA board has none QEMU models). */
 int64_t board_rtc_seconds(void) { return -1; }
 

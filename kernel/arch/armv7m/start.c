@@ -27,7 +27,22 @@
 
 extern uint32_t __boot_stack_top[], __data_start[], __data_end[], __data_load[];
 extern uint32_t __bss_start[], __bss_end[];
+extern char __boot_stack_bottom[], __heap_start[], __heap_end[];
 int app_main_entry(void);
+
+/* Every ARMv7-M linker script (linker/<board>.ld) places the boot stack and the heap between
+ * these symbols, so the architecture answers kernel/board.h's two questions for its boards. */
+void board_boot_stack(void **base, size_t *size)
+{
+    *base = __boot_stack_bottom;
+    *size = (size_t)((char *)__boot_stack_top - __boot_stack_bottom);
+}
+
+void board_heap(char **start, char **end)
+{
+    *start = __heap_start;
+    *end = __heap_end;
+}
 
 static struct { void (*isr)(void *); void *ctx; } handlers[16 + ARMV7M_IRQS];
 
