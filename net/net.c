@@ -74,6 +74,12 @@ int netdrv_input(struct netif *nif, const void *frame, uint16_t len, struct netd
         return 0;
     }
     pbuf_take(p, frame, len);
+    return netdrv_deliver(nif, p, st);
+}
+
+int netdrv_deliver(struct netif *nif, struct pbuf *p, struct netdrv_stats *st)
+{
+    uint16_t len = p->tot_len;
     if (nif->input(p, nif) != ERR_OK) {
         pbuf_free(p);
         st->rx_dropped_nomem++;

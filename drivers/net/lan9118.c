@@ -276,16 +276,7 @@ int netdrv_poll(struct netif *netif)
             }
             rx_discard(words_left);          /* the rest of the last word and the CRC */
         }
-        if (netif->input(p, netif) != ERR_OK) {
-            pbuf_free(p);
-            stats.rx_dropped_nomem++;
-            LINK_STATS_INC(link.drop);
-            continue;
-        }
-        stats.rx_frames++;
-        stats.rx_bytes += len - 4u;
-        LINK_STATS_INC(link.recv);
-        n++;
+        n += netdrv_deliver(netif, p, &stats);
     }
     stats.rx_waiting = (RX_FIFO_INF >> 16) & 0xFFu;
     return n;

@@ -67,6 +67,12 @@ void netdrv_set_mac(struct netif *netif, uint32_t lo, uint32_t hi);
  * drivers whose device writes frames into buffers in memory (e1000, virtio-net). */
 int netdrv_input(struct netif *netif, const void *frame, uint16_t len, struct netdrv_stats *st);
 
+/* Pass a received frame already in pbuf p (FCS excluded) to lwIP and count it in st, as
+ * netdrv_input() does: rx_frames/rx_bytes, or rx_dropped_nomem (p freed) if lwIP refuses
+ * it. For drivers that copy frames out of a FIFO into the pbuf themselves (LAN9118,
+ * Stellaris). Returns 1 if delivered, else 0. */
+int netdrv_deliver(struct netif *netif, struct pbuf *p, struct netdrv_stats *st);
+
 /* Whether lwIP's input queue (the tcpip task's mailbox) takes another frame now. Drivers
  * stop taking frames from the device while it is full, so that the device, not the
  * driver, holds back (e1000) or drops and counts (LAN9118 FIFO) what does not fit. */

@@ -184,16 +184,7 @@ static int rx_frame(struct netif *netif)
     }
     rx_discard(words - i);                  /* the FCS */
     pbuf_remove_header(p, 2);
-    if (netif->input(p, netif) != ERR_OK) {
-        pbuf_free(p);
-        stats.rx_dropped_nomem++;
-        LINK_STATS_INC(link.drop);
-        return 0;
-    }
-    stats.rx_frames++;
-    stats.rx_bytes += flen;
-    LINK_STATS_INC(link.recv);
-    return 1;
+    return netdrv_deliver(netif, p, &stats);
 }
 
 int netdrv_poll(struct netif *netif)
