@@ -98,7 +98,14 @@ def test_tcp_clients_resetting_mid_transfer_leave_server_serving(ng):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         s.close()                           # RST
     data = os.urandom(5000)
-    assert echo_roundtrip(ng, data) == data
+    # on the 64 KiB board the reset connections may still hold memory for a moment, and
+    # the server refuses a new one at accept (nothing echoed, counted): try again
+    for _ in range(20):
+        got = echo_roundtrip(ng, data)
+        if got:
+            break
+        time.sleep(0.5)
+    assert got == data
 
 
 def test_tcp_client_that_never_reads_does_not_block_others(ng):
