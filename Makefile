@@ -106,10 +106,13 @@ KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/co
 APP_SRCS := apps/main.c apps/bench.c apps/fpu.c apps/echo.c apps/fetch.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c
 
 # lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
+# NET_IPV6=1 (the default; board.mk may turn it off): IPv6 beside IPv4, lwIP's dual stack
+# with SLAAC, neighbour discovery, MLD and stateless DHCPv6 (net/include/lwipopts.h).
+NET_IPV6 ?= 1
 LWIPDIR := $(DEPS)/lwip/src
 -include $(LWIPDIR)/Filelists.mk
-LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c \
-             $(LWIPDIR)/apps/sntp/sntp.c
+LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(if $(filter 1,$(NET_IPV6)),$(CORE6FILES)) $(APIFILES) \
+             $(LWIPDIR)/netif/ethernet.c $(LWIPDIR)/apps/sntp/sntp.c
 NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/tcp_rto.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c \
             net/info.c net/http/absent.c $(NET_DRIVER)
 
@@ -118,6 +121,7 @@ NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tc
 #   NET_TLS    https:// in fetch and crawl (mbedTLS, net/http/tls.c, the CA bundle)
 #   NET_GZIP   gzip and deflate bodies (zlib's inflate, net/http/coding.c)
 #   NET_HTTPD  the HTTP server and its status page (net/http/server.c, apps/status.c)
+#   NET_IPV6   IPv6 beside IPv4 (set above, with lwIP's sources)
 NET_TLS ?= 1
 NET_GZIP ?= 1
 NET_HTTPD ?= 1
@@ -193,6 +197,9 @@ NET_IP ?= 10.0.2.15
 NET_NETMASK ?= 255.255.255.0
 NET_GATEWAY ?= 10.0.2.2
 NET_DNS ?= 10.0.2.3
+# A static IPv6 address (/64) beside SLAAC's, for networks without router advertisements
+# (NET_IPV6=1 boards; none by default), e.g. NET_IP6=fd77::2
+NET_IP6 ?=
 # An SNTP server to set the wall clock from at boot (name or address[:port]; none by default).
 NET_SNTP ?=
 # TCP receive window in segments (lwipopts.h); a board with a small receive FIFO lowers it.
@@ -230,10 +237,10 @@ NET_TCP_MSS ?= 1460
 FETCH_PARALLEL ?= 64
 CRAWL_PARALLEL ?= 64
 CONFIG_NUMS := NET_MAX_SOCKETS NET_TCP_WND_SEGMENTS NET_TCP_SND_SEGMENTS NET_MBOX_SIZE NET_TCP_RTO_MAX_MS NET_DHCP \
-               NET_TLS NET_GZIP NET_HTTPD MAIN_STACK SERVER_STACK NET_TCPIP_STACK FETCH_STACK CRAWL_STACK FETCH_PARALLEL CRAWL_PARALLEL \
+               NET_TLS NET_GZIP NET_HTTPD NET_IPV6 MAIN_STACK SERVER_STACK NET_TCPIP_STACK FETCH_STACK CRAWL_STACK FETCH_PARALLEL CRAWL_PARALLEL \
                CHAT_QUEUE CHAT_STACK NET_CONN_RESERVE_MIN NET_CONN_INFLIGHT NET_TCP_MSS NET_MEM_CACHE_MAX NET_RX_QUEUE_MAX \
                ECHO_PORT CHAT_PORT SELECT_PORT STATUS_PORT
-CONFIG_STRS := NET_IP NET_NETMASK NET_GATEWAY NET_DNS NET_SNTP
+CONFIG_STRS := NET_IP NET_NETMASK NET_GATEWAY NET_DNS NET_SNTP NET_IP6
 $(BUILD)/config.h: FORCE scripts/config_h.py
 	$(Q)$(PYTHON) scripts/config_h.py $@ BOARD_NAME=s:$(BOARD) FD_SETSIZE=$(NET_MAX_SOCKETS) \
 	    $(foreach v,$(CONFIG_NUMS),$(v)=$($(v))) $(foreach v,$(CONFIG_STRS),'$(v)=s:$($(v))')
@@ -358,7 +365,7 @@ size: | $(DEPS_STAMP)
 print-board:
 	@printf '%s\n' ARCH=$(ARCH) KEY=$(BOARD_KEY) FPU=$(BOARD_FPU) TEST_CONNS=$(TEST_CONNS) \
 	    NIC=$(basename $(notdir $(NET_DRIVER))) QEMU=$(QEMU) TLS=$(NET_TLS) GZIP=$(NET_GZIP) \
-	    HTTPD=$(NET_HTTPD) FETCH_PARALLEL=$(FETCH_PARALLEL) TEST_IMPAIRED_MAX=$(or $(TEST_IMPAIRED_MAX),1048576) \
+	    HTTPD=$(NET_HTTPD) IPV6=$(NET_IPV6) FETCH_PARALLEL=$(FETCH_PARALLEL) TEST_IMPAIRED_MAX=$(or $(TEST_IMPAIRED_MAX),1048576) \
 	    MAIN_STACK=$(MAIN_STACK)
 
 # `make flash`: program the board's flash image into a real board (a board.mk that can

@@ -84,17 +84,16 @@ static void *echo_tcp_server(void *arg)
 static void *echo_udp_server(void *arg)
 {
     static char buf[1500];
-    struct sockaddr_in addr = { .sin_len = sizeof(addr), .sin_family = AF_INET,
-                                .sin_port = lwip_htons(ECHO_PORT) };
-    int s = lwip_socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage addr;
+    int s = lwip_socket(net_any_addr(&addr, ECHO_PORT), SOCK_DGRAM, 0);   /* both families */
     (void)arg;
 
-    if (s < 0 || lwip_bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+    if (s < 0 || lwip_bind(s, (struct sockaddr *)&addr, addr.s2_len) < 0) {
         printf("echo: cannot bind UDP port %d: %s\n", ECHO_PORT, strerror(errno));
         return NULL;
     }
     for (;;) {
-        struct sockaddr_in from;
+        struct sockaddr_storage from;      /* IPv6, or IPv4-mapped IPv6 */
         socklen_t fromlen = sizeof(from);
         ssize_t n = lwip_recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen);
         if (n < 0) {

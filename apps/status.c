@@ -166,7 +166,7 @@ static int api_net(struct http_conn *c, const struct http_req *req)
 {
     struct netif *nif = net_netif();
     const struct netdrv_stats *s = netdrv_stats();
-    char ip[16], mask[16], gw[16], dns[16];
+    char ip[16], mask[16], gw[16], dns[NET_IP6_STRLEN];
     struct net_pool_info pools[MEMP_MAX];
     unsigned npools = net_pool_info(pools, MEMP_MAX);
     struct net_tcp_endpoint *eps = http_scratch(c, STATUS_ENDPOINTS * sizeof(*eps));
@@ -175,16 +175,23 @@ static int api_net(struct http_conn *c, const struct http_req *req)
     unsigned neps = net_tcp_endpoints(eps, STATUS_ENDPOINTS);
     net_netif_addrs(ip, mask, gw, dns);
     http_begin(c, req, "application/json", "Cache-Control: no-store\r\n");
-    if (nif)
+    if (nif) {
+        struct net_ip6_info a6[LWIP_IPV6 ? LWIP_IPV6_NUM_ADDRESSES : 1];
+        unsigned n6 = net_netif_ip6(a6, sizeof(a6) / sizeof(a6[0]));
         http_printf(c, "{\"netif\":{\"name\":\"%c%c%u\",\"driver\":\"%s\",\"link\":%s,\"mtu\":%u,"
                        "\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"ip\":\"%s\",\"netmask\":\"%s\","
-                       "\"gateway\":\"%s\",\"dns\":\"%s\",\"source\":\"%s\"}",
+                       "\"gateway\":\"%s\",\"dns\":\"%s\",\"source\":\"%s\",\"ip6\":[",
                     nif->name[0], nif->name[1], nif->num, netdrv_name(),
                     netdrv_link_up() ? "true" : "false", nif->mtu, nif->hwaddr[0], nif->hwaddr[1],
                     nif->hwaddr[2], nif->hwaddr[3], nif->hwaddr[4], nif->hwaddr[5], ip, mask, gw,
                     dns, net_addr_source());
-    else
+        for (unsigned i = 0; i < n6; i++)     /* IPv6 addresses: none in IPv4-only builds */
+            http_printf(c, "%s{\"addr\":\"%s\",\"scope\":\"%s\",\"state\":\"%s\"}",
+                        i ? "," : "", a6[i].addr, a6[i].scope, a6[i].state);
+        http_printf(c, "]}");
+    } else {
         http_printf(c, "{\"netif\":null");
+    }
     http_printf(c, ",\"nic\":{\"rx_frames\":%lu,\"rx_bytes\":%lu,\"rx_dropped_nomem\":%lu,"
                    "\"rx_dropped_toobig\":%lu,\"rx_dropped_fifo\":%lu,\"rx_errors\":%lu,",
                 (unsigned long)s->rx_frames, (unsigned long)s->rx_bytes,

@@ -17,11 +17,47 @@
 #include "net.h"
 #include "net/netdrv.h"
 
+static void print_lifetime(const char *what, uint32_t s)
+{
+    if (s == 0)
+        return;                             /* static: no lifetime */
+    if (s == 0xffffffffu)
+        printf("  %s forever", what);
+    else
+        printf("  %s %lu s", what, (unsigned long)s);
+}
+
+/* inet6 lines (address, scope, state, lifetimes), the router, the DNS servers */
+static void print_ip6(void)
+{
+    struct net_ip6_info a[LWIP_IPV6 ? LWIP_IPV6_NUM_ADDRESSES : 1];
+    char router[NET_IP6_STRLEN], dns[DNS_MAX_SERVERS][NET_IP6_STRLEN];
+    uint32_t life;
+    unsigned n = net_netif_ip6(a, sizeof(a) / sizeof(a[0]));
+    for (unsigned i = 0; i < n; i++) {
+        printf("  inet6 %s/64  %s  %s", a[i].addr, a[i].scope, a[i].state);
+        print_lifetime("valid", a[i].valid_s);
+        print_lifetime("preferred", a[i].preferred_s);
+        printf("\n");
+    }
+    if (LWIP_IPV6) {
+        if (net_ip6_router(router, &life))
+            printf("  router6 %s  lifetime %lu s\n", router, (unsigned long)life);
+        else
+            printf("  router6 none (no router advertisement yet)\n");
+    }
+    n = net_dns_servers(dns, DNS_MAX_SERVERS);
+    printf("  dns");
+    for (unsigned i = 0; i < n; i++)
+        printf(" %s", dns[i]);
+    printf("%s\n", n ? "" : " none");
+}
+
 static int cmd_ifconfig(int argc, char **argv)
 {
     struct netif *n = net_netif();
     const struct netdrv_stats *s;
-    char ip[16], mask[16], gw[16], dns[16];
+    char ip[16], mask[16], gw[16], dns[NET_IP6_STRLEN];
     (void)argc;
     (void)argv;
     if (!n) {
@@ -33,7 +69,8 @@ static int cmd_ifconfig(int argc, char **argv)
     printf("%c%c%u: %s  link %s  mtu %u  hwaddr %02x:%02x:%02x:%02x:%02x:%02x\n", n->name[0],
            n->name[1], n->num, netdrv_name(), netdrv_link_up() ? "up" : "down", n->mtu,
            n->hwaddr[0], n->hwaddr[1], n->hwaddr[2], n->hwaddr[3], n->hwaddr[4], n->hwaddr[5]);
-    printf("  inet %s  netmask %s  gateway %s  dns %s  (%s)\n", ip, mask, gw, dns, net_addr_source());
+    printf("  inet %s  netmask %s  gateway %s  (%s)\n", ip, mask, gw, net_addr_source());
+    print_ip6();
     printf("  rx frames=%u bytes=%u dropped_nomem=%u dropped_toobig=%u dropped_fifo=%u errors=%u\n",
            (unsigned)s->rx_frames, (unsigned)s->rx_bytes, (unsigned)s->rx_dropped_nomem,
            (unsigned)s->rx_dropped_toobig, (unsigned)s->rx_dropped_fifo, (unsigned)s->rx_errors);
@@ -43,16 +80,14 @@ static int cmd_ifconfig(int argc, char **argv)
     printf("  device timeouts=%u  link reads=%u\n", (unsigned)s->hw_timeouts, (unsigned)s->phy_reads);
     return 0;
 }
-K_SHELL_CMD(ifconfig, "ifconfig", "- address, netmask, gateway, MAC, link, counters", cmd_ifconfig);
+K_SHELL_CMD(ifconfig, "ifconfig", "- IPv4 and IPv6 addresses, router, DNS, MAC, link, counters", cmd_ifconfig);
 
 static void pcb_row(const char *proto, const ip_addr_t *la, u16_t lp, const ip_addr_t *ra, u16_t rp,
                     const char *state)
 {
-    char l[16], r[16], lb[24], rb[24];
-    ipaddr_ntoa_r(la, l, sizeof(l));
-    ipaddr_ntoa_r(ra, r, sizeof(r));
-    snprintf(lb, sizeof(lb), "%s:%u", l, lp);
-    snprintf(rb, sizeof(rb), "%s:%u", r, rp);
+    char lb[NET_ENDPOINT_STRLEN], rb[NET_ENDPOINT_STRLEN];
+    net_endpoint_str(lb, sizeof(lb), la, lp);
+    net_endpoint_str(rb, sizeof(rb), ra, rp);
     printf("%-5s %-21s %-21s %s\n", proto, lb, rb, state);
 }
 
@@ -74,7 +109,7 @@ static int cmd_netstat(int argc, char **argv)
     printf("proto local                 remote                state\n");
     LOCK_TCPIP_CORE();
     for (lp = tcp_listen_pcbs.listen_pcbs; lp; lp = lp->next)
-        pcb_row("tcp", &lp->local_ip, lp->local_port, IP4_ADDR_ANY, 0, "LISTEN");
+        pcb_row("tcp", &lp->local_ip, lp->local_port, &lp->local_ip, 0, "LISTEN");
     for (p = tcp_active_pcbs; p; p = p->next, tcp++)
         if (all || rows++ < NETSTAT_ROWS)
             pcb_row("tcp", &p->local_ip, p->local_port, &p->remote_ip, p->remote_port, tcp_debug_state_str(p->state));

@@ -10,8 +10,10 @@
 
 #include "lwip/api.h"
 #include "lwip/dhcp.h"
+#include "lwip/dhcp6.h"
 #include "lwip/dns.h"
 #include "lwip/etharp.h"
+#include "lwip/ethip6.h"
 #include "lwip/init.h"
 #include "lwip/sockets.h"
 #include "lwip/stats.h"
@@ -53,6 +55,12 @@ void netdrv_netif_setup(struct netif *nif, netif_linkoutput_fn linkoutput)
     if (netdrv_link_up())
         nif->flags |= NETIF_FLAG_LINK_UP;
     nif->output = etharp_output;
+#if LWIP_IPV6
+    /* the drivers take every multicast frame (all-multicast mode), so no MAC filter
+     * callback: MLD's joins need nothing from them */
+    nif->flags |= NETIF_FLAG_MLD6;
+    nif->output_ip6 = ethip6_output;
+#endif
     nif->linkoutput = linkoutput;
 }
 
@@ -105,11 +113,29 @@ static void set_prio(int fd, u8_t prio)
 
 void net_conn_accepted(int fd) { set_prio(fd, TCP_PRIO_NORMAL); }
 
+int net_any_addr(struct sockaddr_storage *ss, uint16_t port)
+{
+    memset(ss, 0, sizeof(*ss));
+#if LWIP_IPV6
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+    a->sin6_len = sizeof(*a);
+    a->sin6_family = AF_INET6;           /* :: and no IPV6_V6ONLY: both families */
+    a->sin6_port = lwip_htons(port);
+    return AF_INET6;
+#else
+    struct sockaddr_in *a = (struct sockaddr_in *)ss;
+    a->sin_len = sizeof(*a);
+    a->sin_family = AF_INET;
+    a->sin_port = lwip_htons(port);
+    return AF_INET;
+#endif
+}
+
 int net_tcp_listen(uint16_t port, int backlog)
 {
-    struct sockaddr_in addr = { .sin_len = sizeof(addr), .sin_family = AF_INET,
-                                .sin_port = lwip_htons(port) };
-    int one = 1, err, s = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_storage addr;
+    int family = net_any_addr(&addr, port);
+    int one = 1, err, s = lwip_socket(family, SOCK_STREAM, 0);
     if (s < 0)
         return -errno;
     /* lwIP resets a connection its accept mailbox has no room for, below any server's
@@ -120,7 +146,7 @@ int net_tcp_listen(uint16_t port, int backlog)
     set_prio(s, TCP_PRIO_MIN);      /* its connections start at the lowest: see net.h */
     if (lwip_setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
         lwip_setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) < 0 ||
-        lwip_bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0 || lwip_listen(s, backlog) < 0) {
+        lwip_bind(s, (struct sockaddr *)&addr, addr.s2_len) < 0 || lwip_listen(s, backlog) < 0) {
         err = errno;
         lwip_close(s);
         return -err;
@@ -293,9 +319,10 @@ static void tcpip_ready(void *arg) { k_sem_give(arg); }
 
 static int use_static(void)
 {
-    ip4_addr_t ip, mask, gw, dns;
+    ip4_addr_t ip, mask, gw;
+    ip_addr_t dns = IPADDR4_INIT(0);
     if (!ip4addr_aton(net_config.ip, &ip) || !ip4addr_aton(net_config.netmask, &mask) ||
-        !ip4addr_aton(net_config.gateway, &gw) || !ip4addr_aton(net_config.dns, &dns)) {
+        !ip4addr_aton(net_config.gateway, &gw) || !ip4addr_aton(net_config.dns, ip_2_ip4(&dns))) {
         printf("net: bad static configuration\n");
         return -EINVAL;
     }
@@ -325,6 +352,13 @@ int net_start(void)
         netif_set_default(&netif);
         netif_set_up(&netif);
         netif_set_hostname(&netif, "kernel");
+#if LWIP_IPV6
+        /* fe80::/64 from the MAC (modified EUI-64, RFC 4291 2.5.1); then router
+         * solicitation, SLAAC from the advertised prefixes, stateless DHCPv6 */
+        netif_create_ip6_linklocal_address(&netif, 1);
+        netif.ip6_autoconfig_enabled = 1;
+        dhcp6_enable_stateless(&netif);
+#endif
     }
     UNLOCK_TCPIP_CORE();
     if (err != ERR_OK) {
@@ -365,6 +399,23 @@ int net_start(void)
     ip4addr_ntoa_r(netif_ip4_gw(&netif), gw, sizeof(gw));
     printf("net: %s %s via %s (%s), link %s\n", netdrv_name(), ip, gw, addr_source,
            netdrv_link_up() ? "up" : "down");
+#if LWIP_IPV6
+    if (NET_IP6[0]) {
+        /* a static address (NET_IP6): duplicate address detection, then preferred, with
+         * no lifetime (RFC 4862 5.4 applies to every unicast address) */
+        ip6_addr_t a6;
+        s8_t idx;
+        err = ip6addr_aton(NET_IP6, &a6) ? ERR_OK : ERR_ARG;
+        if (err == ERR_OK) {
+            ip6_addr_assign_zone(&a6, IP6_UNICAST, &netif);
+            LOCK_TCPIP_CORE();
+            err = netif_add_ip6_address(&netif, &a6, &idx);
+            UNLOCK_TCPIP_CORE();
+        }
+        if (err != ERR_OK)
+            printf("net: bad or unusable static IPv6 address '%s' (NET_IP6)\n", NET_IP6);
+    }
+#endif
     if (NET_SNTP[0] && net_sntp_start(NET_SNTP) != 0)
         printf("net: bad SNTP server '%s' (NET_SNTP)\n", NET_SNTP);
     return 0;

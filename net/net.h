@@ -39,7 +39,14 @@ int net_start(void);
 /* The interface (NULL before net_start() succeeded). */
 struct netif *net_netif(void);
 
-/* A TCP socket listening on port (SO_REUSEADDR) with the given backlog (at most lwIP's
+/* Fill ss with the wildcard address and port (host order) of the build's families:
+ * :: (AF_INET6, without IPV6_V6ONLY, so IPv4 peers come too as IPv4-mapped addresses,
+ * RFC 3493 3.7) when NET_IPV6, else 0.0.0.0 (AF_INET); ss->s2_len is its length.
+ * @return the family to open the socket with. */
+struct sockaddr_storage;
+int net_any_addr(struct sockaddr_storage *ss, uint16_t port);
+
+/* A TCP socket listening on port of both families (net_any_addr(); SO_REUSEADDR) with the given backlog (at most lwIP's
  * accept mailbox, DEFAULT_ACCEPTMBOX_SIZE: 256, the 64 KiB board 64). Its connections
  * have TCP keep-alive on (SO_KEEPALIVE, inherited by each accepted PCB), so a peer that
  * vanishes without FIN or RST is dropped after net_keepalive_get()'s timings.
@@ -196,14 +203,58 @@ struct net_pool_info {
 /* Fill out[0..max) with lwIP's pools. @return how many there are (may exceed max). */
 unsigned net_pool_info(struct net_pool_info *out, unsigned max);
 
+/* Longest endpoint text, NUL included: "[IPv6 address]:port" (IPv4: "a.b.c.d:port"). */
+#define NET_ENDPOINT_STRLEN (LWIP_IPV6 ? 48 : 22)
+
+/* Write "a.b.c.d:port" or "[IPv6 address]:port" (RFC 3986 3.2.2's brackets) into out
+ * (size bytes, NUL-terminated, cut if short). A dual-stack listener's address ("any of
+ * both families") is written "[::]". */
+void net_endpoint_str(char *out, size_t size, const ip_addr_t *ip, uint16_t port);
+
+/* An address as text into out (size bytes): IPv4 dotted, IPv6 in RFC 5952's lower case.
+ * @return out. */
+char *net_addr_str(const ip_addr_t *ip, char *out, size_t size);
+
 struct net_tcp_endpoint {
-    char local[22], remote[22];   /* "a.b.c.d:port" */
+    char local[NET_ENDPOINT_STRLEN], remote[NET_ENDPOINT_STRLEN];
     const char *state;            /* "LISTEN", "ESTABLISHED", "TIME_WAIT", ... */
 };
 
-/* The interface's addresses as text ("" where there is no interface): address, netmask,
- * gateway, first DNS server; each buffer 16 bytes. */
-void net_netif_addrs(char ip[16], char mask[16], char gw[16], char dns[16]);
+/* The interface's IPv4 addresses as text ("" where there is no interface): address,
+ * netmask, gateway (16 bytes each), and the first DNS server, of either family
+ * (NET_IP6_STRLEN bytes). */
+#define NET_IP6_STRLEN 46      /* longest address text, NUL included (INET6_ADDRSTRLEN) */
+void net_netif_addrs(char ip[16], char mask[16], char gw[16], char dns[NET_IP6_STRLEN]);
+
+/* IPv6 (NET_IPV6 builds; the IPv4-only ones report none). */
+struct net_ip6_info {
+    char addr[NET_IP6_STRLEN];
+    const char *scope;         /* "link" (fe80::/10) or "global" */
+    const char *state;         /* RFC 4862 5.5.4: "tentative" (duplicate address detection
+                                * still running), "preferred", "deprecated", "duplicated" */
+    uint32_t valid_s, preferred_s;  /* lifetimes left, s; 0 = infinite (link-local, static) */
+};
+
+/* Copy the interface's IPv6 addresses (not the unused slots) into out[0..max).
+ * @return how many were copied. Takes lwIP's core lock; does not block otherwise. */
+unsigned net_netif_ip6(struct net_ip6_info *out, unsigned max);
+
+/* Whether the interface has a preferred IPv6 address of more than link scope (from SLAAC
+ * or static), i.e. IPv6 destinations beyond the link can be reached: the HTTP client then
+ * looks names up as AAAA first. Takes lwIP's core lock. */
+bool net_ip6_global_ready(void);
+
+/* The name of lwIP's address state (IP6_ADDR_TENTATIVE...), as in net_ip6_info.state. */
+const char *net_ip6_state_name(uint8_t state);
+
+/* The first default router learned from router advertisements (RFC 4861 6.3.4): its
+ * link-local address into addr and the seconds its advertisement has left.
+ * @return false if there is none (or no IPv6). */
+bool net_ip6_router(char addr[NET_IP6_STRLEN], uint32_t *lifetime_s);
+
+/* The DNS servers lwIP asks, in order (either family; unset ones skipped), as text.
+ * @return how many were copied. */
+unsigned net_dns_servers(char out[][NET_IP6_STRLEN], unsigned max);
 
 /* Copy up to max TCP endpoints (listeners, then connections, then TIME_WAIT) into out.
  * @return how many there are in all (may exceed max). */

@@ -41,7 +41,8 @@ struct demux_ent {
     struct demux_ent *next_ptr;     /* chain of the PCB-address table */
     struct tcp_pcb *pcb;
     struct tcp_pcb *prev;           /* its predecessor in tcp_active_pcbs, if known */
-    u32_t remote_ip;
+    ip_addr_t remote_ip;            /* IPv4, or IPv6 (an IPv4 peer is IPv4 in lwIP's PCB,
+                                     * even on a dual-stack listener) */
     u16_t remote_port, local_port;  /* host order, as in the PCB */
 };
 
@@ -51,8 +52,16 @@ static struct tcp_demux_stats st;
 
 const struct tcp_demux_stats *tcp_demux_stats(void) { return &st; }
 
-static unsigned hash_key(u32_t ip, u16_t rport, u16_t lport)
+static unsigned hash_key(const ip_addr_t *addr, u16_t rport, u16_t lport)
 {
+    u32_t ip;
+#if LWIP_IPV6
+    if (IP_IS_V6(addr)) {
+        const u32_t *w = ip_2_ip6(addr)->addr;
+        ip = w[0] ^ w[1] ^ w[2] ^ w[3];     /* SLAAC peers differ in the low 64 bits */
+    } else
+#endif
+        ip = ip_2_ip4(addr)->addr;
     u32_t h = ip ^ ((u32_t)rport << 16 | lport);
     h ^= h >> 16;
     h *= 0x45d9f3bu;
@@ -98,7 +107,7 @@ static void conn_destroyed(u8_t id, void *data)
     (void)id;
     if (!e)
         return;                     /* a listening PCB */
-    unlink_list(&by_key[hash_key(e->remote_ip, e->remote_port, e->local_port)], e,
+    unlink_list(&by_key[hash_key(&e->remote_ip, e->remote_port, e->local_port)], e,
                 offsetof(struct demux_ent, next_key));
     unlink_list(&by_ptr[hash_ptr(e->pcb)], e, offsetof(struct demux_ent, next_ptr));
     free(e);
@@ -118,11 +127,11 @@ static err_t passive_open(u8_t id, struct tcp_pcb_listen *lpcb, struct tcp_pcb *
     if (!e)
         return ERR_OK;              /* untracked: lwIP's own walk still finds it */
     e->pcb = cpcb;
-    e->remote_ip = ip_2_ip4(&cpcb->remote_ip)->addr;
+    ip_addr_copy(e->remote_ip, cpcb->remote_ip);
     e->remote_port = cpcb->remote_port;
     e->local_port = cpcb->local_port;
     e->prev = NULL;                 /* TCP_REG_ACTIVE put it at the front */
-    k = hash_key(e->remote_ip, e->remote_port, e->local_port);
+    k = hash_key(&e->remote_ip, e->remote_port, e->local_port);
     e->next_key = by_key[k];
     by_key[k] = e;
     k = hash_ptr(cpcb);
@@ -182,14 +191,15 @@ void __real_tcp_input(struct pbuf *p, struct netif *inp);
 void __wrap_tcp_input(struct pbuf *p, struct netif *inp);
 void __wrap_tcp_input(struct pbuf *p, struct netif *inp)
 {
-    if (p->len >= TCP_HLEN && IP_IS_V4_VAL(*ip_current_src_addr())) {
+    if (p->len >= TCP_HLEN) {
         const struct tcp_hdr *h = p->payload;
-        u32_t ip = ip4_current_src_addr()->addr;
+        const ip_addr_t *ip = ip_current_src_addr();
         u16_t rport = lwip_ntohs(h->src), lport = lwip_ntohs(h->dest);
         struct demux_ent *e;
 
+        /* ip_addr_cmp() compares the family, then the address (IPv6: and its zone) */
         for (e = by_key[hash_key(ip, rport, lport)]; e; e = e->next_key)
-            if (e->remote_ip == ip && e->remote_port == rport && e->local_port == lport)
+            if (e->remote_port == rport && e->local_port == lport && ip_addr_cmp(&e->remote_ip, ip))
                 break;
         if (e && e->pcb != tcp_active_pcbs && on_active_list(e->pcb))
             move_to_front(e);

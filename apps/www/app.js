@@ -67,7 +67,8 @@ function showTasks(t) {
 function showNet(n) {
   const i = n.netif;
   $("netif").innerHTML = i ? [["name", `${i.name} (${i.driver})`], ["link", i.link ? "up" : "down"],
-    ["address", `${i.ip} (${i.source})`], ["netmask", i.netmask], ["gateway", i.gateway], ["dns", i.dns],
+    ["address", `${i.ip} (${i.source})`], ["netmask", i.netmask], ["gateway", i.gateway],
+    ...(i.ip6 || []).map((a) => ["inet6", `${a.addr} (${a.scope}, ${a.state})`]), ["dns", i.dns],
     ["mac", i.mac], ["mtu", i.mtu]].map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join("") : "<dt>none</dt>";
   rows("nic-rows", Object.entries(n.nic), (x) => [x[0].replace(/_/g, " "), x[1]]);
   rows("pool-rows", n.lwip.pools, (p) => [p.name, p.size, p.used, p.max, p.err]);

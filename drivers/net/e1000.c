@@ -53,6 +53,7 @@
 #define CTRL_RST  (1u << 26)
 #define STATUS_LU (1u << 1)
 #define RCTL_EN    (1u << 1)
+#define RCTL_MPE   (1u << 4)    /* multicast promiscuous: IPv6's groups (8254x 13.4.22) */
 #define RCTL_BAM   (1u << 15)
 #define RCTL_SECRC (1u << 26)   /* strip the Ethernet CRC */
 #define TCTL_EN  (1u << 1)
@@ -233,7 +234,9 @@ err_t netdrv_init(struct netif *netif)
     wr(RDT, RX_RING - 1);
     wr(RDTR, 0);
     rx_next = 0;
-    wr(RCTL, RCTL_EN | RCTL_BAM | RCTL_SECRC);   /* BSIZE 00: 2048-byte buffers */
+    /* BSIZE 00: 2048-byte buffers; with IPv6 every multicast frame too (the solicited-node
+     * and all-nodes groups that neighbour discovery needs), instead of the MTA hash */
+    wr(RCTL, RCTL_EN | RCTL_BAM | RCTL_SECRC | (LWIP_IPV6 ? RCTL_MPE : 0));
 
     for (i = 0; i < TX_RING; i++) {
         tx_ring[i].addr = (uint32_t)(uintptr_t)tx_buf[i];

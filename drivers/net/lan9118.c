@@ -63,6 +63,7 @@ static uintptr_t base;            /* board_netdrv.base, set by netdrv_init */
 #define MII_DATA  7
 #define MAC_CR_RXEN (1u << 2)
 #define MAC_CR_TXEN (1u << 3)
+#define MAC_CR_MCPAS (1u << 19)   /* pass all multicast (datasheet 5.4.1): IPv6's groups */
 #define MII_BUSY  (1u << 0)
 #define MII_WRITE (1u << 1)
 #define PHY_ADDR  1
@@ -306,7 +307,9 @@ err_t netdrv_init(struct netif *netif)
 
     TX_CFG = TX_CFG_TX_ON;
     RX_CFG = 0;                                    /* no offset, no end padding */
-    if (!mac_write(MAC_CR, MAC_CR_RXEN | MAC_CR_TXEN)) {   /* exact address + broadcast */
+    /* exact address + broadcast, and with IPv6 every multicast frame (neighbour discovery's
+     * solicited-node and all-nodes groups) instead of the hash filter */
+    if (!mac_write(MAC_CR, MAC_CR_RXEN | MAC_CR_TXEN | (LWIP_IPV6 ? MAC_CR_MCPAS : 0))) {
         printf("lan9118: MAC CSR access timed out\n");
         return ERR_IF;
     }

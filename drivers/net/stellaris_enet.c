@@ -43,6 +43,7 @@ static uintptr_t base;            /* board_netdrv.base, set by netdrv_init */
 #define INT_FOV  (1u << 3)        /* receive FIFO overrun: a frame was dropped */
 #define INT_RXER (1u << 4)
 #define RCTL_RXEN    (1u << 0)
+#define RCTL_AMUL    (1u << 1)    /* all multicast frames (IPv6's groups) */
 #define RCTL_BADCRC  (1u << 3)    /* reject frames with a bad FCS */
 #define RCTL_RSTFIFO (1u << 4)
 #define TCTL_TXEN    (1u << 0)
@@ -227,7 +228,7 @@ err_t netdrv_init(struct netif *netif)
     netdrv_set_mac(netif, lo, hi);
 
     MACTCTL = TCTL_TXEN | TCTL_PADEN | TCTL_CRC | TCTL_DUPLEX;
-    MACRCTL = RCTL_RXEN | RCTL_BADCRC;
+    MACRCTL = RCTL_RXEN | RCTL_BADCRC | (LWIP_IPV6 ? RCTL_AMUL : 0);
     MACIM = INT_RX | INT_FOV | INT_RXER;
     if (board_irq_attach(board_netdrv.irq, enet_isr, NULL) != 0)
         return ERR_IF;

@@ -79,7 +79,25 @@ void net_mem_free(void *p);
 
 /* --- protocols --------------------------------------------------------------------------- */
 #define LWIP_IPV4                       1
-#define LWIP_IPV6                       0
+/* IPv6 beside IPv4 (NET_IPV6 in config.h, make; 0 on the 64 KiB board). The interface
+ * forms its link-local address (RFC 4862 5.3), joins the all-nodes and solicited-node
+ * groups (MLDv2, RFC 3810), solicits a router and forms a global address from each
+ * prefix the router advertises (SLAAC, RFC 4862 5.5), takes DNS servers from the router's
+ * RDNSS option (RFC 8106) and from stateless DHCPv6 (RFC 8415 6.1) when the router sets
+ * its O flag. Sockets of AF_INET6 bound to :: take IPv4 too (IPv4-mapped addresses,
+ * RFC 4291 2.5.5.2), which is how the servers listen on both families with one socket. */
+#define LWIP_IPV6                       NET_IPV6
+#if LWIP_IPV6
+#define LWIP_IPV6_AUTOCONFIG            1
+#define LWIP_IPV6_SEND_ROUTER_SOLICIT   1
+#define LWIP_IPV6_MLD                   1
+#define LWIP_IPV6_DUP_DETECT_ATTEMPTS   1
+#define LWIP_ND6_RDNSS_MAX_DNS_SERVERS  DNS_MAX_SERVERS
+#define LWIP_IPV6_DHCP6                 1
+#define LWIP_IPV6_DHCP6_STATELESS       1
+#define LWIP_IPV6_NUM_ADDRESSES         3     /* link-local and two global ones */
+#define MEMP_NUM_MLD6_GROUP             4
+#endif
 #define LWIP_ARP                        1
 #define ARP_QUEUEING                    1   /* keep every packet sent while ARP resolves */
 #define LWIP_ETHERNET                   1
@@ -90,6 +108,9 @@ void net_mem_free(void *p);
 #define LWIP_DHCP                       1
 #define LWIP_AUTOIP                     0
 #define LWIP_DNS                        1
+/* Servers: the DHCP or static one, and those of IPv6's RDNSS or DHCPv6 (which write from
+ * index 0 on, so an IPv6 network's resolver comes first once a router advertises it) */
+#define DNS_MAX_SERVERS                 2
 #define LWIP_IGMP                       0
 #define IP_REASSEMBLY                   1
 #define IP_FRAG                         1
