@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lwip/api.h"
 #include "lwip/netdb.h"
 #include "lwip/sockets.h"
 
@@ -77,35 +78,35 @@ static int wait_for(struct fetch *f, int s, short events, k_timeout_t t)
     return HTTP_ERR_IO;
 }
 
-static int resolve(const char *host, struct sockaddr_in *sa)
+/* Connect s to a (port in host order) and wait for the handshake. */
+static int connect_addr(struct fetch *f, const ip_addr_t *a, uint16_t port, int *out)
 {
-    ip4_addr_t a;
-    if (ip4addr_aton(host, &a)) {
-        sa->sin_addr.s_addr = a.addr;
-        return 0;
-    }
-    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res = NULL;
-    if (lwip_getaddrinfo(host, NULL, &hints, &res) != 0 || !res)
-        return HTTP_ERR_DNS;
-    sa->sin_addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
-    lwip_freeaddrinfo(res);
-    return 0;
-}
-
-static int connect_to(struct fetch *f, const struct http_url *u, int *out)
-{
-    struct sockaddr_in sa = { .sin_len = sizeof(sa), .sin_family = AF_INET, .sin_port = lwip_htons(u->port) };
+    struct sockaddr_storage ss;
     int s, rc, err = 0;
     socklen_t len = sizeof(err);
 
-    rc = resolve(u->host, &sa);
-    if (rc)
-        return rc;
-    s = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    memset(&ss, 0, sizeof(ss));
+#if LWIP_IPV6
+    if (IP_IS_V6(a)) {
+        struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&ss;
+        sa->sin6_len = sizeof(*sa);
+        sa->sin6_family = AF_INET6;
+        sa->sin6_port = lwip_htons(port);
+        inet6_addr_from_ip6addr(&sa->sin6_addr, ip_2_ip6(a));
+    } else
+#endif
+    {
+        struct sockaddr_in *sa = (struct sockaddr_in *)&ss;
+        sa->sin_len = sizeof(*sa);
+        sa->sin_family = AF_INET;
+        sa->sin_port = lwip_htons(port);
+        inet_addr_from_ip4addr(&sa->sin_addr, ip_2_ip4(a));
+    }
+    s = lwip_socket(ss.ss_family, SOCK_STREAM, 0);
     if (s < 0)
         return HTTP_ERR_NOMEM;
     lwip_fcntl(s, F_SETFL, O_NONBLOCK);
-    if (lwip_connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+    if (lwip_connect(s, (struct sockaddr *)&ss, ss.s2_len) < 0 && errno != EINPROGRESS) {
         rc = map_errno(errno);
         lwip_close(s);
         return rc;
@@ -121,6 +122,66 @@ static int connect_to(struct fetch *f, const struct http_url *u, int *out)
     }
     *out = s;
     return 0;
+}
+
+/* One DNS lookup of host for one family (NETCONN_DNS_IPV4 / _IPV6). Blocks the task. */
+static int lookup(const char *host, u8_t family, ip_addr_t *a)
+{
+#if LWIP_IPV6
+    return netconn_gethostbyname_addrtype(host, a, family) == ERR_OK ? 0 : HTTP_ERR_DNS;
+#else
+    (void)family;
+    return netconn_gethostbyname(host, a) == ERR_OK ? 0 : HTTP_ERR_DNS;
+#endif
+}
+
+/*
+ * Connect to u's host. A literal is used as it is (an IPv6 one fails with
+ * HTTP_ERR_NO_IPV6 in an IPv4-only image). A name is looked up one family at a time, in
+ * the order of RFC 6724's spirit: IPv6 first when the interface has a preferred global
+ * IPv6 address (a destination it could reach), IPv4 first otherwise; if the first
+ * family has no address, or its connection fails, the other is tried (RFC 8305's
+ * fallback, one after the other rather than raced). A cancellation or the total timeout
+ * ends it at once.
+ */
+static int connect_to(struct fetch *f, const struct http_url *u, int *out)
+{
+    ip_addr_t a;
+    if (strchr(u->host, ':')) {
+#if LWIP_IPV6
+        if (!ipaddr_aton(u->host, &a))
+            return HTTP_ERR_URL;
+        return connect_addr(f, &a, u->port, out);
+#else
+        return HTTP_ERR_NO_IPV6;
+#endif
+    }
+    if (ip4addr_aton(u->host, ip_2_ip4(&a))) {
+        IP_SET_TYPE_VAL(a, IPADDR_TYPE_V4);
+        return connect_addr(f, &a, u->port, out);
+    }
+#if LWIP_IPV6
+    u8_t order[2] = { NETCONN_DNS_IPV4, NETCONN_DNS_IPV6 };
+    if (net_ip6_global_ready()) {
+        order[0] = NETCONN_DNS_IPV6;
+        order[1] = NETCONN_DNS_IPV4;
+    }
+#else
+    u8_t order[1] = { 0 };
+#endif
+    int rc = HTTP_ERR_DNS;
+    for (unsigned i = 0; i < sizeof(order); i++) {
+        int r = lookup(u->host, order[i], &a);
+        if (r) {
+            if (rc == HTTP_ERR_DNS)
+                rc = r;
+            continue;                /* no address of this family */
+        }
+        rc = connect_addr(f, &a, u->port, out);
+        if (rc == 0 || rc == HTTP_ERR_CANCELLED || expired(f))
+            return rc;
+    }
+    return rc;
 }
 
 static int send_all(struct fetch *f, int s, const char *buf, size_t len)
@@ -385,10 +446,7 @@ static int exchange_on(struct fetch *f, struct conn *c, const struct http_url *u
     int rc = 0, n;
     {
         char host[HTTP_HOST_MAX + 8];
-        if (u->port != (u->https ? 443 : 80))
-            snprintf(host, sizeof(host), "%s:%u", u->host, (unsigned)u->port);
-        else
-            snprintf(host, sizeof(host), "%s", u->host);
+        (void)http_url_authority(u, host, sizeof(host));   /* fits: host < HTTP_HOST_MAX */
         n = snprintf(buf, sizeof(buf),
                      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: " HTTP_USER_AGENT "\r\n"
                      "%s%s\r\n", u->target, host,

@@ -53,7 +53,9 @@ enum http_err {
     HTTP_ERR_TLS_ALERT = -27,      /* the server sent a fatal TLS alert */
     HTTP_ERR_NO_TLS = -28,         /* an https:// URL, and this image has no TLS (built
                                     * with NET_TLS=0, as small boards are) */
-    HTTP_ERR_LAST = HTTP_ERR_NO_TLS,
+    HTTP_ERR_NO_IPV6 = -29,        /* an IPv6 literal, and this image has no IPv6 (built
+                                    * with NET_IPV6=0, as the 64 KiB board is) */
+    HTTP_ERR_LAST = HTTP_ERR_NO_IPV6,
 };
 
 /* Short name of an error ("refused", "timeout", "bad-chunk-size", ...), one word, for
@@ -69,14 +71,23 @@ const char *http_strmessage(int err);
 
 struct http_url {
     bool https;                 /* https:// (TLS), not http:// */
-    char host[HTTP_HOST_MAX];   /* name or IPv4 literal, as written */
+    char host[HTTP_HOST_MAX];   /* name, IPv4 literal, or IPv6 literal without its
+                                 * brackets (the only form with a ':') */
     uint16_t port;              /* 80 (https: 443) unless given */
     char target[HTTP_URL_MAX];  /* path and query ("/" if empty), for the request line */
 };
 
 /* Parse an absolute "http[s]://host[:port][/path][?query][#fragment]" (the fragment is
- * dropped; userinfo is refused). Returns 0 or HTTP_ERR_URL. */
+ * dropped; userinfo is refused). host may be an IPv6 literal in brackets, RFC 3986 3.2.2
+ * ("http://[fec0::2]:8080/"); a zone ID (RFC 6874 "%25eth0") or an IPvFuture literal
+ * ("[v1.x]") is refused, as is anything between the brackets that is not an RFC 3986
+ * IPv6address. Returns 0 or HTTP_ERR_URL. */
 int http_url_parse(const char *url, struct http_url *out);
+
+/* Write u's authority as a Host header field value (RFC 9110 7.2: uri-host [":" port],
+ * the port only when it is not the scheme's default) into out (size bytes): IPv6
+ * literals in brackets. Returns the length, or -1 if it does not fit. */
+int http_url_authority(const struct http_url *u, char *out, size_t size);
 
 /* Resolve reference ref against absolute base as RFC 3986 section 5.2 (with the
  * remove_dot_segments of 5.2.4) into out (out_size bytes). Handles absolute URLs, "//host",

@@ -47,6 +47,7 @@ const char *http_strerror(int err)
     case HTTP_ERR_CERT_EXPIRED: return "cert-expired";
     case HTTP_ERR_TLS_ALERT: return "tls-alert";
     case HTTP_ERR_NO_TLS: return "no-tls";
+    case HTTP_ERR_NO_IPV6: return "no-ipv6";
     case HTTP_ERR_CANCELLED: return "cancelled";
     }
     return "unknown";
@@ -84,6 +85,7 @@ const char *http_strmessage(int err)
     case HTTP_ERR_CERT_EXPIRED: return "certificate outside its validity dates";
     case HTTP_ERR_TLS_ALERT: return "the server sent a TLS alert";
     case HTTP_ERR_NO_TLS: return "https:// needs TLS, which this image leaves out (NET_TLS=0)";
+    case HTTP_ERR_NO_IPV6: return "an IPv6 address, and this image has IPv4 only (NET_IPV6=0)";
     }
     return "unknown error";
 }

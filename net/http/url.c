@@ -16,6 +16,81 @@ static bool has_prefix_nocase(const char *s, const char *prefix)
     return true;
 }
 
+/* RFC 3986 3.2.2 IPv6address: up to 8 groups of 1-4 hex digits, at most one "::"
+ * standing for one or more zero groups, and optionally an IPv4 dotted quad as the last
+ * 32 bits (two groups). s[0..n) holds it without brackets. */
+static bool ipv6_literal_ok(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+    int groups = 0;
+    bool gap = false;
+
+    if (n >= 2 && p[0] == ':' && p[1] == ':') {
+        gap = true;
+        p += 2;
+        if (p == end)
+            return true;                /* "::" */
+    } else if (n && p[0] == ':') {
+        return false;                   /* a single leading ':' */
+    }
+    while (p < end) {
+        const char *g = p;
+        while (p < end && isxdigit((unsigned char)*p) && p - g < 5)
+            p++;
+        if (p < end && *p == '.') {      /* the IPv4 tail: d.d.d.d, each 0-255 */
+            int parts = 0;
+            p = g;
+            for (;;) {
+                unsigned v = 0, digits = 0;
+                while (p < end && isdigit((unsigned char)*p) && digits < 4) {
+                    v = v * 10 + (unsigned)(*p++ - '0');
+                    digits++;
+                }
+                if (!digits || digits > 3 || v > 255 || (digits > 1 && p[-(int)digits] == '0'))
+                    return false;
+                if (++parts == 4)
+                    break;
+                if (p >= end || *p++ != '.')
+                    return false;
+            }
+            if (p != end)
+                return false;
+            groups += 2;
+            break;
+        }
+        if (p == g || p - g > 4)
+            return false;
+        groups++;
+        if (p == end)
+            break;
+        if (*p != ':')
+            return false;
+        p++;
+        if (p < end && *p == ':') {
+            if (gap)
+                return false;           /* a second "::" */
+            gap = true;
+            p++;
+            if (p == end)
+                break;                  /* "...::" at the end */
+        } else if (p == end) {
+            return false;               /* a single trailing ':' */
+        }
+    }
+    return gap ? groups <= 7 : groups == 8;
+}
+
+int http_url_authority(const struct http_url *u, char *out, size_t size)
+{
+    bool v6 = strchr(u->host, ':') != NULL;
+    int n;
+    if (u->port != (u->https ? 443 : 80))
+        n = snprintf(out, size, v6 ? "[%s]:%u" : "%s:%u", u->host, (unsigned)u->port);
+    else
+        n = snprintf(out, size, v6 ? "[%s]" : "%s", u->host);
+    return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
 int http_url_parse(const char *url, struct http_url *out)
 {
     const char *p, *host, *host_end, *path;
@@ -30,14 +105,31 @@ int http_url_parse(const char *url, struct http_url *out)
     } else {
         return HTTP_ERR_URL;
     }
-    host_end = host + strcspn(host, ":/?#");
-    if (host_end == host || (size_t)(host_end - host) >= sizeof(out->host))
-        return HTTP_ERR_URL;
-    for (p = host; p < host_end; p++)
-        if (*p == '@' || *p == '[' || isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
-            return HTTP_ERR_URL;   /* userinfo, IPv6 literals and spaces: not supported */
-    memcpy(out->host, host, (size_t)(host_end - host));
-    out->host[host_end - host] = 0;
+    if (*host == '[') {
+        /* IP-literal = "[" ( IPv6address / IPvFuture ) "]"; the host keeps what is inside */
+        const char *close = strchr(host, ']');
+        size_t n6;
+        if (!close)
+            return HTTP_ERR_URL;
+        n6 = (size_t)(close - host - 1);
+        if (n6 >= sizeof(out->host) || !ipv6_literal_ok(host + 1, n6))
+            return HTTP_ERR_URL;       /* also "%25" zone IDs and "v1.x" IPvFuture */
+        memcpy(out->host, host + 1, n6);
+        out->host[n6] = 0;
+        host_end = close + 1;
+        if (*host_end && !strchr(":/?#", *host_end))
+            return HTTP_ERR_URL;       /* "[::1]x" */
+    } else {
+        host_end = host + strcspn(host, ":/?#");
+        if (host_end == host || (size_t)(host_end - host) >= sizeof(out->host))
+            return HTTP_ERR_URL;
+        for (p = host; p < host_end; p++)
+            if (*p == '@' || *p == '[' || *p == ']' || isspace((unsigned char)*p) ||
+                iscntrl((unsigned char)*p))
+                return HTTP_ERR_URL;   /* userinfo and spaces: not supported */
+        memcpy(out->host, host, (size_t)(host_end - host));
+        out->host[host_end - host] = 0;
+    }
     out->port = out->https ? 443 : 80;
     p = host_end;
     if (*p == ':') {

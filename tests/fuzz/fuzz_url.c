@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "http/http.h"
 
@@ -177,6 +178,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(u.target[0] == '/' && strlen(u.target) < sizeof(u.target));
         assert(u.port != 0);
         assert(!strchr(u.target, '#') && !strchr(u.target, ' '));
+        /* an IPv6 literal (the only host with a ':') is one that glibc's inet_pton, an
+         * independent parser of RFC 4291 2.2's text forms, accepts too */
+        unsigned char a6[16];
+        if (strchr(u.host, ':'))
+            assert(inet_pton(AF_INET6, u.host, a6) == 1);
+        /* the Host value names the same host and port when parsed again */
+        char auth[HTTP_HOST_MAX + 16], again[HTTP_HOST_MAX + 32];
+        struct http_url v;
+        assert(http_url_authority(&u, auth, sizeof(auth)) > 0);
+        snprintf(again, sizeof(again), "%s://%s/", u.https ? "https" : "http", auth);
+        assert(http_url_parse(again, &v) == 0);
+        assert(!strcmp(v.host, u.host) && v.port == u.port);
+    }
+    /* and the other way: every address inet_pton takes, in brackets, is a valid URL host */
+    if (!strncmp(base, "http://[", 8)) {
+        const char *close = strchr(base + 8, ']');
+        char lit[64];
+        unsigned char a6[16];
+        size_t n = close ? (size_t)(close - base - 8) : 0;
+        if (close && n < sizeof(lit)) {
+            char url[sizeof(lit) + 16];
+            memcpy(lit, base + 8, n);
+            lit[n] = 0;
+            snprintf(url, sizeof(url), "http://[%s]/", lit);
+            if (inet_pton(AF_INET6, lit, a6) == 1)
+                assert(http_url_parse(url, &u) == 0 && !strcmp(u.host, lit));
+        }
     }
 
     /* resolve: the same string as the reference implementation, or an error exactly when
