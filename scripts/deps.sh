@@ -15,7 +15,7 @@ PKGS="gcc-multilib gcc-arm-none-eabi libnewlib-arm-none-eabi newlib-source
       qemu-system-x86 qemu-system-arm libcmocka-dev valgrind python3-pytest python3-pexpect
       dpkg-dev xz-utils netcat-openbsd iproute2 cpio zstd clang libclang-rt-dev
       ca-certificates openssl nginx curl wrk chromium gdb-multiarch
-      grub-pc-bin grub-common xorriso mtools openocd"
+      grub-pc-bin grub-common xorriso mtools openocd dnsmasq-base iputils-ping"
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -140,6 +140,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(302, b"", [("Location", "/loop/" + ("b" if arg == "a" else "a"))])
         elif kind == "nolocation":
             self.send(302, b"where?")
+        elif kind == "whoami":
+            # the address this server listens on: tells which family a name resolved to
+            self.send(200, self.server.server_address[0].encode())
         elif kind == "notfound":
             self.send(404, b"no such page\n")
         elif kind == "badstatus":
@@ -171,8 +174,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port):
-        super().__init__(("127.0.0.1", port), Handler)
+    def __init__(self, port, host="127.0.0.1"):
+        if ":" in host:                 # an IPv6 address: IPv6 only (IPV6_V6ONLY, Linux's default for a specific address)
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), Handler)
         self.requests = []
         self.peers = set()          # (address, port) of every connection that sent a request
         self.cond = threading.Condition()

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, Guest, boards_with
+from conftest import ROOT, Guest, boards_with, has
 
 WWW = os.path.join(ROOT, "apps", "www")
 
@@ -303,7 +303,11 @@ def test_api_is_valid_json_and_agrees_with_the_shell(ng):
     assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+", net["netif"]["ip"])
     assert net["netif"]["ip"] in ng.cmd("ifconfig")
     listen = {e["local"] for e in net["tcp_endpoints"]["list"] if e["state"] == "LISTEN"}
-    assert {"0.0.0.0:80", "0.0.0.0:7", "0.0.0.0:8000", "0.0.0.0:55555"} <= listen
+    any_addr = "[::]" if has(ng.board, "IPV6") else "0.0.0.0"     # dual-stack listeners
+    assert {any_addr + p for p in (":80", ":7", ":8000", ":55555")} <= listen
+    # the interface's IPv6 addresses, as ifconfig lists them
+    assert [a["addr"] for a in net["netif"]["ip6"]] == re.findall(r"inet6 (\S+)/64", ng.cmd("ifconfig"))
+    assert not has(ng.board, "IPV6") or net["netif"]["ip6"][0]["scope"] == "link"
     assert any(e["state"] == "ESTABLISHED" and e["local"].endswith(":80")
                for e in net["tcp_endpoints"]["list"])                 # this request's
     assert {p["name"] for p in net["lwip"]["pools"]} >= {"TCP_PCB", "PBUF_POOL"}

@@ -90,3 +90,22 @@ def test_without_tls_https_urls_fail_before_connecting_and_tls_says_why(board):
             s.close()
         ls.close()
         g.close()
+
+
+@pytest.mark.parametrize("board", boards_without("IPV6"))
+def test_ipv4_only_image_says_no_ipv6_and_serves_ipv4(board):
+    """NET_IPV6=0: an IPv6 literal is error=no-ipv6 (the URL itself is valid), ifconfig
+    lists no inet6 address, the servers listen on 0.0.0.0, and echo still answers."""
+    g = Guest(board)
+    try:
+        for url in ("http://[fec0::2]:%d/" % free_port(), "http://[::1]/x"):
+            out = g.cmd("fetch " + url, timeout=60)
+            assert "fetch: %s error=no-ipv6 ms=" % url in out, out
+            out = g.cmd("crawl " + url, timeout=60)
+            assert "crawl: %s error=no-ipv6" % url in out, out
+        out = g.cmd("ifconfig")
+        assert "inet 10.0.2.15" in out and "inet6" not in out and "router6" not in out, out
+        assert "0.0.0.0:7 " in g.cmd("netstat")
+        assert echo_once(g)
+    finally:
+        g.close()
