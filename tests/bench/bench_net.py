@@ -11,6 +11,9 @@ peer cannot run there); its figures are printed beside the x86 ones.
 Figures, one key=value per line, then a table:
   boot_to_echo_ms  QEMU started -> first TCP echo answered (client retries every 10 ms)
   rtt_us           median round trip of a 64-byte echo on one connection (500 samples)
+  rtt6_us          the same over IPv6, to the guest's SLAAC address in fd77::/64 (dnsmasq
+                   in the namespace advertises the prefix; nan for an IPv4-only board),
+                   in blocks of 250 alternating with rtt_us's
   echo_MBps        bulk echo on one connection: 8 MiB sent and read back, per second
   conns_held       connections opened (BENCH_CONNS, default 10000 on x86, 1000 on the M3)
                    and held, each checked with its own echo
@@ -59,6 +62,8 @@ KEY = board_info(BOARD)["KEY"]
 CONNS = int(os.environ.get("BENCH_CONNS", "10000" if KEY == "x86" else "1000"))
 PEER = os.path.join(ROOT, "build", "linux-peer")
 GUEST_IP, HOST_IP = "10.77.0.2", "10.77.0.1"
+# both guests take QEMU's default MAC 52:54:00:12:34:56, so SLAAC (EUI-64) gives both this
+GUEST_IP6 = "fd77::5054:ff:fe12:3456"
 PY = "/usr/bin/python3"
 
 
@@ -93,11 +98,25 @@ def first_echo(t0, timeout=120):
     raise RuntimeError("no echo within %d s" % timeout)
 
 
-def rtt_us():
-    s = socket.create_connection((GUEST_IP, 7), timeout=30)
+def wait_ip6(timeout=30):
+    """Until the guest answers on GUEST_IP6 (its address is formed after a router
+    advertisement and duplicate address detection): True, or False at the timeout."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        try:
+            socket.create_connection((GUEST_IP6, 7), timeout=0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def rtt_samples(addr, n):
+    """n round trips of a 64-byte echo on one new connection (after 100 to warm up), s."""
+    s = socket.create_connection((addr, 7), timeout=30)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     msg, samples = b"r" * 64, []
-    for i in range(600):
+    for i in range(n + 100):
         t0 = time.perf_counter()
         s.sendall(msg)
         got = 0
@@ -106,7 +125,18 @@ def rtt_us():
         if i >= 100:
             samples.append(time.perf_counter() - t0)
     s.close()
-    return statistics.median(samples) * 1e6
+    return samples
+
+
+def rtt_us(ip6):
+    """Median round trips (us) over IPv4 and, if ip6, over IPv6 (nan otherwise), measured
+    in alternating blocks of 250 so that both see the same host load."""
+    v4, v6 = [], []
+    for _ in range(2):
+        v4 += rtt_samples(GUEST_IP, 250)
+        if ip6:
+            v6 += rtt_samples(GUEST_IP6, 250)
+    return statistics.median(v4) * 1e6, statistics.median(v6) * 1e6 if v6 else float("nan")
 
 
 def echo_mbps():
@@ -293,7 +323,8 @@ def measure(cls):
         r["boot_to_echo_ms"] = first_echo(t0)
         g.ready()
         r["idle_cpu_pct"] = idle_cpu_pct(g.p.pid)
-        r["rtt_us"] = rtt_us()
+        r["rtt_us"], r["rtt6_us"] = rtt_us((cls is Linux or board_info(BOARD)["IPV6"] == "1")
+                                           and wait_ip6())
         r["echo_MBps"] = echo_mbps()
         r["http_rps"], r["http_errors"] = http_rps()
         r["http_close_rps"], r["http_close_errors"] = http_rps(close=True)
@@ -325,7 +356,7 @@ def measure(cls):
     return r
 
 
-FIELDS = ["boot_to_echo_ms", "rtt_us", "echo_MBps", "http_rps", "http_errors", "http_close_rps",
+FIELDS = ["boot_to_echo_ms", "rtt_us", "rtt6_us", "echo_MBps", "http_rps", "http_errors", "http_close_rps",
           "http_close_errors", "conns_held", "all_echoed",
           "all_echo_p50_s", "all_echo_s", "conn_bytes", "idle_cpu_pct"]
 
@@ -336,9 +367,17 @@ def main():
         ns = "kbench-%d" % os.getpid()
         netns = os.path.join(ROOT, "scripts", "netns.sh")
         subprocess.run([netns, "up", ns, "tap0", HOST_IP + "/24"], check=True)
+        # router advertisements of fd77::/64 on the tap, for both guests' IPv6 (rtt6_us)
+        ra = subprocess.Popen(["ip", "netns", "exec", ns, "dnsmasq", "--keep-in-foreground",
+                               "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--port=0",
+                               "--interface=tap0", "--bind-interfaces", "--pid-file=",
+                               "--enable-ra", "--dhcp-range=::,constructor:tap0,ra-only"],
+                              stderr=subprocess.DEVNULL)
         try:
             rc = subprocess.call(["ip", "netns", "exec", ns, "env", "BENCH_NS=" + ns, PY] + sys.argv)
         finally:
+            ra.terminate()
+            ra.wait(10)
             subprocess.run([netns, "down", ns])
         sys.exit(rc)
     import resource
@@ -356,6 +395,7 @@ def main():
         k, lx = runs[0][1], runs[1][1]
         ratios = {"boot_to_echo": k["boot_to_echo_ms"] / lx["boot_to_echo_ms"],
                   "rtt": k["rtt_us"] / lx["rtt_us"],
+                  "rtt6": k["rtt6_us"] / lx["rtt6_us"],
                   "echo_MBps": k["echo_MBps"] / lx["echo_MBps"] if lx["echo_MBps"] else float("nan"),
                   "http_rps": k["http_rps"] / lx["http_rps"] if lx["http_rps"] else float("nan"),
                   "http_close_rps": k["http_close_rps"] / lx["http_close_rps"] if lx["http_close_rps"] else float("nan"),

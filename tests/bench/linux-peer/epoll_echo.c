@@ -31,15 +31,27 @@ static void drop(int ep, struct conn *c)
 int main(void)
 {
     struct rlimit rl = { 1 << 20, 1 << 20 };
+    /* both families on one socket, as the kernel's servers: :: without IPV6_V6ONLY */
+    struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(7) };
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7) };
+    struct sockaddr *addr = (struct sockaddr *)&a6;
+    socklen_t addrlen = sizeof(a6);
     static char buf[4096];
     struct epoll_event evs[256], ev;
     int one = 1, ls, ep;
 
     setrlimit(RLIMIT_NOFILE, &rl);
-    ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int zero = 0;
+    ls = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (ls < 0) {                       /* a kernel without IPv6 */
+        ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        addr = (struct sockaddr *)&a;
+        addrlen = sizeof(a);
+    } else {
+        setsockopt(ls, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+    }
     setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(ls, 4096) < 0) {
+    if (ls < 0 || bind(ls, addr, addrlen) < 0 || listen(ls, 4096) < 0) {
         perror("epoll_echo: listen");
         return 1;
     }
