@@ -55,6 +55,14 @@ def exit_status_of(board, status):
 PROMPT = r"\r*\n> "      # the UART driver sends CR LF, the host pty may add a CR
 BOOT_TIMEOUT = 60      # s; generous: the machines are shared
 CMD_TIMEOUT = 60
+# Bytes by which `mem`'s used may differ from a baseline with nothing leaked: newlib's
+# mallinfo counts allocator padding as used. newlib-nano's used is break - start - free
+# list, so the 4 bytes sbrk_aligned() adds when the heap grows stay counted (the M3's
+# HTTPS tests ended 4 bytes above their baseline after a fetch had grown the heap); and
+# both of newlib's mallocs hand out a free chunk whole when splitting it would leave less
+# than their 16-byte minimum chunk. Every block either hands out is 16 bytes or more, so
+# a leak of a single one still shows (test_soak.py allows more: an hour of growth).
+HEAP_SLACK = 12
 
 
 def qemu_command(board, **make_vars):
@@ -231,11 +239,17 @@ class Guest:
         return last
 
     def wait_resources(self, baseline, timeout=20.0):
-        """Wait until sockets and heap are back at baseline; return what was seen last."""
+        """Wait until sockets and heap are back at baseline; return baseline then, else what
+        was seen last. The heap counts as back when `used` is within HEAP_SLACK of it."""
         deadline = time.monotonic() + timeout
         while True:
             now = self.resources()
-            if now == baseline or time.monotonic() > deadline:
+            if now == baseline:
+                return now
+            if (now[0], now[2]) == (baseline[0], baseline[2]) and abs(now[1] - baseline[1]) <= HEAP_SLACK:
+                print("heap used=%d, %+d bytes from the baseline: allocator slack" % (now[1], now[1] - baseline[1]))
+                return baseline
+            if time.monotonic() > deadline:
                 return now
             time.sleep(0.5)
 

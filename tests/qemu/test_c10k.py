@@ -18,19 +18,28 @@ from conftest import BOARDS, Guest, board_info
 BUDGET = {7: 4096, 55555: 2048}
 
 
-def heap_used(g):
-    return int(re.search(r"used=(\d+)", g.cmd("mem")).group(1))
+def idle_heap_used(g, timeout=15.0):
+    """`mem`'s used once lwIP's heap cache has given its blocks back (after a quiet second):
+    the cost of idle connections. While the cache holds blocks, the allocator headers of
+    those blocks still count as used (about 14% of `cached`: 32 bytes a connection on the
+    M3 right after 300 connections opened)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        m = g.cmd("mem")
+        if int(re.search(r"cached=(\d+)", m).group(1)) == 0 or time.monotonic() > deadline:
+            return int(re.search(r"used=(\d+)", m).group(1))
+        time.sleep(0.5)
 
 
 @pytest.mark.parametrize("port", [7, 55555])
 def test_holds_many_connections_all_echoing(tap_guest, port):
     g, n = tap_guest, int(board_info(tap_guest.board)["TEST_CONNS"])
-    before = heap_used(g)
+    before = idle_heap_used(g)
     lc = g.load_client(port)
     try:
         opened = lc.open(n)
         assert opened["opened"] == n and opened["refused"] == 0, opened
-        per_conn = (heap_used(g) - before) / n
+        per_conn = (idle_heap_used(g) - before) / n
         assert per_conn <= BUDGET[port], "%.0f heap bytes per connection" % per_conn
         servers = g.cmd("servers")
         key = "echo tcp" if port == 7 else "selecho"
