@@ -228,8 +228,9 @@ NET_CONN_RESERVE_MIN ?= 65536
 NET_CONN_INFLIGHT ?= 0
 # Received frames queued for lwIP at most (0: its mailbox less 16); the rest wait in the NIC
 NET_RX_QUEUE_MAX ?= 0
-# Bytes of lwIP's freed blocks kept for reuse (net/mem.c; 0: none)
-NET_MEM_CACHE_MAX ?= 262144
+# Bytes of lwIP's freed blocks kept for reuse, at most (net/mem.c; never over 1/32 of the
+# heap; 0: none)
+NET_MEM_CACHE_MAX ?= 4194304
 # TCP maximum segment size, bytes (1460: a whole Ethernet frame; small boards send less)
 NET_TCP_MSS ?= 1460
 # URLs a fetch command fetches at once, and pages a crawl (each a task): all of them (a

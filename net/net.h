@@ -137,8 +137,9 @@ const struct tcp_demux_stats *tcp_demux_stats(void);
 /* ---------------------------------------------------------------------------------------
  * lwIP's heap (net/mem.c): malloc with a cache of freed blocks, per size.
  */
-/* NET_MEM_CACHE_MAX (config.h, make): bytes of freed blocks kept, at most (256 KiB; 0: no
- * cache, lwIP's blocks go straight back to malloc, as on the 64 KiB board) */
+/* NET_MEM_CACHE_MAX (config.h, make): bytes of freed blocks kept, at most (4 MiB, and never
+ * more than 1/32 of the heap; 0: no cache, lwIP's blocks go straight back to malloc, as on
+ * the 64 KiB board) */
 
 struct net_mem_stats {
     uint32_t cached;      /* bytes on the free lists now */
@@ -148,7 +149,8 @@ struct net_mem_stats {
 };
 
 /* lwIP's mem_clib_malloc/calloc/free (lwipopts.h). malloc semantics: NULL when the heap
- * is exhausted; blocks are 4-byte aligned (MEM_ALIGNMENT). Do not block. */
+ * is exhausted even after the cache was given back; blocks are 4-byte aligned
+ * (MEM_ALIGNMENT). Do not block. */
 void *net_mem_malloc(size_t n);
 void *net_mem_calloc(size_t count, size_t size);
 void net_mem_free(void *p);
