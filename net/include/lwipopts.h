@@ -162,6 +162,13 @@ extern unsigned net_keepalive_idle_ms, net_keepalive_intvl_ms, net_keepalive_cou
 #define LWIP_SO_RCVBUF                  0
 #define LWIP_SO_LINGER                  1
 #define LWIP_DNS_API_DECLARE_STRUCTS    1
+/* Multicast groups joined through setsockopt (IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP), for all
+ * sockets together. lwIP's default is one per socket: with MLD that was a static table of
+ * 28 bytes x NET_MAX_SOCKETS (896 KiB on qemu-x86, 112 KiB on the MPS2 boards), walked
+ * whole by every lwip_close() to drop the closing socket's groups. No server here joins a
+ * group (the stack's own ND and MLD groups are not in it); an application that does gets
+ * ENOMEM past this many. */
+#define LWIP_SOCKET_MAX_MEMBERSHIPS     8
 
 /* --- statistics and debugging ---------------------------------------------------------------- */
 #define LWIP_STATS                      1
