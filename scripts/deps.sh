@@ -80,7 +80,21 @@ source_package() {
         apt_update
     fi
     rm -rf "$DEPS/$dir-src" && mkdir -p "$DEPS/$dir-src"
-    (cd "$DEPS/$dir-src" && apt-get source -qq "$pkg")
+    # A mirror can list a source version (a security update) without holding its files
+    # (404): then take the newest listed version it does hold, and say which.
+    if ! (cd "$DEPS/$dir-src" && apt-get source -qq "$pkg"); then
+        local v got=
+        for v in $(apt-cache showsrc "$pkg" | awk -v p="$pkg" '/^Package:/{ok = ($2 == p)} ok && /^Version:/{print $2}' |
+                   sort -u | sort -rV); do
+            rm -rf "$DEPS/$dir-src" && mkdir -p "$DEPS/$dir-src"
+            if (cd "$DEPS/$dir-src" && apt-get source -qq "$pkg=$v"); then
+                echo "deps: $pkg: the newest source version could not be fetched; using $v" >&2
+                got=1
+                break
+            fi
+        done
+        [ -n "$got" ] || { echo "deps: no source version of $pkg could be fetched" >&2; exit 1; }
+    fi
     src=$(find "$DEPS/$dir-src" -mindepth 1 -maxdepth 1 -type d | head -n1)
     [ -f "$src/$check" ] || { echo "deps: $pkg source has no $check" >&2; exit 1; }
     rm -rf "$DEPS/$dir" && mv "$src" "$DEPS/$dir"
