@@ -78,7 +78,8 @@ def main():
     print("soak_%s_seconds=%d" % (board, seconds))
     print("soak_%s_bytes_moved=%d echo_rounds=%d chat_lines=%d/%d fetches=%d" % (
         board, moved, r["echo_rounds"], r["chat_lines_got"], 2 * r["chat_lines_sent"], r["fetches"]))
-    print("soak_%s_errors=%s" % (board, json.dumps(r["errors"])))
+    print("soak_%s_errors=%s echo_longest_wait_s=%.2f" % (board, json.dumps(r["errors"]),
+                                                          r["echo_longest_wait_s"]))
     print("soak_%s_heap_used start=%d end=%d  sockets start=%d end=%d" % (
         board, r["start"]["heap_used"], r["end"]["heap_used"], r["start"]["sockets"], r["end"]["sockets"]))
     print(r["servers"])

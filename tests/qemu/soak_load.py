@@ -21,7 +21,15 @@ guest, seconds = sys.argv[1], float(sys.argv[2])
 nclients = int(sys.argv[3]) if len(sys.argv) > 3 else 64
 end = time.monotonic() + seconds
 lock = threading.Lock()
-res = {"echo_rounds": 0, "echo_bytes": 0, "chat_lines_sent": 0, "chat_lines_got": 0, "errors": {}}
+res = {"echo_rounds": 0, "echo_bytes": 0, "chat_lines_sent": 0, "chat_lines_got": 0,
+       "echo_longest_wait_s": 0.0, "errors": {}}
+
+
+def waited(t0):
+    """The longest an echo client sat in one blocking call (connect, send, recv)."""
+    w = time.monotonic() - t0
+    with lock:
+        res["echo_longest_wait_s"] = max(res["echo_longest_wait_s"], round(w, 2))
 
 
 def error(kind):
@@ -41,13 +49,17 @@ def echo_client(seed):
         size = rng.choice([1, rng.randrange(1, 1460), rng.randrange(1, 65536)])
         data = rng.randbytes(size)
         got = bytearray()
+        sent = 0
         try:
+            t0 = time.monotonic()
             s = socket.create_connection((guest, 7), timeout=60)
+            waited(t0)
             s.settimeout(60)
-            sent = 0
             while sent < size:
                 n = min(size - sent, rng.randrange(1, 8192))
+                t0 = time.monotonic()
                 s.sendall(data[sent:sent + n])
+                waited(t0)
                 sent += n
                 s.setblocking(False)
                 try:
@@ -60,7 +72,9 @@ def echo_client(seed):
                     pass
                 s.settimeout(60)
             while len(got) < size:
+                t0 = time.monotonic()
                 chunk = s.recv(65536)
+                waited(t0)
                 if not chunk:
                     break
                 got += chunk
@@ -75,6 +89,8 @@ def echo_client(seed):
                     res["echo_bytes"] += 2 * size
         except socket.timeout:
             error("echo-stall-60s")
+            print("soak_load: echo client %d stalled 60 s: size=%d sent=%d got=%d" % (
+                seed, size, sent, len(got)), file=sys.stderr, flush=True)
         except OSError as e:
             # reset before a byte came back: refused at accept (counted by the server)
             error("echo-refused" if not got else "echo-" + type(e).__name__)
