@@ -436,9 +436,10 @@ bench: $(HOST_BUILD)/bench_switch | $(DEPS_STAMP)
 	@$(PYTHON) tests/bench/bench_qemu.py
 
 # this kernel beside a Linux guest (built from Debian's packages into build/linux-peer) on
-# the same QEMU, NIC and tap network; BENCH_CONNS connections (default 10000 on x86)
+# the same QEMU, NIC and tap network; BENCH_CONNS connections (default 10000 on x86);
+# BENCH_NIC=virtio (qemu-x86): both on virtio-net-pci instead of the e1000
 bench-net: | $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory BOARD=$(BOARD) NET=tap all >/dev/null
+	@$(MAKE) --no-print-directory BOARD=$(BOARD) NET=tap $(if $(BENCH_NIC),NIC=$(BENCH_NIC)) all >/dev/null
 	@$(MAKE) --no-print-directory BOARD=$(BOARD) NET=user all >/dev/null
 	@tests/bench/linux-peer/build.sh build/linux-peer
 	@BOARD=$(BOARD) $(PYTHON) tests/bench/bench_net.py

@@ -5,7 +5,9 @@ network backend, driven by the same host client in one run.
 Both guests run in turn under qemu-system-x86_64 -M pc -m 128M with an e1000 on a tap
 device, inside a network namespace this script makes (and deletes). The Linux peer is
 Debian's linux-image-amd64 with its own e1000 module, busybox and a one-thread epoll echo
-server (tests/bench/linux-peer/). BOARD=qemu-mps2-an385 measures the M3 alone (a Linux
+server (tests/bench/linux-peer/). BENCH_NIC=virtio puts both on virtio-net-pci instead
+(modern interface; Linux's own virtio_net module), whose model has no e1000's one-second
+receive hold after the receiver is enabled; the keys then start x86_virtio_. BOARD=qemu-mps2-an385 measures the M3 alone (a Linux
 peer cannot run there); its figures are printed beside the x86 ones.
 
 Figures, one key=value per line, then a table:
@@ -26,6 +28,9 @@ Figures, one key=value per line, then a table:
   burst40_*        (ours) 40 clients at once, 46-50 KB each: how many byte-exact, and the
                    longest any waited for its next echoed byte (tests/qemu/burst_client.py)
   burst32x256k_*   the same with 32 clients of 256 KiB
+  burst*_100mbit_* the same two with the host's frames toward the guest paced like a
+                   100 Mbit/s wire (tc tbf on the tap, WIRE_100M): QEMU's LAN9118 model drops
+                   what does not fit its 10 KiB FIFO when a burst arrives at memory speed
   http_rps         HTTP requests a second: wrk, 10 s, 2 threads, 64 connections (keep-alive
                    where the server keeps it: ours does, busybox httpd closes after each),
                    GET of the same 1 KiB page (apps/www/bench-1k.html); ours from its status
@@ -60,6 +65,14 @@ from conftest import board_info  # noqa: E402
 BOARD = os.environ.get("BOARD", "qemu-x86")
 KEY = board_info(BOARD)["KEY"]
 CONNS = int(os.environ.get("BENCH_CONNS", "10000" if KEY == "x86" else "1000"))
+# BENCH_NIC=virtio (qemu-x86): both guests on virtio-net-pci (modern) instead of the e1000
+NIC = os.environ.get("BENCH_NIC") or "e1000"
+if NIC not in ("e1000", "virtio") or (NIC == "virtio" and KEY != "x86"):
+    sys.exit("bench-net: BENCH_NIC=%s: use e1000, or virtio on qemu-x86" % NIC)
+NIC_DEVICE = {"e1000": "e1000,netdev=net0,romfile=",
+              "virtio": "virtio-net-pci,netdev=net0,disable-legacy=on,romfile="}[NIC]
+if NIC != "e1000":
+    KEY += "_" + NIC                                # x86_virtio_kernel_rtt_us=...
 PEER = os.path.join(ROOT, "build", "linux-peer")
 GUEST_IP, HOST_IP = "10.77.0.2", "10.77.0.1"
 # both guests take QEMU's default MAC 52:54:00:12:34:56, so SLAAC (EUI-64) gives both this
@@ -69,10 +82,12 @@ PY = "/usr/bin/python3"
 
 def our_cmd():
     args = ["make", "-s", "--no-print-directory", "BOARD=" + BOARD, "NET=tap", "qemu-cmd"]
+    if KEY.startswith("x86"):
+        args.insert(-1, "NIC=" + NIC)
     out = subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     argv = out.strip().splitlines()[-1].split()
     argv = argv[argv.index("exec") + 2:]            # drop "ip netns exec NS": we are inside
-    if KEY == "x86":
+    if KEY.startswith("x86"):
         argv[0] = "qemu-system-x86_64"              # the same QEMU binary as the peer's
     return argv
 
@@ -80,9 +95,15 @@ def our_cmd():
 def peer_cmd():
     return ["qemu-system-x86_64", "-M", "pc", "-m", "128M", "-nographic", "-vga", "none",
             "-netdev", "tap,id=net0,ifname=tap0,script=no,downscript=no",
-            "-device", "e1000,netdev=net0,romfile=",
+            "-device", NIC_DEVICE,
             "-kernel", os.path.join(PEER, "vmlinuz"), "-initrd", os.path.join(PEER, "initrd.gz"),
             "-append", "console=ttyS0 quiet peer_ip=%s/24 peer_gw=%s" % (GUEST_IP, HOST_IP)]
+
+
+# The host's frames toward the guest paced like a 100 Mbit/s wire (the LAN9118's and the
+# e1000's line rate): a token bucket of 4,500 bytes (three full frames back to back) on the
+# tap. Unpaced, QEMU hands a guest's NIC model all that is queued on the tap at once.
+WIRE_100M = ["tbf", "rate", "100mbit", "burst", "4500", "latency", "400ms"]
 
 
 def first_echo(t0, timeout=120):
@@ -350,13 +371,21 @@ def measure(cls):
         p.stdin.close()
         p.wait(60)
         if cls is Ours:
-            for n, size, key in ((40, -46120, "burst40"), (32, 262144, "burst32x256k")):
-                b = subprocess.run([PY, os.path.join(ROOT, "tests", "qemu", "burst_client.py"),
-                                    GUEST_IP, "7", str(n), str(size)], capture_output=True, text=True,
-                                   env=dict(os.environ, BURST_TIMEOUT="120")).stdout
-                b = json.loads(b)
-                r[key + "_ok"] = b["ok"]
-                r[key + "_max_stall_s"] = b["max_stall_s"]
+            for pace in ("", "100mbit"):
+                if pace:
+                    subprocess.run(["tc", "qdisc", "add", "dev", "tap0", "root"] + WIRE_100M, check=True)
+                try:
+                    for n, size, key in ((40, -46120, "burst40"), (32, 262144, "burst32x256k")):
+                        b = subprocess.run([PY, os.path.join(ROOT, "tests", "qemu", "burst_client.py"),
+                                            GUEST_IP, "7", str(n), str(size)], capture_output=True,
+                                           text=True, env=dict(os.environ, BURST_TIMEOUT="120")).stdout
+                        b = json.loads(b)
+                        key += "_" + pace if pace else ""
+                        r[key + "_ok"] = b["ok"]
+                        r[key + "_max_stall_s"] = b["max_stall_s"]
+                finally:
+                    if pace:
+                        subprocess.run(["tc", "qdisc", "del", "dev", "tap0", "root"], check=True)
     finally:
         g.p.terminate(force=True)
     return r
@@ -389,9 +418,10 @@ def main():
     import resource
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    print("# %s, %s, %d connections" % (time.strftime("%Y-%m-%d"), BOARD, CONNS), flush=True)
+    print("# %s, %s%s, %d connections" % (time.strftime("%Y-%m-%d"), BOARD,
+                                           ", " + NIC if KEY.startswith("x86") else "", CONNS), flush=True)
     runs = [("kernel", measure(Ours))]
-    if KEY == "x86" and os.environ.get("BENCH_PEER", "1") == "1":
+    if KEY.startswith("x86") and os.environ.get("BENCH_PEER", "1") == "1":
         runs.append(("linux", measure(Linux)))
     for name, r in runs:
         for f in FIELDS + [k for k in sorted(r) if k.startswith("burst")]:
@@ -409,7 +439,7 @@ def main():
                   "all_echo_s": k["all_echo_s"] / lx["all_echo_s"] if lx["all_echo_s"] else float("nan"),
                   "idle_cpu": k["idle_cpu_pct"] / lx["idle_cpu_pct"] if lx["idle_cpu_pct"] else float("nan")}
         for f, v in ratios.items():
-            print("x86_ratio_%s=%.3f" % (f, v))
+            print("%s_ratio_%s=%.3f" % (KEY, f, v))
     print()
     print("| figure | " + " | ".join(n for n, _ in runs) + " |")
     print("|---|" + "---|" * len(runs))

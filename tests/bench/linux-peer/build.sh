@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the Linux peer guest of `make bench-net` from Debian's packages into OUT:
 #   vmlinuz      the linux-image-amd64 kernel (its dependency, the versioned image package)
-#   initrd.gz    busybox-static, that kernel's own e1000.ko, epoll_echo (static), init and
-#                /www/bench-1k.html (the page both guests serve to wrk)
+#   initrd.gz    busybox-static, that kernel's own e1000 and virtio-net modules, epoll_echo
+#                (static), init and /www/bench-1k.html (the page both guests serve to wrk)
 # The packages are downloaded with `apt-get download` and unpacked, never installed.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -10,6 +10,7 @@ OUT=${1:?usage: build.sh OUTDIR}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 [ -f "$OUT/initrd.gz" ] && [ -f "$OUT/vmlinuz" ] && [ "$OUT/initrd.gz" -nt "$HERE/init" ] \
+    && [ "$OUT/initrd.gz" -nt "$HERE/build.sh" ] \
     && [ "$OUT/initrd.gz" -nt "$HERE/epoll_echo.c" ] \
     && [ "$OUT/initrd.gz" -nt "$HERE/../../../apps/www/bench-1k.html" ] && exit 0
 cd "$OUT"
@@ -20,12 +21,20 @@ rm -rf pkg && mkdir pkg
 rm -rf root && mkdir -p root/bin root/proc root/sys root/dev root/www
 for d in pkg/*.deb; do dpkg-deb -x "$d" pkg/x; done
 cp pkg/x/boot/vmlinuz-* vmlinuz
-ko=$(find pkg/x/lib/modules -name 'e1000.ko*' | head -n1)
-case "$ko" in
-    *.xz) xz -dc "$ko" > root/e1000.ko ;;
-    *.zst) zstd -dc "$ko" > root/e1000.ko ;;
-    *) cp "$ko" root/e1000.ko ;;
-esac
+# the e1000 driver, and virtio-net's with what it depends on (BENCH_NIC=virtio), in the
+# order /init loads them
+mkdir -p root/modules
+for m in e1000 virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
+         failover net_failover virtio_net; do
+    ko=$(find pkg/x/lib/modules -name "$m.ko*" | head -n1)
+    [ -n "$ko" ] || { echo "linux-peer: $img has no $m module" >&2; exit 1; }
+    case "$ko" in
+        *.xz) xz -dc "$ko" > "root/modules/$m.ko" ;;
+        *.zst) zstd -dc "$ko" > "root/modules/$m.ko" ;;
+        *) cp "$ko" "root/modules/$m.ko" ;;
+    esac
+    echo "$m" >> root/modules/order
+done
 cp pkg/x/bin/busybox root/bin/busybox
 ln -s busybox root/bin/sh
 gcc -O2 -static -o root/epoll_echo "$HERE/epoll_echo.c"
