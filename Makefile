@@ -439,6 +439,8 @@ bench: $(HOST_BUILD)/bench_switch | $(DEPS_STAMP)
 # the same QEMU, NIC and tap network; BENCH_CONNS connections (default 10000 on x86);
 # BENCH_NIC=virtio (qemu-x86): both on virtio-net-pci instead of the e1000
 bench-net: | $(DEPS_STAMP)
+	@[ -z "$(filter-out e1000,$(BENCH_NIC))" ] || [ "$(BOARD)" = qemu-x86 ] || \
+	    { echo "bench-net: BENCH_NIC=$(BENCH_NIC) is for BOARD=qemu-x86" >&2; exit 2; }
 	@$(MAKE) --no-print-directory BOARD=$(BOARD) NET=tap $(if $(BENCH_NIC),NIC=$(BENCH_NIC)) all >/dev/null
 	@$(MAKE) --no-print-directory BOARD=$(BOARD) NET=user all >/dev/null
 	@tests/bench/linux-peer/build.sh build/linux-peer
@@ -453,6 +455,7 @@ help:
 	@echo "make test                unit tests (+valgrind) and QEMU tests of every board"
 	@echo "make bench               context-switch benchmarks"
 	@echo "make bench-net           $(BOARD) beside a Linux guest: boot, RTT, throughput, 10,000 connections"
+	@echo "   [BENCH_NIC=virtio]     ... with both guests on virtio-net-pci instead of the e1000 (qemu-x86)"
 	@echo "make fuzz FUZZ_S=60      libFuzzer targets (URL, HTTP response and request, chunked, line editor, links, gzip/deflate), N s each"
 	@echo "make debug [GDB_BATCH=1] QEMU stopped with its gdb stub, gdb-multiarch on the ELF (batch: backtrace at k_yield)"
 	@echo "make print-boards        the boards; settings are make variables (see build/<board>/config.h)"
