@@ -15,7 +15,7 @@ SUDO=
 case "$cmd" in
 up)
     tap=${3:-tap0}; addr=${4:-10.77.0.1/24}; addr6=${5:-fd77::1/64}
-    if ! ip netns list | grep -qw "^$ns"; then
+    if ! ip netns list 2>/dev/null | grep -qw "^$ns"; then
         $SUDO ip netns add "$ns"
     fi
     nsx() { $SUDO ip netns exec "$ns" "$@"; }
@@ -34,7 +34,7 @@ up)
     nsx sysctl -q -w net.ipv4.ip_local_port_range="1024 65000" || true
     ;;
 down)
-    if ip netns list | grep -qw "^$ns"; then
+    if ip netns list 2>/dev/null | grep -qw "^$ns"; then
         $SUDO ip netns del "$ns"
     fi
     ;;
