@@ -7,8 +7,9 @@ device, inside a network namespace this script makes (and deletes). The Linux pe
 Debian's linux-image-amd64 with its own e1000 module, busybox and a one-thread epoll echo
 server (tests/bench/linux-peer/). BENCH_NIC=virtio puts both on virtio-net-pci instead
 (modern interface; Linux's own virtio_net module), whose model has no e1000's one-second
-receive hold after the receiver is enabled; the keys then start x86_virtio_. BOARD=qemu-mps2-an385 measures the M3 alone (a Linux
-peer cannot run there); its figures are printed beside the x86 ones.
+receive hold after the receiver is enabled; the keys then start x86_virtio_.
+BOARD=qemu-mps2-an385 measures the M3 alone (a Linux peer cannot run there); its figures
+are printed beside the x86 ones.
 
 Figures, one key=value per line, then a table:
   boot_to_echo_ms  QEMU started -> first TCP echo answered (client retries every 10 ms)
@@ -64,10 +65,11 @@ from conftest import board_info  # noqa: E402
 
 BOARD = os.environ.get("BOARD", "qemu-x86")
 KEY = board_info(BOARD)["KEY"]
-CONNS = int(os.environ.get("BENCH_CONNS", "10000" if KEY == "x86" else "1000"))
+X86 = KEY == "x86"
+CONNS = int(os.environ.get("BENCH_CONNS", "10000" if X86 else "1000"))
 # BENCH_NIC=virtio (qemu-x86): both guests on virtio-net-pci (modern) instead of the e1000
 NIC = os.environ.get("BENCH_NIC") or "e1000"
-if NIC not in ("e1000", "virtio") or (NIC == "virtio" and KEY != "x86"):
+if NIC not in ("e1000", "virtio") or (NIC == "virtio" and not X86):
     sys.exit("bench-net: BENCH_NIC=%s: use e1000, or virtio on qemu-x86" % NIC)
 NIC_DEVICE = {"e1000": "e1000,netdev=net0,romfile=",
               "virtio": "virtio-net-pci,netdev=net0,disable-legacy=on,romfile="}[NIC]
@@ -82,12 +84,12 @@ PY = "/usr/bin/python3"
 
 def our_cmd():
     args = ["make", "-s", "--no-print-directory", "BOARD=" + BOARD, "NET=tap", "qemu-cmd"]
-    if KEY.startswith("x86"):
+    if X86:
         args.insert(-1, "NIC=" + NIC)
     out = subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     argv = out.strip().splitlines()[-1].split()
     argv = argv[argv.index("exec") + 2:]            # drop "ip netns exec NS": we are inside
-    if KEY.startswith("x86"):
+    if X86:
         argv[0] = "qemu-system-x86_64"              # the same QEMU binary as the peer's
     return argv
 
@@ -380,7 +382,7 @@ def measure(cls):
                                             GUEST_IP, "7", str(n), str(size)], capture_output=True,
                                            text=True, env=dict(os.environ, BURST_TIMEOUT="120")).stdout
                         b = json.loads(b)
-                        key += "_" + pace if pace else ""
+                        key += ("_" + pace) if pace else ""
                         r[key + "_ok"] = b["ok"]
                         r[key + "_max_stall_s"] = b["max_stall_s"]
                 finally:
@@ -419,9 +421,9 @@ def main():
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     print("# %s, %s%s, %d connections" % (time.strftime("%Y-%m-%d"), BOARD,
-                                           ", " + NIC if KEY.startswith("x86") else "", CONNS), flush=True)
+                                           ", " + NIC if X86 else "", CONNS), flush=True)
     runs = [("kernel", measure(Ours))]
-    if KEY.startswith("x86") and os.environ.get("BENCH_PEER", "1") == "1":
+    if X86 and os.environ.get("BENCH_PEER", "1") == "1":
         runs.append(("linux", measure(Linux)))
     for name, r in runs:
         for f in FIELDS + [k for k in sorted(r) if k.startswith("burst")]:
