@@ -4,14 +4,17 @@
 #   - Debian packages (toolchains, QEMU, cmocka, valgrind, pytest, pexpect, clang for libFuzzer)
 #   - lwIP source (apt-get source lwip) -> build/deps/lwip
 #   - mbedTLS and zlib sources (apt-get source mbedtls zlib) -> build/deps/mbedtls, zlib
-#   - newlib for i386, built from Debian's newlib-source -> build/deps/newlib-i386
+#   - newlib for i386 and aarch64, built from Debian's newlib-source
+#     -> build/deps/newlib-i386, build/deps/newlib-aarch64
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DEPS=${DEPS:-$ROOT/build/deps}
 mkdir -p "$DEPS"
 
-PKGS="gcc-multilib gcc-arm-none-eabi libnewlib-arm-none-eabi newlib-source
+# gcc-12-multilib, not gcc-multilib: Debian's gcc-multilib conflicts with every cross gcc
+# (gcc-aarch64-linux-gnu here) for the sake of /usr/include/asm, which nothing here includes.
+PKGS="gcc-12-multilib gcc-arm-none-eabi gcc-aarch64-linux-gnu libnewlib-arm-none-eabi newlib-source
       qemu-system-x86 qemu-system-arm libcmocka-dev valgrind python3-pytest python3-pexpect
       dpkg-dev xz-utils netcat-openbsd iproute2 cpio zstd clang libclang-rt-dev
       ca-certificates openssl nginx curl wrk chromium gdb-multiarch
@@ -106,7 +109,9 @@ source_package lwip lwip src/Filelists.mk
 source_package mbedtls mbedtls library/ssl_tls.c
 source_package zlib zlib inflate.c
 
-# --- newlib for i386 ------------------------------------------------------------------
-if [ ! -f "$DEPS/newlib-i386/lib/libc.a" ]; then
-    "$ROOT/scripts/build-newlib-i386.sh" "$DEPS"
-fi
+# --- newlib for i386 and aarch64 (Debian packages newlib for arm-none-eabi only) --------
+for arch in i386 aarch64; do
+    if [ ! -f "$DEPS/newlib-$arch/lib/libc.a" ]; then
+        "$ROOT/scripts/build-newlib.sh" "$DEPS" $arch
+    fi
+done
