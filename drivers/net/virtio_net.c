@@ -1,18 +1,16 @@
 /*
- * virtio_net.c - virtio network device over PCI, the modern (version 1) interface
- * (Virtual I/O Device (VIRTIO) Version 1.2, OASIS: 4.1 "Virtio Over PCI Bus", 2.7 "Split
- * Virtqueues", 5.1 "Network Device"). QEMU: -device virtio-net-pci,disable-legacy=on.
- *
- * Only the modern interface: its registers are in memory BARs found through PCI vendor
- * capabilities, which is also how the virtio-mmio transport of other machines lays them
- * out; the legacy I/O-port interface would be x86-only. Features taken: VERSION_1, MAC,
+ * virtio_net.c - virtio network device (Virtual I/O Device (VIRTIO) Version 1.2, OASIS:
+ * 2.7 "Split Virtqueues", 5.1 "Network Device") over the transport linked beside it
+ * (bus/virtio.h: virtio_pci.c on x86, QEMU -device virtio-net-pci,disable-legacy=on;
+ * virtio_mmio.c on QEMU virt, -device virtio-net-device). Modern devices only
+ * (VIRTIO_F_VERSION_1). Features taken: VERSION_1, MAC,
  * STATUS; no checksum offload, no merged buffers, no control queue. One receive and one
  * transmit queue of up to 256 entries, each entry one 2 KiB buffer in static memory that
- * holds the 12-byte virtio-net header and a whole frame (paging is off: physical =
- * virtual). Receive buffers are given back to the device from the poll loop; while lwIP's
- * input queue is full they stay with us and the device holds new frames back (it never
- * drops them for want of a buffer, unlike the LAN9118's FIFO). The interrupt handler reads
- * the ISR status (which acknowledges it) and marks the poll hook.
+ * holds the 12-byte virtio-net header and a whole frame (physical = virtual: no paging, or
+ * an identity map). Receive buffers are given back to the device from the poll loop; while
+ * lwIP's input queue is full they stay with us and the device holds new frames back (it never
+ * drops them for want of a buffer, unlike the LAN9118's FIFO). The interrupt handler
+ * acknowledges the interrupt through the transport and marks the poll hook.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,35 +20,10 @@
 #include "lwip/stats.h"
 
 #include "board.h"
-#include "bus/pci.h"
+#include "bus/virtio.h"
 #include "netdrv.h"
 
-#define VIRTIO_VENDOR 0x1AF4
-#define VIRTIO_NET_MODERN 0x1041         /* 0x1040 + device type 1 (4.1.2.1) */
-
-/* PCI vendor capability (4.1.4): cfg_type */
-#define CAP_COMMON 1
-#define CAP_NOTIFY 2
-#define CAP_ISR    3
-#define CAP_DEVICE 4
-
-/* common configuration structure (4.1.4.3) */
-struct virtio_common {
-    uint32_t device_feature_select, device_feature;
-    uint32_t driver_feature_select, driver_feature;
-    uint16_t msix_config, num_queues;
-    uint8_t device_status, config_generation;
-    uint16_t queue_select, queue_size, queue_msix_vector, queue_enable, queue_notify_off;
-    uint32_t queue_desc_lo, queue_desc_hi;
-    uint32_t queue_driver_lo, queue_driver_hi;
-    uint32_t queue_device_lo, queue_device_hi;
-} __attribute__((packed));
-
-#define STATUS_ACKNOWLEDGE 1
-#define STATUS_DRIVER      2
-#define STATUS_DRIVER_OK   4
-#define STATUS_FEATURES_OK 8
-#define STATUS_FAILED      128
+#define VIRTIO_ID_NET 1                   /* 5: device type */
 
 #define F_MAC       (1ull << 5)           /* 5.1.3 */
 #define F_STATUS    (1ull << 16)
@@ -85,7 +58,6 @@ struct vq {
     } used __attribute__((aligned(4)));
     uint16_t size;                          /* entries in use: the device's maximum, at most QSIZE */
     uint16_t last_used;                     /* used.idx up to which we have looked */
-    volatile uint16_t *notify;              /* where to write the queue's index to kick it */
     uint16_t index;
 };
 
@@ -96,10 +68,7 @@ static uint8_t tx_buf[QSIZE][BUF_SIZE] __attribute__((aligned(16)));
 static uint16_t tx_free;                    /* transmit entries the device has given back */
 static uint16_t tx_next;                    /* next transmit entry to fill */
 
-static volatile struct virtio_common *common;
-static volatile uint8_t *isr_status, *devcfg;
-static uintptr_t notify_base;
-static uint32_t notify_mult;
+static bool found;
 static uint64_t features;
 static struct netdrv_stats stats;
 
@@ -112,17 +81,17 @@ const struct netdrv_stats *netdrv_stats(void) { return &stats; }
 bool netdrv_link_up(void)
 {
     stats.phy_reads++;
-    if (!common)
+    if (!found)
         return false;
     if (!(features & F_STATUS))
         return true;                        /* 5.1.4: without STATUS, the link is up */
-    return (devcfg[6] | devcfg[7] << 8) & NET_S_LINK_UP;
+    return (virtio_config8(6) | virtio_config8(7) << 8) & NET_S_LINK_UP;
 }
 
 static void virtio_isr(void *ctx)
 {
     (void)ctx;
-    (void)*isr_status;                      /* reading acknowledges (4.1.4.5) */
+    (void)virtio_irq_ack();
     stats.irqs++;
     netdrv_isr_signal();
 }
@@ -131,7 +100,7 @@ static void kick(struct vq *q)
 {
     barrier();
     if (!(q->used.flags & USED_F_NO_NOTIFY))
-        *q->notify = q->index;
+        virtio_queue_notify(q->index);
 }
 
 /* Give the device receive entry i again (not yet visible: kick publishes the index). */
@@ -212,129 +181,66 @@ int netdrv_poll(struct netif *netif)
  * no such queue. */
 static int vq_init(struct vq *q, uint16_t index)
 {
-    common->queue_select = index;
-    uint16_t max = common->queue_size;
+    uint16_t max = virtio_queue_max(index);
     if (!max)
         return -1;
     q->size = max < QSIZE ? max : QSIZE;    /* a power of two (2.7): both are */
     q->index = index;
-    common->queue_size = q->size;
-    common->queue_desc_lo = (uint32_t)(uintptr_t)q->desc;
-    common->queue_desc_hi = 0;
-    common->queue_driver_lo = (uint32_t)(uintptr_t)&q->avail;
-    common->queue_driver_hi = 0;
-    common->queue_device_lo = (uint32_t)(uintptr_t)&q->used;
-    common->queue_device_hi = 0;
-    q->notify = (volatile uint16_t *)(notify_base + (uintptr_t)common->queue_notify_off * notify_mult);
-    common->queue_enable = 1;
+    virtio_queue_setup(index, q->size, (uintptr_t)q->desc, (uintptr_t)&q->avail,
+                       (uintptr_t)&q->used);
     return 0;
 }
 
-/* Map a capability's structure: BAR + offset, which must lie below 4 GiB (no paging). */
-static volatile uint8_t *cap_map(const struct pci_dev *d, unsigned cap)
+static err_t fail(const char *why)
 {
-    unsigned bar = pci_cfg_read(d, cap + 4) & 0xFF;
-    uint64_t a = pci_bar(d, bar);
-    if (!a || bar > 5)
-        return NULL;
-    a += pci_cfg_read(d, cap + 8);
-    if (a >> 32) {
-        printf("virtio-net: BAR %u is above 4 GiB (0x%08lx%08lx)\n", bar,
-               (unsigned long)(a >> 32), (unsigned long)a);
-        return NULL;
-    }
-    return (volatile uint8_t *)(uintptr_t)a;
+    printf("virtio-net: %s\n", why);
+    virtio_status_set(VIRTIO_STATUS_FAILED);
+    return ERR_IF;
 }
 
 err_t netdrv_init(struct netif *netif)
 {
-    struct pci_dev pci;
-    if (pci_find(VIRTIO_VENDOR, VIRTIO_NET_MODERN, &pci) != 0)
+    unsigned irq;
+    if (virtio_find(VIRTIO_ID_NET, &irq) != 0)
         return ERR_IF;
-    for (unsigned cap = pci_cap_next(&pci, 0x09, 0); cap; cap = pci_cap_next(&pci, 0x09, cap)) {
-        /* the vendor capability (4.1.4): cap_vndr, cap_next, cap_len, cfg_type | bar,
-         * padding | offset | length (| notify_off_multiplier) */
-        uint8_t cfg_type = (pci_cfg_read(&pci, cap) >> 24) & 0xFF;
-        volatile uint8_t *m;
-        switch (cfg_type) {
-        case CAP_COMMON:
-            if (!common && (m = cap_map(&pci, cap)))
-                common = (volatile struct virtio_common *)m;
-            break;
-        case CAP_NOTIFY:
-            if (!notify_base && (m = cap_map(&pci, cap))) {
-                notify_base = (uintptr_t)m;
-                notify_mult = pci_cfg_read(&pci, cap + 16);
-            }
-            break;
-        case CAP_ISR:
-            if (!isr_status)
-                isr_status = cap_map(&pci, cap);
-            break;
-        case CAP_DEVICE:
-            if (!devcfg)
-                devcfg = cap_map(&pci, cap);
-            break;
-        }
-    }
-    if (!common || !notify_base || !isr_status || !devcfg) {
-        printf("virtio-net: device without the modern interface's structures\n");
-        common = NULL;
-        return ERR_IF;
-    }
 
     /* 3.1.1: reset, acknowledge, driver, features, FEATURES_OK, queues, DRIVER_OK */
-    common->device_status = 0;
-    while (common->device_status != 0)
+    virtio_status_set(0);
+    while (virtio_status() != 0)
         ;
-    common->device_status = STATUS_ACKNOWLEDGE;
-    common->device_status = STATUS_ACKNOWLEDGE | STATUS_DRIVER;
-    common->device_feature_select = 0;
-    uint64_t offered = common->device_feature;
-    common->device_feature_select = 1;
-    offered |= (uint64_t)common->device_feature << 32;
-    features = offered & (F_VERSION_1 | F_MAC | F_STATUS);
-    if (!(features & F_VERSION_1)) {
-        printf("virtio-net: the device does not offer VIRTIO_F_VERSION_1\n");
-        common->device_status = STATUS_FAILED;
-        common = NULL;
-        return ERR_IF;
-    }
-    common->driver_feature_select = 0;
-    common->driver_feature = (uint32_t)features;
-    common->driver_feature_select = 1;
-    common->driver_feature = (uint32_t)(features >> 32);
-    common->device_status = STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK;
-    if (!(common->device_status & STATUS_FEATURES_OK) || vq_init(&rxq, 0) || vq_init(&txq, 1)) {
-        printf("virtio-net: the device refused the features or has no queues\n");
-        common->device_status = STATUS_FAILED;
-        common = NULL;
-        return ERR_IF;
-    }
+    virtio_status_set(VIRTIO_STATUS_ACKNOWLEDGE);
+    virtio_status_set(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+    features = virtio_device_features() & (F_VERSION_1 | F_MAC | F_STATUS);
+    if (!(features & F_VERSION_1))
+        return fail("the device does not offer VIRTIO_F_VERSION_1");
+    virtio_driver_features(features);
+    virtio_status_set(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+                      VIRTIO_STATUS_FEATURES_OK);
+    if (!(virtio_status() & VIRTIO_STATUS_FEATURES_OK) || vq_init(&rxq, 0) || vq_init(&txq, 1))
+        return fail("the device refused the features or has no queues");
 
     if (features & F_MAC)
-        netdrv_set_mac(netif, devcfg[0] | devcfg[1] << 8 | devcfg[2] << 16 | (uint32_t)devcfg[3] << 24,
-                       devcfg[4] | devcfg[5] << 8);
+        netdrv_set_mac(netif, virtio_config8(0) | virtio_config8(1) << 8 |
+                              virtio_config8(2) << 16 | (uint32_t)virtio_config8(3) << 24,
+                       virtio_config8(4) | virtio_config8(5) << 8);
     else
         netdrv_set_mac(netif, 0x00525402u, 0x0100u);     /* a locally administered one */
 
     for (uint16_t i = 0; i < rxq.size; i++) {
-        rxq.desc[i] = (struct vq_desc){ .addr = (uint32_t)(uintptr_t)rx_buf[i], .len = BUF_SIZE,
+        rxq.desc[i] = (struct vq_desc){ .addr = (uintptr_t)rx_buf[i], .len = BUF_SIZE,
                                         .flags = DESC_F_WRITE };
         rx_post(i);
     }
     for (uint16_t i = 0; i < txq.size; i++)
-        txq.desc[i] = (struct vq_desc){ .addr = (uint32_t)(uintptr_t)tx_buf[i] };
+        txq.desc[i] = (struct vq_desc){ .addr = (uintptr_t)tx_buf[i] };
     tx_free = txq.size;
     tx_next = 0;
 
-    if (board_irq_attach(pci.irq, virtio_isr, NULL) != 0) {
-        common->device_status = STATUS_FAILED;
-        common = NULL;
-        return ERR_IF;
-    }
-    common->device_status = STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK |
-                            STATUS_DRIVER_OK;
+    if (board_irq_attach(irq, virtio_isr, NULL) != 0)
+        return fail("its interrupt line is taken");
+    virtio_status_set(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+                      VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+    found = true;
     kick(&rxq);
     netdrv_netif_setup(netif, virtio_output);
     return ERR_OK;

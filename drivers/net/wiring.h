@@ -12,6 +12,10 @@
 struct netdrv_wiring {
     uintptr_t base;
     unsigned irq;
+    /* A row of slots that may hold the device (virtio-mmio transports): `count` of them,
+     * slot i at base + i * stride raising irq + i. 0: one, at base. */
+    unsigned count;
+    uintptr_t stride;
 };
 extern const struct netdrv_wiring board_netdrv;
 
