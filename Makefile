@@ -3,8 +3,9 @@
 # Third-party code (newlib for i386, later lwIP) is brought by `make deps` into build/deps/.
 
 BOARD ?= qemu-x86
-BOARDS := qemu-x86 qemu-mps2-an385 qemu-mps2-an386 qemu-lm3s6965evb
+BOARDS := qemu-x86 qemu-virt-aarch64 qemu-mps2-an385 qemu-mps2-an386 qemu-lm3s6965evb
 PYTHON ?= /usr/bin/python3
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 # The guest's service ports, defined here only (config.h gives them to the C code; the user
 # network forwards host ports to them): echo (TCP and UDP, RFC 862), chat, selector echo,
 # the status page.
@@ -88,7 +89,7 @@ deps:
 	@scripts/deps.sh
 	@touch $(DEPS_STAMP)
 
-$(DEPS_STAMP): scripts/deps.sh scripts/build-newlib-i386.sh
+$(DEPS_STAMP): scripts/deps.sh scripts/build-newlib.sh
 	@scripts/deps.sh
 	@mkdir -p $(DEPS) && touch $@
 
@@ -330,10 +331,11 @@ test-unit: $(UNIT_TESTS)
 
 # ----------------------------------------------------------------------------------------
 # QEMU tests: build every board, then pytest boots each one.
+# The images are built first, each with as many compilers as the machine has cores.
 test-qemu: | $(DEPS_STAMP)
 	@set -e; for b in $(BOARDS); do for n in user tap; do \
-	    $(MAKE) --no-print-directory BOARD=$$b NET=$$n all; done; done
-	@$(MAKE) --no-print-directory BOARD=qemu-x86 NIC=virtio all    # tests/qemu/test_virtio.py
+	    $(MAKE) --no-print-directory -j$(NPROC) BOARD=$$b NET=$$n all; done; done
+	@$(MAKE) --no-print-directory -j$(NPROC) BOARD=qemu-x86 NIC=virtio all    # tests/qemu/test_virtio.py
 	@# one pytest process per board, in parallel (the last also runs board-less tests);
 	@# each writes build/pytest-<board>.log, printed when both are done
 	@set -e; pids=; all=; last=$(lastword $(BOARDS)); \
@@ -367,6 +369,7 @@ print-board:
 	@printf '%s\n' ARCH=$(ARCH) KEY=$(BOARD_KEY) FPU=$(BOARD_FPU) TEST_CONNS=$(TEST_CONNS) \
 	    NIC=$(basename $(notdir $(NET_DRIVER))) QEMU=$(QEMU) TLS=$(NET_TLS) GZIP=$(NET_GZIP) \
 	    HTTPD=$(NET_HTTPD) IPV6=$(NET_IPV6) FETCH_PARALLEL=$(FETCH_PARALLEL) TEST_IMPAIRED_MAX=$(or $(TEST_IMPAIRED_MAX),1048576) \
+	    TEST_CONN_BYTES=$(or $(TEST_CONN_BYTES),4096:2048) \
 	    MAIN_STACK=$(MAIN_STACK)
 
 # `make flash`: program the board's flash image into a real board (a board.mk that can

@@ -4,6 +4,8 @@
 #define APPS_ECHO_H
 #include <stdint.h>
 
+#include "k.h"
+
 /* Listen backlog: connections lwIP completes before the acceptor takes them. The acceptor
  * takes them as fast as they come, so this absorbs bursts of SYNs (a client opening
  * thousands at once); past it lwIP drops SYNs and the client retries. */
@@ -12,7 +14,7 @@
 /* bytes per connection task: the buffer plus the deepest path, a send that runs
  * tcp_output() down to the driver under the core lock (peak measured with `ps`: see
  * docs/design.md, "Memory per connection") */
-#define ECHO_STACK 2560
+#define ECHO_STACK K_STACK(2560)
 
 struct echo_stats {
     uint32_t tcp_accepted, tcp_active, tcp_refused, tcp_errors, tcp_bytes;

@@ -62,7 +62,7 @@ static int cmd_fib(int argc, char **argv)
         printf("usage: fib [N], 0 <= N <= 46\n");
         return -1;
     }
-    g = k_gen_new(gen_fib, V(n), 1024);
+    g = k_gen_new(gen_fib, V(n), K_STACK(1024));
     if (!g) {
         printf("fib: out of memory\n");
         return -1;
@@ -125,10 +125,11 @@ static int cmd_chain(int argc, char **argv)
     static const char *const dict_keys[] = { "Robin", "Jack" };   /* {"Robin": ..., "Jack": ...} */
     struct strs a = { list, 3 }, b = { dict_keys, 2 };
     struct range r = { 4, 7, "" };
-    k_gen_t *subs[3] = { k_gen_new(iter_strs, &a, 1024), k_gen_new(iter_strs, &b, 1024),
-                         k_gen_new(iter_range, &r, 1024) };
+    k_gen_t *subs[3] = { k_gen_new(iter_strs, &a, K_STACK(1024)),
+                         k_gen_new(iter_strs, &b, K_STACK(1024)),
+                         k_gen_new(iter_range, &r, K_STACK(1024)) };
     struct chain_args c = { subs, 3 };
-    k_gen_t *g = k_gen_new(my_chain, &c, 2048);
+    k_gen_t *g = k_gen_new(my_chain, &c, K_STACK(2048));
     void *v;
     int rc;
     (void)argc;
@@ -168,7 +169,7 @@ static int cmd_countasync(int argc, char **argv)
     (void)argc;
     (void)argv;
     for (int i = 0; i < 3; i++)
-        t[i] = k_task_spawn("count", count, NULL, 2048);
+        t[i] = k_task_spawn("count", count, NULL, K_STACK(2048));
     if (!t[0] || !t[1] || !t[2]) {
         printf("countasync: out of memory\n");
         for (int i = 0; i < 3; i++)

@@ -4,8 +4,8 @@
  * them also compute in round-toward-zero while the others round to nearest, so a rounding
  * mode that leaked from one context to another shows too. It checks what arch_switch must
  * keep per context on a core with an FPU: the callee-saved FP registers (Cortex-M4F:
- * s16-s31, FPSCR; see kernel/arch/armv7m/switch.S) and the FP control word (i386: the x87
- * control word). On a core without one (Cortex-M3: soft float) the values still run through
+ * s16-s31, FPSCR; see kernel/arch/armv7m/switch.S), the FP control word (i386: the x87
+ * control word) and AArch64's d8-d15 and FPCR (kernel/arch/aarch64/switch.S). On a core without one (Cortex-M3: soft float) the values still run through
  * the switch in integer registers, and rounding modes are not applicable.
  */
 #include <errno.h>
@@ -20,7 +20,21 @@
 #define GENS 2u
 
 /* The FP rounding mode of the running context: nearest or toward zero. */
-#if defined(__ARM_FP)
+#if defined(__aarch64__)
+#define HAVE_ROUNDING 1
+static unsigned round_get(void)
+{
+    uint64_t v;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(v));
+    return (unsigned)v;
+}
+static void round_set(unsigned v)
+{
+    __asm__ volatile("msr fpcr, %0" : : "r"((uint64_t)v) : "memory");
+}
+#define ROUND_MASK (3u << 22)          /* FPCR.RMode */
+#define ROUND_ZERO (3u << 22)
+#elif defined(__ARM_FP)
 #define HAVE_ROUNDING 1
 static unsigned round_get(void)
 {

@@ -15,7 +15,7 @@
 #define SELECT_BUF 256          /* bytes of a connection's buffer, on its generator's stack */
 /* bytes of stack per connection generator: the buffer and a send that runs tcp_output() to
  * the driver (the peak is in `servers`: stack_peak) */
-#define SELECT_STACK 1472
+#define SELECT_STACK K_STACK(1472)
 
 struct chat_stats { uint32_t accepted, clients, refused, lines, dropped_slow; };
 struct select_stats {

@@ -47,9 +47,22 @@ typedef struct {
 #define K_SECONDS(n) K_MSEC((int64_t)(n) * 1000)
 #define K_TIMEOUT_EQ(a, b) ((a).ms == (b).ms)
 
+/*
+ * A stack of n bytes as measured on the 32-bit boards, for the target being built: the
+ * same there, twice that on a 64-bit one (LP64). There registers, pointers and frame
+ * records are 8 bytes, and newlib's printf carries a 128-bit long double: a 2,048-byte
+ * task that prints overflows on AArch64. The sizes in the source are given through it; the
+ * configured ones (MAIN_STACK, CHAT_STACK, ...) are set per board in its board.mk.
+ */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define K_STACK(n) (2u * (n))
+#else
+#define K_STACK(n) (n)
+#endif
+
 /* Smallest and default task stack, in bytes. */
 #define K_STACK_MIN     512u
-#define K_STACK_DEFAULT 4096u
+#define K_STACK_DEFAULT K_STACK(4096u)
 
 /* Longest task name kept, in bytes, without the terminating NUL (longer names are cut). */
 #define K_NAME_MAX 15

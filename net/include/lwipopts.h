@@ -96,6 +96,11 @@ void net_mem_free(void *p);
 #define LWIP_IPV6_DHCP6                 1
 #define LWIP_IPV6_DHCP6_STATELESS       1
 #define LWIP_IPV6_NUM_ADDRESSES         3     /* link-local and two global ones */
+/* Fragment reassembly keeps its bookkeeping (two pointers) in the 8-byte fragment header
+ * where that fits; 64-bit pointers do not (ip6_frag.c asserts it), so there it copies. */
+#if defined(__LP64__)
+#define IPV6_FRAG_COPYHEADER            1
+#endif
 #define MEMP_NUM_MLD6_GROUP             4
 #endif
 #define LWIP_ARP                        1

@@ -8,8 +8,9 @@ Debian's linux-image-amd64 with its own e1000 module, busybox and a one-thread e
 server (tests/bench/linux-peer/). BENCH_NIC=virtio puts both on virtio-net-pci instead
 (modern interface; Linux's own virtio_net module), whose model has no e1000's one-second
 receive hold after the receiver is enabled; the keys then start x86_virtio_.
-BOARD=qemu-mps2-an385 measures the M3 alone (a Linux peer cannot run there); its figures
-are printed beside the x86 ones.
+BOARD=qemu-mps2-an385 measures the M3 alone (a Linux peer cannot run there), and
+BOARD=qemu-virt-aarch64 the Cortex-A53 on virtio-mmio alone (under qemu-system-aarch64,
+TCG: the same host, another machine); their figures are printed beside the x86 ones.
 
 Figures, one key=value per line, then a table:
   boot_to_echo_ms  QEMU started -> first TCP echo answered (client retries every 10 ms)
@@ -18,7 +19,8 @@ Figures, one key=value per line, then a table:
                    in the namespace advertises the prefix; nan for an IPv4-only board),
                    in blocks of 250 alternating with rtt_us's
   echo_MBps        bulk echo on one connection: 8 MiB sent and read back, per second
-  conns_held       connections opened (BENCH_CONNS, default 10000 on x86, 1000 on the M3)
+  conns_held       connections opened (BENCH_CONNS, default 10000 on x86 and AArch64, 1000
+                   on the M3)
                    and held, each checked with its own echo
   all_echoed       then one line sent on every connection at once: how many came back
                    byte-exact within 300 s
@@ -66,7 +68,8 @@ from conftest import board_info  # noqa: E402
 BOARD = os.environ.get("BOARD", "qemu-x86")
 KEY = board_info(BOARD)["KEY"]
 X86 = KEY == "x86"
-CONNS = int(os.environ.get("BENCH_CONNS", "10000" if X86 else "1000"))
+# 10,000 connections on the boards with 128 MiB (x86, AArch64), 1,000 on the M3's 16 MiB
+CONNS = int(os.environ.get("BENCH_CONNS", "10000" if KEY in ("x86", "a53") else "1000"))
 # BENCH_NIC=virtio (qemu-x86): both guests on virtio-net-pci (modern) instead of the e1000
 NIC = os.environ.get("BENCH_NIC") or "e1000"
 if NIC not in ("e1000", "virtio") or (NIC == "virtio" and not X86):

@@ -3,12 +3,20 @@
 #define NET_ARCH_CC_H
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/time.h>     /* struct timeval from newlib: LWIP_TIMEVAL_PRIVATE 0 */
 #include <sys/select.h>   /* fd_set and FD_SETSIZE from newlib */
 
 #include "k.h"
+
+/* lwIP typedefs ssize_t as int unless SSIZE_MAX says the C library has it; newlib has it
+ * (<sys/types.h>: long on LP64 targets) but no SSIZE_MAX. */
+#ifndef SSIZE_MAX
+#include <sys/types.h>
+#define SSIZE_MAX __PTRDIFF_MAX__
+#endif
 
 #ifndef BYTE_ORDER
 #define BYTE_ORDER LITTLE_ENDIAN   /* newlib's <machine/endian.h> usually defines it */
