@@ -19,7 +19,8 @@ unsigned gicv2_init(struct gicv2 *g);
 
 /* Route interrupt id to isr(ctx) on this core and enable it, level-sensitive (a shared
  * line's GICD_ICFGR as reset, targeting CPU 0). Returns 0, or -EINVAL for an id the
- * distributor does not have (an SGI, or at or above its line count) or one already taken. */
+ * distributor does not have (an SGI, or at or above its line count), one at or above 256
+ * (the handler table's size), or one already taken. */
 int gicv2_irq_attach(struct gicv2 *g, unsigned id, void (*isr)(void *ctx), void *ctx);
 
 /* For the architecture's IRQ vector: acknowledge (GICC_IAR), run the handler, end it

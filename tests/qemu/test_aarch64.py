@@ -1,5 +1,6 @@
 """What only the AArch64 board has: the start-up's drop from EL2 to EL1, as a firmware or
-U-Boot hands over (QEMU virt with virtualization=on starts the core at EL2), and its
+U-Boot hands over (QEMU virt with virtualization=on starts the core at EL2; `reboot`
+then calls PSCI by SMC), and its
 virtio-mmio transport meeting a legacy (version 1) device, which QEMU gives unless told
 `-global virtio-mmio.force-legacy=false`: named on the console, not driven, and the
 kernel goes on without a network."""
@@ -31,6 +32,12 @@ def test_starts_at_el2_drops_to_el1_and_serves(board):
         data = os.urandom(100000)
         assert echo_roundtrip(g, data) == data
         assert "tcpip" in g.cmd("ps")
+        # PSCI from a kernel that owns EL2 goes to EL3 by SMC (QEMU's conduit there)
+        g.p.send("reboot\r")
+        g.p.expect("rebooting")
+        g.p.expect("shell ready", timeout=60)
+        g.prompt()
+        assert "idle" in g.cmd("ps")
     finally:
         g.close()
 

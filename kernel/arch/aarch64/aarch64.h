@@ -29,22 +29,8 @@ void aarch64_irq_handler_set(void (*dispatch)(void));
  */
 void aarch64_semihost_exit(int status) __attribute__((noreturn));
 
-/* PSCI SYSTEM_RESET (0x84000009, Arm DEN 0022, 5.10) through HVC, the conduit QEMU virt
- * gives a kernel that starts at EL1. Never returns. */
+/* PSCI SYSTEM_RESET (0x84000009, Arm DEN 0022, 5.10): through HVC if the kernel was
+ * entered at EL1 (QEMU virt's conduit then), through SMC if at EL2. Never returns. */
 void aarch64_psci_reset(void) __attribute__((noreturn));
-
-/* The generic timer's counter (CNTVCT_EL0) and its frequency in Hz (CNTFRQ_EL0). */
-static inline uint64_t aarch64_counter(void)
-{
-    uint64_t v;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v) : : "memory");
-    return v;
-}
-static inline uint64_t aarch64_counter_hz(void)
-{
-    uint64_t v;
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-    return v;
-}
 
 #endif

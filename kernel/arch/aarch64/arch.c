@@ -104,10 +104,18 @@ void aarch64_semihost_exit(int status)
         __asm__ volatile("wfi");
 }
 
+uint8_t aarch64_boot_el;             /* start.S: the exception level _start ran at */
+
+/* PSCI's conduit is the call to the level above the kernel's: HVC when the kernel was
+ * entered at EL1 (QEMU virt emulates PSCI there), SMC to EL3's firmware when it was entered
+ * at EL2 and so owns that level itself (QEMU virt with virtualization=on, TF-A). */
 void aarch64_psci_reset(void)
 {
     register uint64_t x0 __asm__("x0") = 0x84000009u;
-    __asm__ volatile("hvc #0" : "+r"(x0) : : "memory");
+    if (aarch64_boot_el >= 2)
+        __asm__ volatile("smc #0" : "+r"(x0) : : "memory");
+    else
+        __asm__ volatile("hvc #0" : "+r"(x0) : : "memory");
     for (;;)
         __asm__ volatile("wfi");
 }

@@ -20,9 +20,9 @@
     .globl _start
     .type _start, %function
 _start:
-    mrs x0, CurrentEL
-    lsr x0, x0, #2
-    cmp x0, #2
+    mrs x19, CurrentEL                  /* kept in x19 until .bss is cleared: see below */
+    lsr x19, x19, #2
+    cmp x19, #2
     b.ne 1f
     /* EL2 (a firmware's hand-over): EL1 in AArch64, the timer's counter readable there,
      * no virtual offset; enter EL1 with SP_EL1 and everything masked */
@@ -71,7 +71,9 @@ _start:
     b.hs 3f
     str xzr, [x0], #8
     b 2b
-3:  msr spsel, #0                       /* tasks run on SP_EL0, starting with the boot stack */
+3:  adrp x0, aarch64_boot_el           /* the level we were entered at: PSCI's conduit */
+    strb w19, [x0, :lo12:aarch64_boot_el]
+    msr spsel, #0                       /* tasks run on SP_EL0, starting with the boot stack */
     ldr x0, =__boot_stack_top
     mov sp, x0
     mov x29, xzr
