@@ -121,27 +121,34 @@ class Guest:
             self.chat_port = int(make_vars.setdefault("HOSTFWD_CHAT_PORT", free_port()))
             self.select_port = int(make_vars.setdefault("HOSTFWD_SELECT_PORT", free_port()))
             self.http_port = int(make_vars.setdefault("HOSTFWD_STATUS_PORT", free_port()))
-        cmd = qemu_command(board, **make_vars)
-        self.cmdline = cmd
-        if net == "tap":
-            self._cap_host_rto()
-        if impair is not None:
-            self.relay_stats = os.path.join(ROOT, "build", "relay-%s.json" % self.ns)
-            opts = []
-            for k, v in impair.items():
-                opts += ["--" + k, str(v)]
-            self.relay = self.in_ns([PYTHON, os.path.join(ROOT, "tests", "qemu", "relay.py"), "tap0",
-                                     "5555", "5556", "--stats", self.relay_stats] + opts,
-                                    stdout=subprocess.PIPE, text=True)
-            assert self.relay.stdout.readline().strip() == "relay ready"
-            i = next(i for i, a in enumerate(cmd) if a.startswith("tap,id=net0"))
-            cmd[i] = "socket,id=net0,udp=127.0.0.1:5555,localaddr=127.0.0.1:5556"
-        self.p = pexpect.spawn(cmd[0], cmd[1:], cwd=ROOT, encoding="utf-8",
-                               codec_errors="replace", timeout=CMD_TIMEOUT)
-        self.log = open(os.path.join(ROOT, "build", "qemu-test-%s.log" % board), "a")
-        self.p.logfile_read = self.log
-        self.p.expect("shell ready", timeout=BOOT_TIMEOUT)
-        self.p.expect(PROMPT)
+        self.p = self.log = None
+        try:
+            cmd = qemu_command(board, **make_vars)
+            self.cmdline = cmd
+            if net == "tap":
+                self._cap_host_rto()
+            if impair is not None:
+                self.relay_stats = os.path.join(ROOT, "build", "relay-%s.json" % self.ns)
+                opts = []
+                for k, v in impair.items():
+                    opts += ["--" + k, str(v)]
+                self.relay = self.in_ns([PYTHON, os.path.join(ROOT, "tests", "qemu", "relay.py"), "tap0",
+                                         "5555", "5556", "--stats", self.relay_stats] + opts,
+                                        stdout=subprocess.PIPE, text=True)
+                assert self.relay.stdout.readline().strip() == "relay ready"
+                i = next(i for i, a in enumerate(cmd) if a.startswith("tap,id=net0"))
+                cmd[i] = "socket,id=net0,udp=127.0.0.1:5555,localaddr=127.0.0.1:5556"
+            self.p = pexpect.spawn(cmd[0], cmd[1:], cwd=ROOT, encoding="utf-8",
+                                   codec_errors="replace", timeout=CMD_TIMEOUT)
+            self.log = open(os.path.join(ROOT, "build", "qemu-test-%s.log" % board), "a")
+            self.p.logfile_read = self.log
+            self.p.expect("shell ready", timeout=BOOT_TIMEOUT)
+            self.p.expect(PROMPT)
+        except BaseException:
+            # a guest that never came up (no image, a boot error) leaves nothing behind:
+            # no QEMU, no relay, no namespace
+            self.close()
+            raise
 
     def _cap_host_rto(self):
         """The host's TCP in this namespace (the tests' client sockets) retransmits at
@@ -209,12 +216,13 @@ class Guest:
             return json.load(f)
 
     def close(self):
-        if self.p.isalive():
+        if self.p is not None and self.p.isalive():
             self.p.terminate(force=True)
         if self.relay:
             self.relay.terminate()
             self.relay.wait(10)
-        self.log.close()
+        if self.log is not None:
+            self.log.close()
         if self.ns:
             subprocess.run([os.path.join(ROOT, "scripts", "netns.sh"), "down", self.ns])
             self.ns = None
