@@ -38,6 +38,16 @@ else ifneq ($(NET),user)
 $(error unknown NET '$(NET)'; use NET=user or NET=tap)
 endif
 
+# What a board compiled by a Debian Linux compiler against the newlib `make deps` builds
+# (scripts/build-newlib.sh: i386, aarch64) adds to its BOARD_CFLAGS, after setting CC and
+# NEWLIB: freestanding, without the compiler's Linux macros (newlib would pick its Linux
+# ABI), newlib's headers instead of glibc's, and the plain system call names such a newlib
+# calls (kernel/syscalls.c).
+NEWLIB_BUILT_CFLAGS = -ffreestanding -fno-pie -fno-pic -fno-stack-protector \
+                      -U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U__unix__ -U__unix -Uunix \
+                      -DK_NEWLIB_PLAIN_SYSCALL_NAMES -nostdinc -isystem $(NEWLIB)/include \
+                      -isystem $(shell $(CC) -print-file-name=include)
+
 ifneq ($(filter $(BOARD),$(BOARDS)),)
 include boards/$(BOARD)/board.mk
 ifeq ($(NET),tap)

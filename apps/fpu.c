@@ -5,8 +5,9 @@
  * mode that leaked from one context to another shows too. It checks what arch_switch must
  * keep per context on a core with an FPU: the callee-saved FP registers (Cortex-M4F:
  * s16-s31, FPSCR; see kernel/arch/armv7m/switch.S), the FP control word (i386: the x87
- * control word) and AArch64's d8-d15 and FPCR (kernel/arch/aarch64/switch.S). On a core without one (Cortex-M3: soft float) the values still run through
- * the switch in integer registers, and rounding modes are not applicable.
+ * control word) and AArch64's d8-d15 and FPCR (kernel/arch/aarch64/switch.S). On a core
+ * without one (Cortex-M3: soft float) the values still run through the switch in integer
+ * registers, and rounding modes are not applicable.
  */
 #include <errno.h>
 #include <stdint.h>

@@ -9,7 +9,8 @@
  *   RTC         PL031 at 0x09010000
  *   NIC         virtio-net on one of 32 virtio-mmio transports at 0x0a000000 + 0x200 * n,
  *               SPI 16 + n (GIC ID 48 + n)
- *   exit        semihosting (QEMU -semihosting-config enable=on); reset by PSCI over HVC
+ *   exit        semihosting (QEMU -semihosting-config enable=on); reset by PSCI (HVC, or
+ *               SMC when entered at EL2: kernel/arch/aarch64/arch.c)
  */
 #include <stdint.h>
 

@@ -12,14 +12,10 @@ TEST_CONN_BYTES := 8192:4096
 CC := aarch64-linux-gnu-gcc
 SIZE := aarch64-linux-gnu-size
 NEWLIB := $(DEPS)/newlib-aarch64
-# The Debian compiler targets Linux: freestanding, no Linux macros (newlib's own ABI). Its
-# unwind tables stay on: they are gdb's only way up an AArch64 stack whose prologues GCC
-# shrink-wraps (`make debug`'s backtrace).
-BOARD_CFLAGS := -mcpu=cortex-a53 -ffreestanding -fno-pie -fno-pic -fno-stack-protector \
-                -mno-outline-atomics \
-                -U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U__unix__ -U__unix -Uunix \
-                -DK_NEWLIB_PLAIN_SYSCALL_NAMES \
-                -nostdinc -isystem $(NEWLIB)/include -isystem $(shell aarch64-linux-gnu-gcc -print-file-name=include)
+# The Debian compiler targets Linux (NEWLIB_BUILT_CFLAGS, Makefile). Its unwind tables stay
+# on: they are gdb's only way up an AArch64 stack whose prologues GCC shrink-wraps (`make
+# debug`'s backtrace).
+BOARD_CFLAGS := -mcpu=cortex-a53 -mno-outline-atomics $(NEWLIB_BUILT_CFLAGS)
 BOARD_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
                  -Wl,--no-warn-rwx-segments -Wl,-z,max-page-size=4096
 BOARD_LIBS := $(NEWLIB)/lib/libc.a $(NEWLIB)/lib/libm.a $(shell aarch64-linux-gnu-gcc -print-libgcc-file-name)

@@ -8,11 +8,8 @@ TEST_CONNS := 2000
 CC := gcc
 SIZE := size
 NEWLIB := $(DEPS)/newlib-i386
-BOARD_CFLAGS := -m32 -march=i686 -ffreestanding -fno-pie -fno-pic -fno-stack-protector \
-                -fcf-protection=none -fno-asynchronous-unwind-tables \
-                -U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U__unix__ -U__unix -Uunix \
-                -DK_NEWLIB_PLAIN_SYSCALL_NAMES \
-                -nostdinc -isystem $(NEWLIB)/include -isystem $(shell gcc -m32 -print-file-name=include)
+BOARD_CFLAGS := -m32 -march=i686 -fcf-protection=none -fno-asynchronous-unwind-tables \
+                $(NEWLIB_BUILT_CFLAGS)
 BOARD_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,-m,elf_i386 -Wl,--build-id=none \
                  -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 BOARD_LIBS := $(NEWLIB)/lib/libc.a $(shell gcc -m32 -print-libgcc-file-name)

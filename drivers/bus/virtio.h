@@ -28,9 +28,6 @@
  */
 int virtio_find(unsigned type, unsigned *irq);
 
-/* The transport's name for messages and `ifconfig`: "pci" or "mmio". */
-const char *virtio_transport(void);
-
 /* Read and write the device status (2.1); writing 0 resets the device (and a reset is
  * complete when the status reads 0 again). */
 uint8_t virtio_status(void);

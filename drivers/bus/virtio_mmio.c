@@ -61,7 +61,6 @@ int virtio_find(unsigned type, unsigned *irq)
     return -1;
 }
 
-const char *virtio_transport(void) { return "mmio"; }
 uint8_t virtio_status(void) { return (uint8_t)R(STATUS); }
 void virtio_status_set(uint8_t status) { R(STATUS) = status; }
 

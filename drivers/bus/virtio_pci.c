@@ -95,7 +95,6 @@ int virtio_find(unsigned type, unsigned *irq)
     return 0;
 }
 
-const char *virtio_transport(void) { return "pci"; }
 uint8_t virtio_status(void) { return common->device_status; }
 void virtio_status_set(uint8_t status) { common->device_status = status; }
 
