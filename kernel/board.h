@@ -22,6 +22,12 @@ extern const unsigned board_clock_resolution_ms;
 /* Milliseconds since boot, from the board's tick (host: a virtual clock). Never blocks. */
 uint64_t board_uptime_ms(void);
 
+/* Microseconds since boot, from the same clock (board_uptime_us() / 1000 is
+ * board_uptime_ms()): x86 the HPET's or the PIT's counter, ARM SysTick's current value or
+ * the generic counter; host: the virtual milliseconds x 1000. For short bounded waits (the
+ * poll loop's busy polling). Any context; never blocks, never goes backwards. */
+uint64_t board_uptime_us(void);
+
 /* Write one byte to the console, polling the UART until it is accepted. Any context. */
 void board_console_putc(char c);
 

@@ -77,8 +77,9 @@ static int cmd_ps(int argc, char **argv)
         free(s);
     }
     for (h = k_poll_hooks(); h; h = h->next)
-        printf("poll hook %-10s events=%u calls=%u items=%u\n", h->name, (unsigned)h->events,
-               (unsigned)h->calls, (unsigned)h->items);
+        printf("poll hook %-10s events=%u calls=%u items=%u busy_hits=%u\n", h->name,
+               (unsigned)h->events, (unsigned)h->calls, (unsigned)h->items,
+               (unsigned)h->busy_hits);
     printf("console rx overruns=%u typeahead dropped=%u\n", (unsigned)board_console_overruns(),
            (unsigned)k_console_dropped());
     return 0;
@@ -99,6 +100,38 @@ static int cmd_uptime(int argc, char **argv)
     return 0;
 }
 K_SHELL_CMD(uptime, "uptime", "- time since boot, and the share of it the CPU spent halted", cmd_uptime);
+
+static int cmd_busypoll(int argc, char **argv)
+{
+    struct k_idle_stats st;
+    struct k_poll_hook *h;
+    unsigned n = 0;
+    if (argc == 2) {
+        char *end;
+        unsigned long us = strtoul(argv[1], &end, 10);
+        int rc = *end || end == argv[1] || us > K_BUSY_POLL_MAX_US ? -EINVAL
+                                                                   : k_busy_poll_set((uint32_t)us);
+        if (rc) {
+            printf("busypoll: '%s' is not a window of 0 to %u us\n", argv[1], K_BUSY_POLL_MAX_US);
+            return rc;
+        }
+    } else if (argc != 1) {
+        printf("usage: busypoll [us]\n");
+        return -EINVAL;
+    }
+    k_idle_stats(&st);
+    printf("busy poll window %u us%s; %lu polls, %lu found work, %lu.%03u ms spent\n",
+           (unsigned)k_busy_poll_us(), k_busy_poll_us() ? "" : " (off)",
+           (unsigned long)st.busy_polls, (unsigned long)st.busy_hits,
+           (unsigned long)(st.busy_us / 1000u), (unsigned)(st.busy_us % 1000u));
+    printf("busy-polled hooks:");
+    for (h = k_poll_hooks(); h; h = h->next)
+        if (h->pending && ++n)
+            printf(" %s", h->name);
+    printf("%s\n", n ? "" : " none (no device with its receive ring in memory)");
+    return 0;
+}
+K_SHELL_CMD(busypoll, "busypoll", "[us] - the poll loop's busy-poll window after device work (0: off), and what it did", cmd_busypoll);
 
 static int cmd_mem(int argc, char **argv)
 {

@@ -324,6 +324,8 @@ int k_gen_yield_from(k_gen_t *g, k_gen_t *sub, void **result);
 
 /* Milliseconds since boot (host build: virtual milliseconds since k_run()). */
 uint64_t k_uptime_ms(void);
+/* Microseconds since boot, the same clock (board_uptime_us()). */
+uint64_t k_uptime_us(void);
 
 /* What the poll loop's halts have been (the idle task calls board_idle() when no task is
  * ready and no interrupt event is pending). Tickless: each halt is armed for the earliest
@@ -334,6 +336,9 @@ struct k_idle_stats {
     uint32_t last_wait_ms;       /* the most recent halt's deadline minus its start, ms;
                                     UINT32_MAX when it had none, 0 when already due */
     uint64_t halted_ms;          /* time spent inside board_idle(), ms */
+    uint32_t busy_polls;         /* busy polls (k_busy_poll_set()) instead of a halt */
+    uint32_t busy_hits;          /* of those, ended by a hook's pending work */
+    uint64_t busy_us;            /* time spent busy polling, us */
 };
 
 /* Copy the poll loop's halt counters into *st. Any task; does not block. */
@@ -518,13 +523,34 @@ struct k_poll_hook {
     int (*poll)(void *ctx);
     void *ctx;
     uint32_t period_ms;          /* 0: only on events and kicks */
+    /* Optional: whether work waits that the device's interrupt may not have announced yet,
+     * read cheaply and without side effects (a receive descriptor's done bit in memory,
+     * not a device register). After such a hook has found work, the poll loop spins on
+     * this for up to k_busy_poll_us() before it halts (see there). NULL: never polled so. */
+    bool (*pending)(void *ctx);
     struct k_poll_hook *next;
     volatile uint32_t events;    /* k_isr_signal() counts here */
     uint32_t seen;               /* events when it last ran */
     volatile bool kicked;        /* k_poll_kick(): run at the next pass */
     uint64_t last_ms;            /* when it last ran */
     uint32_t calls, items;       /* statistics, shown by `ps` */
+    uint32_t busy_hits;          /* busy polls that found its work (pending() true) */
 };
+
+/*
+ * Busy polling, as Linux's net.core.busy_poll and NAPI's "poll before re-enabling the
+ * interrupt": when no task is ready and a hook with a pending() check found work less than
+ * us microseconds ago, the poll loop spins on those checks (and on interrupt events)
+ * instead of halting, until one is true or the window has passed since that work. A device
+ * that delays its interrupts (the e1000's mitigation timer: 128 us at least between two
+ * interrupts under QEMU) or a CPU slow to wake from a halt (a QEMU vCPU) then costs a
+ * round trip nothing; the price is up to us of CPU after each burst of work, never while
+ * idle. 0 turns it off. Default K_BUSY_POLL_US (make variable). Returns 0, or -EINVAL if us
+ * is over K_BUSY_POLL_MAX_US. Does not block.
+ */
+#define K_BUSY_POLL_MAX_US 100000u
+int k_busy_poll_set(uint32_t us);
+uint32_t k_busy_poll_us(void);
 
 /* Add a hook (once; the struct must stay valid). It runs at the next pass. */
 void k_poll_register(struct k_poll_hook *h);

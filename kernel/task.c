@@ -33,6 +33,10 @@ static struct {
 } k;
 
 static volatile uint32_t k_isr_events;
+#ifndef K_BUSY_POLL_US
+#define K_BUSY_POLL_US 0             /* the host build; boards: the make variable */
+#endif
+static uint32_t k_busy_window_us = K_BUSY_POLL_US;
 static struct k_poll_hook *k_hooks;  /* outside k: registered before k_run() resets k */
 static uint32_t k_idle_guard[K_GUARD_WORDS];
 
@@ -244,6 +248,7 @@ int k_wait_any(k_task_t *const *tasks, int n, k_timeout_t timeout)
 }
 
 uint64_t k_uptime_ms(void) { return board_uptime_ms(); }
+uint64_t k_uptime_us(void) { return board_uptime_us(); }
 
 k_task_t *k_current(void) { return k.current; }
 
@@ -488,6 +493,16 @@ int k_poll_unregister(struct k_poll_hook *h)
 
 struct k_poll_hook *k_poll_hooks(void) { return k_hooks; }
 
+int k_busy_poll_set(uint32_t us)
+{
+    if (us > K_BUSY_POLL_MAX_US)
+        return -EINVAL;
+    k_busy_window_us = us;
+    return 0;
+}
+
+uint32_t k_busy_poll_us(void) { return k_busy_window_us; }
+
 void k_idle_stats(struct k_idle_stats *st) { *st = k.idle_stats; }
 
 static void k_expire_timers(uint64_t now)
@@ -500,9 +515,43 @@ static void k_expire_timers(uint64_t now)
     }
 }
 
+/* Spin on the pending() checks of the hooks until one has work, an interrupt event comes,
+ * the busy-poll window that opened at work_us has passed, or the earliest sleeper's
+ * deadline (ms; no timer interrupt is armed while spinning) has come. The checks come
+ * first: a device writes a frame before it raises the interrupt that announces it, so that
+ * interrupt finds the frame pending too. Returns the hook with work (kicked, so that it runs
+ * at the next pass), or NULL. */
+static struct k_poll_hook *k_busy_poll(uint64_t work_us, uint64_t deadline_ms)
+{
+    uint64_t start = k_uptime_us(), now = start;
+    struct k_poll_hook *h;
+
+    k.idle_stats.busy_polls++;
+    for (;;) {
+        for (h = k_hooks; h && !(h->pending && h->pending(h->ctx)); h = h->next)
+            ;
+        if (h || k.seen_events != k_isr_events)
+            break;
+        now = k_uptime_us();
+        if (now - work_us >= k_busy_window_us || now / 1000u >= deadline_ms)
+            break;
+    }
+    k.idle_stats.busy_us += now - start;
+    if (h) {
+        h->busy_hits++;
+        k.idle_stats.busy_hits++;
+        k_poll_kick(h);
+    }
+    return h;
+}
+
 /* The idle task: the poll loop. Returns when main has exited, or on a deadlock. */
 static int k_idle_loop(void)
 {
+    bool busy = false;               /* a hook with pending() found work; the last work
+                                        (its, or a task's run since) was at work_us */
+    uint64_t work_us = 0;
+
     for (;;) {
         struct k_poll_hook *h;
         unsigned long irq;
@@ -527,17 +576,31 @@ static int k_idle_loop(void)
             h->last_ms = now;
             int n = h->poll(h->ctx);
             h->calls++;
-            if (n > 0)
+            if (n > 0) {
                 h->items += (uint32_t)n;
+                if (h->pending && k_busy_window_us) {
+                    busy = true;
+                    work_us = k_uptime_us();
+                }
+            }
         }
         k_expire_timers(k_uptime_ms());
         if (!k_list_empty(&k.ready)) {
             k_switch_to(ready_pop());
+            if (busy)
+                work_us = k_uptime_us();  /* the window counts from the last work done */
             continue;
         }
         deadline = k_list_empty(&k.timers)
                        ? UINT64_MAX
                        : k_container_of(k.timers.next, k_task_t, timer)->deadline;
+        if (busy && k_busy_window_us) {   /* (a task may have turned it off since) */
+            if (k_busy_poll(work_us, deadline) || k.seen_events != k_isr_events)
+                continue;            /* work, or an interrupt: another pass */
+            busy = false;            /* the window has passed (or a deadline came) */
+            if (k_uptime_ms() >= deadline)
+                continue;
+        }
         irq = arch_irq_save();
         if (k.seen_events == k_isr_events) {
             uint64_t start = k_uptime_ms();

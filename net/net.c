@@ -315,6 +315,12 @@ static struct k_poll_hook net_hook = { .name = "net", .poll = net_poll, .period_
 
 void netdrv_isr_signal(void) { k_isr_signal(&net_hook); }
 
+static bool net_pending(void *ctx)
+{
+    (void)ctx;
+    return netif_ok && netdrv_rx_pending();
+}
+
 static void tcpip_ready(void *arg) { k_sem_give(arg); }
 
 static int use_static(void)
@@ -366,6 +372,8 @@ int net_start(void)
         return -ENODEV;
     }
     netif_ok = true;
+    if (netdrv_rx_pending)
+        net_hook.pending = net_pending;  /* busy-polled after frames (k_busy_poll_set()) */
     k_poll_register(&net_hook);
 
     if (net_config.dhcp) {

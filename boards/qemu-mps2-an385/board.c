@@ -41,7 +41,8 @@ static void uart0_rx_isr(void *ctx)
     k_isr_signal(k_console_hook());
 }
 
-uint64_t board_uptime_ms(void) { return systick_uptime_ms(); }
+uint64_t board_uptime_us(void) { return systick_uptime_us(); }
+uint64_t board_uptime_ms(void) { return systick_uptime_us() / 1000u; }
 uint32_t board_cycles(void) { return systick_cycles(); }
 
 int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)

@@ -54,7 +54,8 @@ static void timer_isr(void *ctx)
 
 static void irq_dispatch(void) { gicv2_dispatch(&gic); }
 
-uint64_t board_uptime_ms(void) { return arm_generic_timer_uptime_ms(); }
+uint64_t board_uptime_us(void) { return arm_generic_timer_uptime_us(); }
+uint64_t board_uptime_ms(void) { return arm_generic_timer_uptime_us() / 1000u; }
 uint32_t board_cycles(void) { return arm_generic_timer_cycles(); }
 
 int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)

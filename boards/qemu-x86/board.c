@@ -43,7 +43,7 @@ uint32_t board_console_overruns(void) { return com1.rx.overruns; }
 #define HPET_BASE 0xFED00000u       /* where PC firmware (and QEMU) put it */
 #define PIT_TICK_HZ 100u
 static bool have_hpet;
-static uint64_t last_ms;
+static uint64_t last_us;
 
 static void timer_isr(void *ctx)
 {
@@ -55,16 +55,18 @@ static void timer_isr(void *ctx)
     k_isr_event();                      /* timers: no hook to run */
 }
 
-uint64_t board_uptime_ms(void)
+uint64_t board_uptime_us(void)
 {
     unsigned long s = arch_irq_save();
-    uint64_t ms = have_hpet ? hpet_uptime_ms() : i8254_uptime_ms(i8259_pending(0));
-    if (ms < last_ms)
-        ms = last_ms;
-    last_ms = ms;
+    uint64_t us = have_hpet ? hpet_uptime_us() : i8254_uptime_us(i8259_pending(0));
+    if (us < last_us)
+        us = last_us;
+    last_us = us;
     arch_irq_restore(s);
-    return ms;
+    return us;
 }
+
+uint64_t board_uptime_ms(void) { return board_uptime_us() / 1000u; }
 
 static void com1_isr(void *ctx)
 {

@@ -152,6 +152,13 @@ static err_t e1000_output(struct netif *netif, struct pbuf *p)
     return ERR_OK;
 }
 
+/* The next descriptor written back (8254x 3.2.3: DD) */
+static bool e1000_rx_pending(void)
+{
+    return mmio && (*(volatile uint8_t *)&rx_ring[rx_next].status & DESC_DD);
+}
+bool (*const netdrv_rx_pending)(void) = e1000_rx_pending;
+
 /* low_level_input, for every completed receive descriptor; returns frames delivered. */
 int netdrv_poll(struct netif *netif)
 {

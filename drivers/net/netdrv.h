@@ -43,6 +43,13 @@ int netdrv_poll(struct netif *netif);
  * loop's next pass. Safe from interrupt context. */
 void netdrv_isr_signal(void);
 
+/* Whether a received frame waits for netdrv_poll(), read from memory alone (the receive
+ * ring's next descriptor), never from a device register: the network poll hook's pending()
+ * check, which the poll loop spins on after work (k_busy_poll_set()). NULL for a device
+ * that can only be asked through its registers (a FIFO: LAN9118, Stellaris), whose
+ * interrupt is then the only news of a frame. Any context; never blocks. */
+extern bool (*const netdrv_rx_pending)(void);
+
 /* Link state from the PHY / status register (bounded: a PHY that does not answer leaves
  * the last state read). Not cheap on every device (LAN9118: four MAC CSR round trips), so
  * the poll loop asks at most every NET_LINK_POLL_MS. */

@@ -59,6 +59,9 @@ static uintptr_t base;            /* board_netdrv.base, set by netdrv_init */
 static struct netdrv_stats stats;
 static bool present;
 
+/* FIFO device: only its interrupt tells of a frame (no busy polling) */
+bool (*const netdrv_rx_pending)(void) = NULL;
+
 const char *netdrv_name(void) { return "stellaris"; }
 const struct netdrv_stats *netdrv_stats(void) { return &stats; }
 

@@ -147,6 +147,13 @@ static err_t virtio_output(struct netif *netif, struct pbuf *p)
     return ERR_OK;
 }
 
+/* The device has used a receive buffer we have not looked at (virtio 1.1, 2.6.8) */
+static bool virtio_net_rx_pending(void)
+{
+    return *(volatile uint16_t *)&rxq.used.idx != rxq.last_used;
+}
+bool (*const netdrv_rx_pending)(void) = virtio_net_rx_pending;
+
 int netdrv_poll(struct netif *netif)
 {
     int n = 0, posted = 0;

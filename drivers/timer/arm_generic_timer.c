@@ -22,7 +22,7 @@ uint64_t arm_generic_timer_init(void)
     return per_ms ? hz : 0;
 }
 
-uint64_t arm_generic_timer_uptime_ms(void) { return counter() / per_ms; }
+uint64_t arm_generic_timer_uptime_us(void) { return counter() * 1000u / per_ms; }
 
 uint32_t arm_generic_timer_cycles(void) { return (uint32_t)counter(); }
 

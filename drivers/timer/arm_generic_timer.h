@@ -14,8 +14,8 @@
  * 62,500,000), or 0 if CNTFRQ_EL0 was never set (firmware's job): the board then fails. */
 uint64_t arm_generic_timer_init(void);
 
-/* Milliseconds since reset, from the counter. Any context; never goes backwards. */
-uint64_t arm_generic_timer_uptime_ms(void);
+/* Microseconds since reset, from the counter. Any context; never goes backwards. */
+uint64_t arm_generic_timer_uptime_us(void);
 
 /* The counter's low 32 bits: changes every 1/CNTFRQ s (16 ns on QEMU). Any context. */
 uint32_t arm_generic_timer_cycles(void);

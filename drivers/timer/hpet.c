@@ -42,7 +42,8 @@ bool hpet_init(uintptr_t base)
     return true;
 }
 
-uint64_t hpet_uptime_ms(void) { return count() / per_ms; }
+/* per_ms is at least 10^4 (period <= 100 ns): count() * 1000 overflows after 58 years */
+uint64_t hpet_uptime_us(void) { return count() * 1000u / per_ms; }
 
 bool hpet_arm(uint64_t deadline_ms)
 {

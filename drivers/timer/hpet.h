@@ -13,8 +13,8 @@
  * capabilities, a period over 100 ns) or it cannot do legacy replacement. Interrupts off. */
 bool hpet_init(uintptr_t base);
 
-/* Milliseconds since the counter started. Any context. */
-uint64_t hpet_uptime_ms(void);
+/* Microseconds since the counter started. Any context. */
+uint64_t hpet_uptime_us(void);
 
 /* Interrupt (line 0) when the clock reaches deadline_ms; UINT64_MAX: no deadline, timer 0
  * off. Returns false if the deadline has already passed: no interrupt will come, and the

@@ -19,7 +19,7 @@ void i8254_init(unsigned hz)
 
 void i8254_tick(void) { ticks++; }
 
-uint64_t i8254_uptime_ms(bool tick_pending)
+uint64_t i8254_uptime_us(bool tick_pending)
 {
     uint64_t t = ticks, pit;
     uint16_t count;
@@ -30,5 +30,5 @@ uint64_t i8254_uptime_ms(bool tick_pending)
     if (tick_pending && count > divisor / 2)
         t++;                                /* the counter reloaded: that period is over */
     pit = t * divisor + (divisor - count);
-    return pit * 1000u / PIT_HZ;
+    return pit / PIT_HZ * 1000000u + pit % PIT_HZ * 1000000u / PIT_HZ;
 }

@@ -13,10 +13,10 @@ void i8254_init(unsigned hz);
 /* From the tick's interrupt handler (line 0): count one period. */
 void i8254_tick(void);
 
-/* Milliseconds since i8254_init(): ticks plus the part of the current period counted down
+/* Microseconds since i8254_init(): ticks plus the part of the current period counted down
  * (counter latch). tick_pending: the tick's interrupt is requested but not yet taken (the
  * board asks its interrupt controller), so a period that ended with interrupts off still
  * counts. Interrupts off. */
-uint64_t i8254_uptime_ms(bool tick_pending);
+uint64_t i8254_uptime_us(bool tick_pending);
 
 #endif

@@ -15,7 +15,7 @@
 #define RELOAD (1u << 24)
 
 static volatile uint64_t wraps;
-static uint64_t last_ms;
+static uint64_t last_us;
 static uint32_t cycles_per_ms;
 
 static void systick_isr(void *ctx)
@@ -37,20 +37,20 @@ void systick_init(uint32_t clock_hz)
 /* Wraps plus the part of the current period SysTick has counted down. A period that ended
  * while interrupts were off shows as SysTick pending (ICSR.PENDSTSET) with the counter
  * already reloaded: count it as elapsed. */
-uint64_t systick_uptime_ms(void)
+uint64_t systick_uptime_us(void)
 {
     unsigned long s = arch_irq_save();
-    uint64_t t = wraps, ms;
+    uint64_t t = wraps, us;
     uint32_t cvr = SYST_CVR;
 
     if ((SCB_ICSR & ICSR_PENDSTSET) && cvr > RELOAD / 2)
         t++;
-    ms = (t * RELOAD + (RELOAD - 1u - cvr)) / cycles_per_ms;
-    if (ms < last_ms)
-        ms = last_ms;
-    last_ms = ms;
+    us = (t * RELOAD + (RELOAD - 1u - cvr)) * 1000u / cycles_per_ms;
+    if (us < last_us)
+        us = last_us;
+    last_us = us;
     arch_irq_restore(s);
-    return ms;
+    return us;
 }
 
 uint32_t systick_cycles(void) { return SYST_CVR ^ (uint32_t)(wraps << 24); }

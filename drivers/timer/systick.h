@@ -12,8 +12,8 @@
  * SysTick exception. Called once from board_init(), interrupts off. */
 void systick_init(uint32_t clock_hz);
 
-/* Milliseconds since systick_init(); never goes backwards. Any context. */
-uint64_t systick_uptime_ms(void);
+/* Microseconds since systick_init(); never goes backwards. Any context. */
+uint64_t systick_uptime_us(void);
 
 /* The counter's current value mixed with the wrap count: changes every cycle. Any context. */
 uint32_t systick_cycles(void);

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import has
+from conftest import board_info, has
 
 # Generous: on the LAN9118 board a burst from many connections overflows the NIC's 10 KiB
 # receive FIFO (as on hardware); the lost frames come back by the peer's retransmission,
@@ -166,3 +166,54 @@ def test_ifconfig_and_netstat(ng):
     out = ng.cmd("netstat")
     # one listening socket per service: dual-stack ([::]) where the image has IPv6
     assert ("[::]:7" if has(ng.board, "IPV6") else "0.0.0.0:7") in out and "LISTEN" in out
+
+
+def busy_poll(g, arg=""):
+    """`busypoll [arg]`: (window us, polls, polls that found work, hooks busy-polled)."""
+    out = g.cmd(("busypoll " + arg).strip())
+    m = re.search(r"busy poll window (\d+) us(?: \(off\))?; (\d+) polls, (\d+) found work, "
+                  r"\d+\.\d{3} ms spent\r?\nbusy-polled hooks: (.*?)\r?$", out, re.M)
+    assert m, out
+    return int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
+
+
+def small_round_trips(g, n):
+    with connect(g) as s:
+        for i in range(n):
+            s.sendall(b"%063d" % i)
+            got = b""
+            while len(got) < 63:
+                chunk = s.recv(63 - len(got))
+                assert chunk, "echo connection closed after %d round trips" % i
+                got += chunk
+            assert got == b"%063d" % i
+
+
+def test_busy_poll_takes_frames_before_their_interrupt(ng):
+    """After frames, the poll loop spins on the receive ring for the busy-poll window
+    instead of halting (k_busy_poll_set). The e1000 and virtio-net keep their rings in
+    memory and are polled so; the LAN9118 and Stellaris FIFOs are not. With a 100 ms
+    window, each small echo request (sent within a millisecond or so of the reply before
+    it) is found by the spin; with the window 0 the loop never spins."""
+    window, polls0, hits0, hooks = busy_poll(ng)
+    assert window == 200                       # K_BUSY_POLL_US, the default
+    ring = board_info(ng.board)["NIC"] in ("e1000", "virtio_net")
+    assert hooks == ("net" if ring else "none (no device with its receive ring in memory)")
+    assert busy_poll(ng, "100000")[0] == 100000
+    small_round_trips(ng, 100)
+    _, polls1, hits1, _ = busy_poll(ng)
+    if ring:
+        assert hits1 - hits0 >= 50, (hits0, hits1)
+    else:
+        assert (polls1, hits1) == (polls0, hits0)
+    window, polls2, hits2, _ = busy_poll(ng, "0")
+    assert window == 0 and polls2 >= polls1 and hits2 >= hits1
+    small_round_trips(ng, 50)
+    assert busy_poll(ng)[1:3] == (polls2, hits2)
+    # bad windows: named, nothing changed, and the kernel goes on serving
+    for bad in ("x", "100001", "-1", "5us"):
+        out = ng.cmd("busypoll " + bad)
+        assert "busypoll: '%s' is not a window of 0 to 100000 us" % bad in out, out
+    assert "usage: busypoll [us]" in ng.cmd("busypoll 1 2")
+    assert busy_poll(ng, "200")[0] == 200
+    small_round_trips(ng, 10)

@@ -20,6 +20,7 @@ unsigned long host_idle_calls;
 
 void board_init(void) {}
 uint64_t board_uptime_ms(void) { return host_now_ms; }
+uint64_t board_uptime_us(void) { return host_now_ms * 1000u; }
 void board_console_putc(char c) { (void)write(1, &c, 1); }
 int board_console_getc(void) { return -1; }
 uint32_t board_console_overruns(void) { return 0; }

@@ -93,10 +93,98 @@ static void test_poll_hooks_run_on_their_own_events(void **state)
     assert_int_equal(k_poll_unregister(&c), -ENOENT);
 }
 
+/* Busy polling. Hook d's "device" has a frame ready after d_arrive more of its pending()
+ * calls; each call that finds nothing lets 1 ms of virtual time pass (the host clock moves
+ * only when something moves it), so a spin that never ends would hang the test. */
+static int d_frames, d_arrive, d_pending_calls;
+
+static int poll_d(void *ctx)
+{
+    int n = d_frames;
+    (void)ctx;
+    d_frames = 0;
+    return n;
+}
+
+static bool pending_d(void *ctx)
+{
+    (void)ctx;
+    d_pending_calls++;
+    if (d_arrive > 0 && --d_arrive == 0) {
+        d_frames = 1;
+        return true;
+    }
+    host_now_ms++;
+    return false;
+}
+
+static struct k_poll_hook d = { .name = "d", .poll = poll_d, .pending = pending_d };
+
+static void *main_busy(void *arg)
+{
+    struct k_idle_stats st;
+    unsigned long halts;
+    uint64_t t0;
+    (void)arg;
+
+    /* off: work found, yet the loop halts without asking pending() */
+    assert_int_equal(k_busy_poll_set(0), 0);
+    d_frames = 1;
+    k_poll_kick(&d);
+    pass();
+    assert_int_equal(d.items, 1);
+    assert_int_equal(d_pending_calls, 0);
+    k_idle_stats(&st);
+    assert_int_equal(st.busy_polls, 0);
+
+    /* a 5 ms window: after d's frame the loop spins instead of halting; the next frame
+     * comes at the 3rd check and is handled at once (no halt between), then the spin goes
+     * on for 5 ms after that work and only then does the loop halt, until main's deadline */
+    assert_int_equal(k_busy_poll_set(5000), 0);
+    d_frames = 1;
+    d_arrive = 3;
+    k_poll_kick(&d);
+    halts = host_idle_calls;
+    t0 = k_uptime_ms();
+    k_sleep_ms(100);
+    assert_true(k_uptime_ms() - t0 >= 100);
+    assert_int_equal(d.items, 3);
+    assert_int_equal(d.busy_hits, 1);
+    assert_int_equal(d_pending_calls, 3 + 5);
+    k_idle_stats(&st);
+    assert_int_equal(st.busy_hits, 1);
+    assert_int_equal(st.busy_polls, 2);
+    assert_int_equal(st.busy_us, (2 + 5) * 1000);
+    assert_int_equal(host_idle_calls - halts, 1);
+
+    /* no timer interrupt is armed while spinning: a sleeper's deadline ends the spin */
+    assert_int_equal(k_busy_poll_set(K_BUSY_POLL_MAX_US), 0);
+    d_frames = 1;
+    d_arrive = 0;
+    k_poll_kick(&d);
+    t0 = k_uptime_ms();
+    k_sleep_ms(3);
+    assert_true(k_uptime_ms() - t0 <= 4);
+
+    assert_int_equal(k_busy_poll_set(K_BUSY_POLL_MAX_US + 1), -EINVAL);
+    assert_int_equal(k_busy_poll_us(), K_BUSY_POLL_MAX_US);
+    assert_int_equal(k_busy_poll_set(0), 0);
+    return NULL;
+}
+
+static void test_busy_poll_spins_after_work_then_halts(void **state)
+{
+    (void)state;
+    k_poll_register(&d);
+    unit_run(main_busy, NULL);
+    assert_int_equal(k_poll_unregister(&d), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_poll_hooks_run_on_their_own_events, unit_setup),
+        cmocka_unit_test_setup(test_busy_poll_spins_after_work_then_halts, unit_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
