@@ -303,6 +303,7 @@ static int net_poll(void *ctx)
             tcpip_try_callback(link_changed, up ? (void *)1 : NULL) == ERR_OK)
             link_was_up = up;
     }
+    netdrv_tx_flush();
     int n = netdrv_poll(&netif);
     if (netdrv_stats()->rx_waiting)
         k_poll_kick(&net_hook);      /* lwIP's input queue was full: the rest next pass */
@@ -314,6 +315,7 @@ static int net_poll(void *ctx)
 static struct k_poll_hook net_hook = { .name = "net", .poll = net_poll, .period_ms = NET_LINK_POLL_MS };
 
 void netdrv_isr_signal(void) { k_isr_signal(&net_hook); }
+void netdrv_tx_later(void) { k_poll_kick(&net_hook); }
 
 static bool net_pending(void *ctx)
 {

@@ -104,6 +104,19 @@ static struct netdrv_stats stats;
 static inline uint32_t rd(uint32_t reg) { return *(volatile uint32_t *)(mmio + reg); }
 static inline void wr(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(mmio + reg) = v; }
 
+static uint32_t tx_unflushed;     /* descriptors filled but not yet given to the device */
+
+/* Give the filled descriptors to the device: one TDT write for the batch (each write traps
+ * into QEMU's model, under its global lock, which then sends everything up to TDT). */
+void netdrv_tx_flush(void)
+{
+    if (tx_unflushed) {
+        __asm__ volatile("" : : : "memory");
+        wr(TDT, tx_next);
+        tx_unflushed = 0;
+    }
+}
+
 const char *netdrv_name(void) { return "e1000"; }
 /* Frames over 1522 bytes never reach the ring: the device drops them and counts them in
  * ROC, which is folded in here (when someone asks, not on every poll: MMIO traps). */
@@ -144,8 +157,10 @@ static err_t e1000_output(struct netif *netif, struct pbuf *p)
     d->cmd = TXCMD_EOP | TXCMD_IFCS | TXCMD_RS;
     d->status = 0;
     tx_next = (tx_next + 1) % TX_RING;
-    __asm__ volatile("" : : : "memory");
-    wr(TDT, tx_next);
+    if (++tx_unflushed >= NETDRV_TX_BATCH)
+        netdrv_tx_flush();
+    else
+        netdrv_tx_later();
     stats.tx_frames++;
     stats.tx_bytes += p->tot_len;
     LINK_STATS_INC(link.xmit);

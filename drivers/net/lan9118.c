@@ -80,6 +80,8 @@ static bool present;
 /* FIFO device: only its interrupt tells of a frame (no busy polling) */
 bool (*const netdrv_rx_pending)(void) = NULL;
 
+void netdrv_tx_flush(void) {}
+
 const char *netdrv_name(void) { return "lan9118"; }
 const struct netdrv_stats *netdrv_stats(void) { return &stats; }
 

@@ -121,6 +121,17 @@ static void tx_reclaim(void)
     }
 }
 
+static uint16_t tx_unkicked;         /* entries made available since the last notify */
+
+/* Notify the device of the batch of transmit entries (see netdrv.h) */
+void netdrv_tx_flush(void)
+{
+    if (tx_unkicked) {
+        tx_unkicked = 0;
+        kick(&txq);
+    }
+}
+
 /* low_level_output: the header (all zero: no offload) and the frame in one buffer. */
 static err_t virtio_output(struct netif *netif, struct pbuf *p)
 {
@@ -140,7 +151,10 @@ static err_t virtio_output(struct netif *netif, struct pbuf *p)
     txq.avail.idx++;
     tx_next = (uint16_t)((tx_next + 1) % txq.size);
     tx_free--;
-    kick(&txq);
+    if (++tx_unkicked >= NETDRV_TX_BATCH || !tx_free)
+        netdrv_tx_flush();
+    else
+        netdrv_tx_later();
     stats.tx_frames++;
     stats.tx_bytes += p->tot_len;
     LINK_STATS_INC(link.xmit);

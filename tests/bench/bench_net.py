@@ -165,8 +165,20 @@ def rtt_us(ip6):
     return statistics.median(v4) * 1e6, statistics.median(v6) * 1e6 if v6 else float("nan")
 
 
-def echo_mbps():
+def host_cpu():
+    """(busy, total) jiffies of all the host's cores, from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:8]]
+    return sum(v) - v[3] - v[4], sum(v)
+
+
+def echo_mbps(g):
+    """Bulk echo of 8 MiB on one connection: MB/s, and what it cost the host: QEMU's CPU
+    (% of one core), all cores' busy share (%), and the frames the guest received and sent.
+    Both guests move about the same frames, so when the host is busy the ratio of the
+    guests' MB/s is the host's, not the guests' (see the README)."""
     data = os.urandom(8 << 20)
+    f0, q0, h0 = g.frames(), qemu_cpu_s(g.p.pid), host_cpu()
     s = socket.create_connection((GUEST_IP, 7), timeout=60)
     got = [0]
 
@@ -182,8 +194,10 @@ def echo_mbps():
     s.sendall(data)
     t.join(120)
     dt = time.perf_counter() - t0
+    q1, h1 = qemu_cpu_s(g.p.pid), host_cpu()
     s.close()
-    return len(data) / dt / 1e6 if got[0] == len(data) else 0.0
+    return (len(data) / dt / 1e6 if got[0] == len(data) else 0.0, 100.0 * (q1 - q0) / dt,
+            100.0 * (h1[0] - h0[0]) / max(1, h1[1] - h0[1]), g.frames() - f0)
 
 
 def qemu_cpu_s(pid):
@@ -232,6 +246,11 @@ class Ours:
     def ram_used(self):
         return int(re.search(r"used=(\d+)", self.cmd("mem")).group(1))
 
+    def frames(self):
+        """Frames received plus sent by the guest's NIC so far (`ifconfig`)."""
+        out = self.cmd("ifconfig")
+        return sum(int(x) for x in re.findall(r"[rt]x frames=(\d+)", out))
+
 
 class Linux(Ours):
     name = "linux"
@@ -250,6 +269,10 @@ class Linux(Ours):
         self.p.sendline(line)
         self.p.expect(r"\nPEER> ")
         return self.p.before
+
+    def frames(self):
+        f = self.cmd("cat /proc/net/dev").split("eth0:")[1].split()
+        return int(f[1]) + int(f[9])            # receive and transmit packets
 
     def ram_used(self):
         out = self.cmd("cat /proc/meminfo")
@@ -357,7 +380,8 @@ def measure(cls):
         r["idle_cpu_pct"] = idle_cpu_pct(g.p.pid)
         r["rtt_us"], r["rtt6_us"] = rtt_us((cls is Linux or board_info(BOARD)["IPV6"] == "1")
                                            and wait_ip6())
-        r["echo_MBps"] = echo_mbps()
+        (r["echo_MBps"], r["echo_qemu_cpu_pct"], r["echo_host_busy_pct"],
+         r["echo_frames"]) = echo_mbps(g)
         r["http_rps"], r["http_errors"] = http_rps()
         r["http_close_rps"], r["http_close_errors"] = http_rps(close=True)
         time.sleep(1)
@@ -396,7 +420,8 @@ def measure(cls):
     return r
 
 
-FIELDS = ["boot_to_echo_ms", "rtt_us", "rtt6_us", "echo_MBps", "http_rps", "http_errors", "http_close_rps",
+FIELDS = ["boot_to_echo_ms", "rtt_us", "rtt6_us", "echo_MBps", "echo_qemu_cpu_pct", "echo_host_busy_pct",
+          "echo_frames", "http_rps", "http_errors", "http_close_rps",
           "http_close_errors", "conns_held", "all_echoed",
           "all_echo_p50_s", "all_echo_s", "conn_bytes", "idle_cpu_pct"]
 
