@@ -549,6 +549,10 @@ struct k_poll_hook {
  * is over K_BUSY_POLL_MAX_US. Does not block.
  */
 #define K_BUSY_POLL_MAX_US 100000u
+/* The clock is read once per this many rounds of checks: on qemu-x86 a read is three HPET
+ * register reads, each a trap into QEMU under the lock its I/O thread needs to deliver the
+ * very frames the spin waits for. */
+#define K_BUSY_POLL_CHECKS 16u
 int k_busy_poll_set(uint32_t us);
 uint32_t k_busy_poll_us(void);
 

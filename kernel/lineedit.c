@@ -3,9 +3,17 @@
  * what to echo and whether the line is complete out. No I/O, so the host tests and the
  * fuzzer drive it directly.
  */
-#include <string.h>
 
 #include "k.h"
+
+/* Ctrl-U's echo: "\b \b" for each character erased, the tail of one constant (in flash on
+ * the boards, not 769 bytes of RAM) */
+#define ERASE1 "\b \b"
+#define ERASE4 ERASE1 ERASE1 ERASE1 ERASE1
+#define ERASE16 ERASE4 ERASE4 ERASE4 ERASE4
+#define ERASE64 ERASE16 ERASE16 ERASE16 ERASE16
+static const char erase_all[] = ERASE64 ERASE64 ERASE64 ERASE64;
+_Static_assert(sizeof(erase_all) == 3 * K_SHELL_LINE_MAX + 1, "one erase per character");
 
 void k_line_init(struct k_line *l, char *buf, size_t size)
 {
@@ -34,14 +42,10 @@ int k_line_feed(struct k_line *l, int c, const char **echo)
             *echo = "\b \b";
         }
     } else if (c == 0x15) {                       /* Ctrl-U: erase the line */
-        static char erase[3 * K_SHELL_LINE_MAX + 1];
         size_t n = l->len < K_SHELL_LINE_MAX ? l->len : K_SHELL_LINE_MAX;
-        for (size_t i = 0; i < n; i++)
-            memcpy(erase + 3 * i, "\b \b", 3);
-        erase[3 * n] = 0;
         l->len = 0;
         if (n)
-            *echo = erase;
+            *echo = erase_all + 3 * (K_SHELL_LINE_MAX - n);
     } else if (c == 0x03) {                       /* Ctrl-C */
         *echo = "^C\n";
         l->len = 0;

@@ -523,20 +523,22 @@ static void k_expire_timers(uint64_t now)
  * at the next pass), or NULL. */
 static struct k_poll_hook *k_busy_poll(uint64_t work_us, uint64_t deadline_ms)
 {
-    uint64_t start = k_uptime_us(), now = start;
+    uint64_t start = k_uptime_us(), now;
     struct k_poll_hook *h;
 
     k.idle_stats.busy_polls++;
-    for (;;) {
+    for (unsigned i = 1;; i++) {
         for (h = k_hooks; h && !(h->pending && h->pending(h->ctx)); h = h->next)
             ;
         if (h || k.seen_events != k_isr_events)
             break;
+        if (i % K_BUSY_POLL_CHECKS)
+            continue;
         now = k_uptime_us();
         if (now - work_us >= k_busy_window_us || now / 1000u >= deadline_ms)
             break;
     }
-    k.idle_stats.busy_us += now - start;
+    k.idle_stats.busy_us += k_uptime_us() - start;
     if (h) {
         h->busy_hits++;
         k.idle_stats.busy_hits++;

@@ -38,6 +38,16 @@ static void test_line_editing(void **state)
     k_line_init(&l, buf, sizeof(buf));
     assert_int_equal(feed(&l, "abc\x15xy\x08z\n", 9), K_LINE_DONE);
     assert_string_equal(buf, "xz");
+    /* Ctrl-U erases what is on the line, one "\b \b" a character, and no more */
+    assert_string_equal(echoed, "abc\b \b\b \b\b \bxy\b \bz\n");
+    char big[K_SHELL_LINE_MAX], all[3 * K_SHELL_LINE_MAX + 2] = "";
+    k_line_init(&l, big, sizeof(big));
+    memset(all, 'a', sizeof(big) - 1);
+    feed(&l, all, sizeof(big) - 1);
+    assert_int_equal(l.len, sizeof(big) - 1);
+    assert_int_equal(feed(&l, "\x15", 1), K_LINE_MORE);
+    assert_int_equal(strlen(echoed), 3 * (sizeof(big) - 1));
+    assert_int_equal(strspn(echoed, "\b "), strlen(echoed));
     /* escape sequences, NUL and 8-bit bytes are ignored */
     k_line_init(&l, buf, sizeof(buf));
     assert_int_equal(feed(&l, "a\x1b[A\0\xff" "b\r", 8), K_LINE_DONE);

@@ -94,8 +94,9 @@ static void test_poll_hooks_run_on_their_own_events(void **state)
 }
 
 /* Busy polling. Hook d's "device" has a frame ready after d_arrive more of its pending()
- * calls; each call that finds nothing lets 1 ms of virtual time pass (the host clock moves
- * only when something moves it), so a spin that never ends would hang the test. */
+ * calls; each K_BUSY_POLL_CHECKS calls that find nothing let 1 ms of virtual time pass (the
+ * host clock moves only when something moves it; the spin reads it once per that many
+ * rounds), so a spin that never ends would hang the test. */
 static int d_frames, d_arrive, d_pending_calls;
 
 static int poll_d(void *ctx)
@@ -114,7 +115,8 @@ static bool pending_d(void *ctx)
         d_frames = 1;
         return true;
     }
-    host_now_ms++;
+    if (d_pending_calls % K_BUSY_POLL_CHECKS == 0)
+        host_now_ms++;
     return false;
 }
 
@@ -138,11 +140,12 @@ static void *main_busy(void *arg)
     assert_int_equal(st.busy_polls, 0);
 
     /* a 5 ms window: after d's frame the loop spins instead of halting; the next frame
-     * comes at the 3rd check and is handled at once (no halt between), then the spin goes
-     * on for 5 ms after that work and only then does the loop halt, until main's deadline */
+     * comes 2 ms into the spin and is handled at once (no halt between), then the spin goes
+     * on for 5 ms after that work (5 clock reads) and only then does the loop halt, until
+     * main's deadline */
     assert_int_equal(k_busy_poll_set(5000), 0);
     d_frames = 1;
-    d_arrive = 3;
+    d_arrive = 2 * K_BUSY_POLL_CHECKS + 3;
     k_poll_kick(&d);
     halts = host_idle_calls;
     t0 = k_uptime_ms();
@@ -150,7 +153,7 @@ static void *main_busy(void *arg)
     assert_true(k_uptime_ms() - t0 >= 100);
     assert_int_equal(d.items, 3);
     assert_int_equal(d.busy_hits, 1);
-    assert_int_equal(d_pending_calls, 3 + 5);
+    assert_int_equal(d_pending_calls, 2 * K_BUSY_POLL_CHECKS + 3 + 5 * K_BUSY_POLL_CHECKS);
     k_idle_stats(&st);
     assert_int_equal(st.busy_hits, 1);
     assert_int_equal(st.busy_polls, 2);
