@@ -22,7 +22,12 @@ uint64_t arm_generic_timer_init(void)
     return per_ms ? hz : 0;
 }
 
-uint64_t arm_generic_timer_uptime_us(void) { return counter() * 1000u / per_ms; }
+/* whole ms, then the rest: counter() * 1000 would overflow after 9.4 years at 62.5 MHz */
+uint64_t arm_generic_timer_uptime_us(void)
+{
+    uint64_t c = counter();
+    return c / per_ms * 1000u + c % per_ms * 1000u / per_ms;
+}
 
 uint32_t arm_generic_timer_cycles(void) { return (uint32_t)counter(); }
 

@@ -42,8 +42,12 @@ bool hpet_init(uintptr_t base)
     return true;
 }
 
-/* per_ms is at least 10^4 (period <= 100 ns): count() * 1000 overflows after 58 years */
-uint64_t hpet_uptime_us(void) { return count() * 1000u / per_ms; }
+/* whole ms, then the rest: count() * 1000 would overflow after 5.8 years at QEMU's 100 MHz */
+uint64_t hpet_uptime_us(void)
+{
+    uint64_t c = count();
+    return c / per_ms * 1000u + c % per_ms * 1000u / per_ms;
+}
 
 bool hpet_arm(uint64_t deadline_ms)
 {
