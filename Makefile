@@ -111,7 +111,7 @@ CFLAGS = -std=gnu11 -O2 -g $(WARN) -ffunction-sections -fdata-sections \
           -I$(MBEDTLSDIR)/include -Inet/http -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' \
           $(BOARD_CFLAGS) -include $(BUILD)/config.h
 
-KERNEL_SRCS := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c kernel/lineedit.c \
+KERNEL_SRCS := kernel/sched.c kernel/timeout.c kernel/task.c kernel/await.c kernel/poll.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/console.c kernel/shell.c kernel/lineedit.c \
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c kernel/wall.c \
                $(sort $(wildcard kernel/arch/$(ARCH)/*.c kernel/arch/$(ARCH)/*.S))
 APP_SRCS := apps/main.c apps/bench.c apps/fpu.c apps/echo.c apps/fetch.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c
@@ -312,7 +312,7 @@ debug: $(BUILD)/kernel.elf
 HOST_BUILD := build/host
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Idrivers -Inet -Iapps -Itests/unit -I$(ZLIBDIR)
-HOST_KERNEL := kernel/task.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/wall.c \
+HOST_KERNEL := kernel/sched.c kernel/timeout.c kernel/task.c kernel/await.c kernel/poll.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/wall.c \
                kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
                net/http/url.c net/http/parse.c net/http/coding.c net/http/request.c kernel/lineedit.c \
                apps/links.c drivers/rtc/mc146818.c $(ZLIB_ALL_SRCS)

@@ -183,7 +183,7 @@ static int cmd_crawl(int argc, char **argv)
                 }
             /* Ctrl-C: the running fetches end with error=cancelled; no next level, nor
              * the rest of this one */
-            if (k_gather(tasks + b, n, NULL, NULL) == -ECANCELED && k_task_cancels() != cancels) {
+            if (k_gather(tasks + b, n, NULL, K_GATHER_RETURN_EXCEPTIONS) == -ECANCELED && k_task_cancels() != cancels) {
                 depth = level;
                 for (int j = b + n; j < level_end; j++)
                     pages[j]->rc = HTTP_ERR_CANCELLED;

@@ -56,7 +56,7 @@ static int cmd_fib(int argc, char **argv)
 {
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 10;
     k_gen_t *g;
-    void *v;
+    k_result_t v;
 
     if (n < 0 || n > 46) {
         printf("usage: fib [N], 0 <= N <= 46\n");
@@ -69,7 +69,7 @@ static int cmd_fib(int argc, char **argv)
     }
     printf("fib:");
     while (k_gen_next(g, &v) == K_GEN_YIELDED)
-        printf(" %ld", (long)I(v));
+        printf(" %ld", (long)I(v.value));
     printf("\n");
     k_gen_free(g);
     return 0;
@@ -110,11 +110,11 @@ static void *my_chain(k_gen_t *g, void *arg)
     struct chain_args *c = arg;
     intptr_t total = 0;
     for (int i = 0; i < c->n; i++) {
-        void *r;
+        k_result_t r;
         int rc = k_gen_yield_from(g, c->subs[i], &r);
-        if (rc)
+        if (rc || r.error)
             return NULL;
-        total += I(r);
+        total += I(r.value);
     }
     return V(total);
 }
@@ -130,7 +130,7 @@ static int cmd_chain(int argc, char **argv)
                          k_gen_new(iter_range, &r, K_STACK(1024)) };
     struct chain_args c = { subs, 3 };
     k_gen_t *g = k_gen_new(my_chain, &c, K_STACK(2048));
-    void *v;
+    k_result_t v;
     int rc;
     (void)argc;
     (void)argv;
@@ -140,9 +140,9 @@ static int cmd_chain(int argc, char **argv)
         rc = -1;
     } else {
         while ((rc = k_gen_next(g, &v)) == K_GEN_YIELDED)
-            printf("chain: %s\n", (const char *)v);
-        printf("chain: returned %ld values\n", (long)I(v));
-        rc = rc == K_GEN_RETURNED ? 0 : -1;
+            printf("chain: %s\n", (const char *)v.value);
+        printf("chain: returned %ld values\n", (long)I(v.value));
+        rc = rc == K_GEN_DONE && v.error == 0 ? 0 : -1;
     }
     k_gen_free(g);
     for (int i = 0; i < 3; i++)
@@ -177,7 +177,7 @@ static int cmd_countasync(int argc, char **argv)
                 k_join(t[i], K_FOREVER, NULL);
         return -1;
     }
-    k_gather(t, 3, NULL, NULL);
+    k_gather(t, 3, NULL, K_GATHER_RETURN_EXCEPTIONS);
     uint64_t ms = k_uptime_ms() - t0;
     printf("countasync executed in %lu.%02lu seconds.\n", (unsigned long)(ms / 1000),
            (unsigned long)(ms % 1000 / 10));
@@ -321,12 +321,12 @@ static int cmd_asyncq(int argc, char **argv)
         prod[i] = k_task_spawn("producer", produce, V(i), 3072);
     for (int i = 0; i < nc; i++)
         cons[i] = k_task_spawn("consumer", consume, V(i), 3072);
-    k_gather(prod, np, NULL, NULL);         /* await asyncio.gather(*producers) */
+    k_gather(prod, np, NULL, K_GATHER_RETURN_EXCEPTIONS);   /* await gather(*producers) */
     k_chan_join(&q, K_FOREVER);             /* await q.join() */
     for (int i = 0; i < nc; i++)            /* for c in consumers: c.cancel() */
         if (cons[i])
             k_task_cancel(cons[i]);
-    k_gather(cons, nc, NULL, NULL);
+    k_gather(cons, nc, NULL, K_GATHER_RETURN_EXCEPTIONS);  /* return_exceptions=True */
     k_chan_free(&q);
     printf("asyncq: produced=%d consumed=%d\n", produced, consumed);
     printf("Program completed in %lu ms.\n", (unsigned long)(k_uptime_ms() - t0));
@@ -342,7 +342,7 @@ static int cmd_cancelwait(int argc, char **argv)
 {
     struct sockaddr_in a = { .sin_len = sizeof(a), .sin_family = AF_INET };
     int fd = lwip_socket(AF_INET, SOCK_DGRAM, 0), ok = 1, rc;
-    void *r;
+    k_result_t r;
     (void)argc;
     (void)argv;
     if (fd < 0 || lwip_bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
@@ -353,8 +353,8 @@ static int cmd_cancelwait(int argc, char **argv)
     k_sleep_ms(50);
     k_task_cancel(t);
     k_join(t, K_FOREVER, &r);
-    printf("cancelwait: cancelled wait returned %d\n", (int)I(r));
-    ok &= I(r) == -ECANCELED;
+    printf("cancelwait: cancelled wait returned %d\n", (int)I(r.value));
+    ok &= I(r.value) == -ECANCELED;
     rc = k_wait_readable(fd, K_MSEC(20));                /* the socket still works */
     printf("cancelwait: next wait returned %d\n", rc);
     ok &= rc == -ETIMEDOUT;

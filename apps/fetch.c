@@ -140,7 +140,7 @@ static int cmd_fetch(int argc, char **argv)
                 jobs[j].rc = -1;
             }
         }
-        if (k_gather(tasks + b, m, NULL, NULL) == -ECANCELED && k_task_cancels() != cancels) {
+        if (k_gather(tasks + b, m, NULL, K_GATHER_RETURN_EXCEPTIONS) == -ECANCELED && k_task_cancels() != cancels) {
             for (int j = b + m; j < n; j++) {
                 printf("fetch: %s error=%s ms=0\n", jobs[j].url, http_strerror(HTTP_ERR_CANCELLED));
                 jobs[j].rc = HTTP_ERR_CANCELLED;

@@ -148,21 +148,21 @@ static int cmd_fpu(int argc, char **argv)
     while (rc == 0 && running) {
         running = 0;
         for (unsigned j = 0; j < GENS; j++) {
-            void *out;
+            k_result_t out;
             int r = k_gen_next(gens[j], &out);
             if (r == K_GEN_YIELDED)
                 running++;
-            else if (r == K_GEN_RETURNED)
-                got[n + j] = (uint32_t)(uintptr_t)out;
+            else if (r == K_GEN_DONE && out.error == 0)
+                got[n + j] = (uint32_t)(uintptr_t)out.value;
             else if (r != -EPIPE)
                 rc = -1;
         }
         k_yield();
     }
     for (unsigned i = 0; i < n; i++) {
-        void *res = NULL;
+        k_result_t res;
         if (tasks[i] && k_join(tasks[i], K_FOREVER, &res) == 0)
-            got[i] = (uint32_t)(uintptr_t)res;
+            got[i] = (uint32_t)(uintptr_t)res.value;
     }
     for (unsigned j = 0; j < GENS; j++)
         if (gens[j])

@@ -47,7 +47,11 @@ static void *chat_writer(void *arg)
     struct chat_client *c = arg;
     struct line l;
     while (k_chan_get(&c->out, &l, K_FOREVER) == 0) {
-        if (lwip_send(c->fd, l.text, l.len, 0) < 0)
+        ssize_t n = 0;
+        /* all of the line; a send that times out (SO_SNDTIMEO) may have sent a part */
+        for (uint16_t off = 0; off < l.len && n >= 0; off += (uint16_t)n)
+            n = lwip_send(c->fd, l.text + off, l.len - off, 0);
+        if (n < 0)
             break;
     }
     /* Wake the reader by cancelling its wait, not by shutting the socket down under it:
@@ -89,8 +93,14 @@ restart:
     }
 }
 
+/* After the channel's close: a broadcaster woken by it (-EPIPE) may not have run yet; it
+ * touches neither the channel nor c when it does (the kernel's lifetime rule), but the
+ * channel may be freed only once it has (k_chan_busy). It is on the ready queue: the wait
+ * is bounded by one round of the ready tasks. */
 static void chat_free(struct chat_client *c)
 {
+    while (k_chan_busy(&c->out))
+        k_yield();
     k_chan_free(&c->out);
     free(c);
 }
@@ -160,7 +170,11 @@ static void *chat_server(void *arg)
             c = NULL;
         }
         if (c) {
+            /* a client that does not read: its writer's send gives up after CHAT_SLOW
+             * (lwIP's SO_SNDTIMEO), the writer ends and the client is disconnected */
+            struct timeval slow = { CHAT_SLOW.ms / 1000, CHAT_SLOW.ms % 1000 * 1000 };
             c->fd = fd;
+            lwip_setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &slow, sizeof(slow));
             c->writer = k_task_spawn("chat-out", chat_writer, c, CHAT_STACK);
         }
         k_task_t *r = c && c->writer ? k_task_spawn("chat-in", chat_reader, c, CHAT_STACK) : NULL;
@@ -253,7 +267,7 @@ static void sel_accept(int ls)
         if (fd < 0)
             return;                          /* EWOULDBLOCK: no more */
         k_gen_t *g = NULL;
-        void *w;
+        k_result_t w;
         if (net_conn_admit() && net_table_reserve(&tab))
             g = k_gen_new(handle_client, (void *)(intptr_t)fd, SELECT_STACK);
         if (!g) {
@@ -267,7 +281,7 @@ static void sel_accept(int ls)
             k_gen_free(g);
             continue;
         }
-        CONN(tab.n++) = (struct sel_conn){ g, w };
+        CONN(tab.n++) = (struct sel_conn){ g, w.value };
         sel_st.accepted++;
         if (tab.n > sel_st.peak)
             sel_st.peak = tab.n;
@@ -300,11 +314,11 @@ static void *select_server(void *arg)
         /* Resume the ready ones; sel_end() moves the last entry into a freed slot, so walk
          * down from the top: every entry moved has been looked at already. */
         for (unsigned i = n; i-- > 0;) {
-            void *w;
+            k_result_t w;
             if (!pfd[i].revents)
                 continue;
             if (k_gen_next(CONN(i).g, &w) == K_GEN_YIELDED)
-                CONN(i).w = w;
+                CONN(i).w = w.value;
             else
                 sel_end(i);
         }

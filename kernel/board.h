@@ -5,6 +5,7 @@
 #ifndef KERNEL_BOARD_H
 #define KERNEL_BOARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,17 @@ int board_console_getc(void);
 
 /* Bytes the UART lost because they arrived faster than they were read (its overrun flag). */
 uint32_t board_console_overruns(void);
+
+/*
+ * Arm the board's one-shot timer to raise an interrupt event (k_isr_event) at deadline_ms
+ * (board_uptime_ms() time), replacing any earlier arming; UINT64_MAX disarms it. The
+ * kernel calls it where a deadline becomes the earliest (kernel/timeout.c), so that a due
+ * deadline sends the next task switch through the poll loop even while tasks keep
+ * yielding; board_idle() arms it too. Returns true if armed, false if deadline_ms is
+ * already due (no interrupt will come for it). Task context, interrupts on or off.
+ * Boards whose clock ticks periodically anyway (the PIT) may return true and do nothing.
+ */
+bool board_timer_arm(uint64_t deadline_ms);
 
 /*
  * Wait for the next interrupt, or until deadline_ms (board_uptime_ms() time; UINT64_MAX for

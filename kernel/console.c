@@ -34,11 +34,11 @@ static int console_poll(void *ctx)
                 ta_dropped++;
         }
     }
-    while (!k_waitq_empty(&readers)) {
+    while (!z_waitq_empty(&readers)) {
         int c = console_next();
         if (c < 0)
             break;
-        k_waitq_wake_one(&readers, c);   /* the byte is the wait's result */
+        z_waitq_wake_one(&readers, c);   /* the byte is the wait's result */
         n++;
     }
     return n;
@@ -65,7 +65,7 @@ int k_console_getc(k_timeout_t timeout)
         return c;
     if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
         return -EAGAIN;
-    return k_wait(&readers, timeout, "console");
+    return z_wait(&readers, timeout, "console");
 }
 
 const char *k_u64_str(char b[21], uint64_t v)

@@ -20,7 +20,8 @@ struct k_gen {
     k_gen_fn fn;
     void *arg;
     void *value;            /* in: what send passes; out: what yield/return passes */
-    int signal;             /* in: 0, a thrown error or K_GEN_EXIT; out: K_GEN_* or error */
+    int signal;             /* in: 0, a thrown error or K_GEN_EXIT; out: K_GEN_YIELDED, K_GEN_DONE
+                               (returned) or the error it raised */
     uint32_t *guard;
     char *stack;
     size_t stack_size;
@@ -57,14 +58,14 @@ static void gen_entry(void)
 {
     k_gen_t *g = k_gen_starting;
     void *r = g->fn(g, g->arg);
-    gen_finish(g, K_GEN_RETURNED, r);
+    gen_finish(g, K_GEN_DONE, r);
 }
 
 k_gen_t *k_gen_new(k_gen_fn fn, void *arg, size_t stack_size)
 {
     k_gen_t *g;
 
-    stack_size = k_stack_size_ok(stack_size);
+    stack_size = z_stack_size_ok(stack_size);
     if (!fn || !stack_size) {
         errno = EINVAL;
         return NULL;
@@ -81,7 +82,7 @@ k_gen_t *k_gen_new(k_gen_fn fn, void *arg, size_t stack_size)
     g->stack = mem;
     g->stack_size = stack_size;
     g->guard = (uint32_t *)g->stack;
-    k_stack_prepare(g->stack, stack_size, NULL);     /* painted: k_gen_stack_peak() */
+    z_stack_prepare(g->stack, stack_size, NULL);     /* painted: k_gen_stack_peak() */
     g->stack_id = arch_stack_register(g->stack, stack_size);
     g->sp = arch_stack_init(g->stack, stack_size, gen_entry);
     g->fn = fn;
@@ -90,8 +91,9 @@ k_gen_t *k_gen_new(k_gen_fn fn, void *arg, size_t stack_size)
     return g;
 }
 
-/* Run g with (signal, value) until it yields or finishes. */
-static int gen_resume(k_gen_t *g, int signal, void *value, void **out)
+/* Run g with (signal, value) until it yields or finishes: K_GEN_YIELDED or K_GEN_DONE,
+ * with what it yielded, returned or raised in *r. */
+static int gen_resume(k_gen_t *g, int signal, void *value, k_result_t *r)
 {
     if (g->state == GEN_NEW)
         k_gen_starting = g;
@@ -101,12 +103,14 @@ static int gen_resume(k_gen_t *g, int signal, void *value, void **out)
     arch_switch(&g->caller_sp, g->sp);
     if (g->state == GEN_RUNNING)
         g->state = GEN_SUSPENDED;
-    if (out && g->signal >= 0)
-        *out = g->value;
-    return g->signal;
+    if (r) {
+        r->error = g->signal < 0 ? g->signal : 0;
+        r->value = g->signal < 0 ? NULL : g->value;
+    }
+    return g->signal == K_GEN_YIELDED ? K_GEN_YIELDED : K_GEN_DONE;
 }
 
-int k_gen_send(k_gen_t *g, void *in, void **out)
+int k_gen_send(k_gen_t *g, void *in, k_result_t *r)
 {
     switch (g->state) {
     case GEN_RUNNING: return -EBUSY;
@@ -117,12 +121,12 @@ int k_gen_send(k_gen_t *g, void *in, void **out)
         break;
     case GEN_SUSPENDED: break;
     }
-    return gen_resume(g, 0, in, out);
+    return gen_resume(g, 0, in, r);
 }
 
-int k_gen_next(k_gen_t *g, void **out) { return k_gen_send(g, NULL, out); }
+int k_gen_next(k_gen_t *g, k_result_t *r) { return k_gen_send(g, NULL, r); }
 
-int k_gen_throw(k_gen_t *g, int err, void **out)
+int k_gen_throw(k_gen_t *g, int err, k_result_t *r)
 {
     if (err >= 0)
         return -EINVAL;
@@ -131,32 +135,40 @@ int k_gen_throw(k_gen_t *g, int err, void **out)
     case GEN_NEW:
     case GEN_DONE:
         g->state = GEN_DONE;    /* raised before the first line / after the end */
-        return err;
+        if (r)
+            *r = (k_result_t){ err, NULL };
+        return K_GEN_DONE;
     case GEN_SUSPENDED: break;
     }
-    return gen_resume(g, err, NULL, out);
+    return gen_resume(g, err, NULL, r);
 }
 
-int k_gen_close(k_gen_t *g)
+int k_gen_close(k_gen_t *g, k_result_t *r)
 {
-    int rc;
+    k_result_t out = { 0, NULL };
+    int rc = 0;
+
     switch (g->state) {
     case GEN_RUNNING: return -EBUSY;
     case GEN_NEW:
     case GEN_DONE:
         g->state = GEN_DONE;
-        return 0;
-    case GEN_SUSPENDED: break;
+        break;
+    case GEN_SUSPENDED:
+        if (gen_resume(g, K_GEN_EXIT, NULL, &out) == K_GEN_YIELDED)
+            rc = -EPROTO;       /* generator ignored GeneratorExit */
+        else if (out.error == K_GEN_EXIT)
+            out.error = 0;      /* GeneratorExit raised on: a clean close */
+        else
+            out.value = NULL;   /* close() returns None, whatever g returned */
+        break;
     }
-    rc = gen_resume(g, K_GEN_EXIT, NULL, NULL);
-    if (rc == K_GEN_YIELDED)
-        return -EPROTO;         /* generator ignored GeneratorExit */
-    if (rc == K_GEN_RETURNED || rc == K_GEN_EXIT)
-        return 0;
+    if (r)
+        *r = out;
     return rc;
 }
 
-size_t k_gen_stack_peak(const k_gen_t *g) { return k_stack_used(g->stack, g->stack_size); }
+size_t k_gen_stack_peak(const k_gen_t *g) { return z_stack_used(g->stack, g->stack_size); }
 
 void k_gen_free(k_gen_t *g)
 {
@@ -164,7 +176,7 @@ void k_gen_free(k_gen_t *g)
         return;
     if (g->state == GEN_RUNNING)
         k_panic("k_gen_free: generator is running");
-    if (g->state == GEN_SUSPENDED && k_gen_close(g) == -EPROTO)
+    if (g->state == GEN_SUSPENDED && k_gen_close(g, NULL) == -EPROTO)
         g->state = GEN_DONE;    /* it refused to finish: its stack goes anyway */
     arch_stack_deregister(g->stack_id);
     free(g->stack);     /* the generator structure is in the same block */
@@ -190,25 +202,30 @@ void k_gen_raise(k_gen_t *g, int err)
     gen_finish(g, err, NULL);
 }
 
-int k_gen_yield_from(k_gen_t *g, k_gen_t *sub, void **result)
+int k_gen_yield_from(k_gen_t *g, k_gen_t *sub, k_result_t *r)
 {
-    void *v = NULL, *sent = NULL;
-    int rc = k_gen_next(sub, &v);
+    k_result_t out;
+    void *sent = NULL;
+    int rc = k_gen_next(sub, &out);
 
     for (;;) {
         int y;
-        if (rc == K_GEN_RETURNED) {
-            if (result)
-                *result = v;
+        if (rc < 0)
+            return rc;                      /* sub could not run: exhausted or running */
+        if (rc == K_GEN_DONE) {
+            if (r)
+                *r = out;                   /* returned, or raised: the caller propagates */
             return 0;
         }
-        if (rc < 0)
-            return rc;                      /* sub raised: it propagates */
-        y = k_gen_yield(g, v, &sent);
+        y = k_gen_yield(g, out.value, &sent);
         if (y == K_GEN_EXIT) {
-            int c = k_gen_close(sub);
-            return c ? c : K_GEN_EXIT;
+            /* PEP 380: close the subiterator first, then GeneratorExit goes on up; an
+             * error sub raises while closing replaces it */
+            int c = k_gen_close(sub, &out);
+            if (r)
+                *r = (k_result_t){ c == -EPROTO ? -EPROTO : out.error, NULL };
+            return K_GEN_EXIT;
         }
-        rc = y < 0 ? k_gen_throw(sub, y, &v) : k_gen_send(sub, sent, &v);
+        rc = y < 0 ? k_gen_throw(sub, y, &out) : k_gen_send(sub, sent, &out);
     }
 }

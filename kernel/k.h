@@ -104,16 +104,29 @@ enum k_task_state {
 k_task_t *k_task_spawn(const char *name, void *(*entry)(void *), void *arg, size_t stack_size);
 
 /*
- * Wait up to timeout for task t to finish, then store its result (entry's return value,
- * or k_task_exit's argument) in *result (if result is not NULL) and free the task: t is
- * invalid after a successful join. (Like `await task`, or pthread_timedjoin_np.)
- * Blocks the caller unless t has already exited.
- * @return 0, or t's k_task_exit_error() code (t is freed all the same); -ETIMEDOUT (t
+ * How a task or a generator ended: the value it returned, or the error it raised. The
+ * calls that collect it (k_join, k_wait_for, k_gather, k_gen_send...) return only whether
+ * the call itself did its job; what the task did comes back here, so that a task whose own
+ * error is -ETIMEDOUT is never taken for a join that timed out (minicoro's mco_result
+ * beside the coroutine's own values; Python keeps the two apart as an exception raised by
+ * `await` vs. the awaited task's result).
+ */
+typedef struct k_result {
+    int error;          /* 0: returned `value`; < 0: ended with this error (k_task_exit_error,
+                           k_gen_raise, -ECANCELED for a cancellation it did not handle) */
+    void *value;        /* entry's return value or k_task_exit's argument; NULL on error */
+} k_result_t;
+
+/*
+ * Wait up to timeout for task t to finish, then store how it ended in *res (if res is not
+ * NULL) and free the task: t is invalid after a join that returned 0. (Like `await task`,
+ * or pthread_timedjoin_np.) Blocks the caller unless t has already exited.
+ * @return 0: t finished and is freed (its own error, if any, is res->error); -ETIMEDOUT (t
  *         still runs and stays joinable); -EAGAIN (K_NO_WAIT and t still runs); -EINVAL
  *         (t is NULL or detached); -EDEADLK (t is the caller); -EBUSY (another task is
  *         already joining t); -ECANCELED (the caller was cancelled; t stays joinable).
  */
-int k_join(k_task_t *t, k_timeout_t timeout, void **result);
+int k_join(k_task_t *t, k_timeout_t timeout, k_result_t *res);
 
 /*
  * Let t free itself when it exits; nobody may join it afterwards. If t has already exited
@@ -140,8 +153,9 @@ k_task_t *k_current(void);
 /* End the calling task with result (same as returning it from entry). Never returns. */
 void k_task_exit(void *result) __attribute__((noreturn));
 
-/* End the calling task with error err (negative): k_join() returns err, the result is
- * NULL (Python: the task raised). Never returns. */
+/* End the calling task with error err (negative; 0 or positive become -EINVAL): its
+ * joiner's k_result_t.error is err, the value NULL (Python: the task raised). Never
+ * returns. */
 void k_task_exit_error(int err) __attribute__((noreturn));
 
 /*
@@ -156,6 +170,11 @@ void k_task_exit_error(int err) __attribute__((noreturn));
  */
 int k_task_cancel(k_task_t *t);
 
+/* asyncio's Task.uncancel() for the caller: drop a cancellation that no wait has delivered
+ * yet (the shell does, after a command that Ctrl-C interrupted ended by itself). @return
+ * whether one was pending. Does not block. */
+bool k_task_uncancel(void);
+
 /* How many cancellations the calling task's waits have returned (-ECANCELED) so far. For
  * code that calls a library whose waits hide why they ended (lwIP's poll reports a
  * cancelled wait as "nothing ready"): compare the count before and after the call. */
@@ -166,28 +185,48 @@ uint32_t k_task_cancels(void);
 void k_cancel_shield(bool on);
 
 /*
- * asyncio.wait_for: join t within timeout; on timeout cancel t, wait (shielded) until
- * it has finished, free it, and return -ETIMEDOUT. Otherwise as k_join (t is freed).
+ * asyncio.wait_for (Python 3.11): join t within timeout. On timeout, cancel t and wait
+ * (shielded) until it has finished; if it then ended cancelled, free it and return
+ * -ETIMEDOUT; if it finished anyway (it handled the cancellation), the result is its
+ * outcome, as wait_for returns fut.result() then. If the caller is cancelled while it
+ * waits, t is cancelled too and joined, and the call returns -ECANCELED.
+ * Blocks. t is freed whenever the call returns 0, -ETIMEDOUT or -ECANCELED.
+ * @return 0 (t finished: *res says how, res->error -ETIMEDOUT included: that is t's own);
+ *         -ETIMEDOUT (timed out; t was cancelled and is freed); -ECANCELED (the caller was
+ *         cancelled; so was t, which is freed); -EINVAL, -EDEADLK, -EBUSY as k_join.
  */
-int k_wait_for(k_task_t *t, k_timeout_t timeout, void **result);
+int k_wait_for(k_task_t *t, k_timeout_t timeout, k_result_t *res);
+
+/* k_gather() flags. */
+#define K_GATHER_RETURN_EXCEPTIONS 1u   /* wait for every task, errors are results */
 
 /*
- * asyncio.gather: join every task of tasks[0..n) in order (all are freed, even when one
- * failed), storing results[i] and statuses[i] (k_join's return) when those are not NULL.
- * NULL entries (a spawn that failed) are skipped with status 0. If the caller is cancelled
- * while it waits, every task not yet finished is cancelled too and all are still joined
- * (as asyncio.gather cancels its children when it is cancelled).
- * @return 0, the first non-zero status in list order (e.g. a k_task_exit_error code, or
- * -ECANCELED from a task that was cancelled), or -ECANCELED if the caller was.
+ * asyncio.gather(*tasks, return_exceptions=...) (Python 3.11): wait for the tasks of
+ * tasks[0..n). Every task that finishes is joined (freed), its outcome stored in results[i]
+ * (if results is not NULL) and tasks[i] set to NULL. NULL entries are skipped (their result
+ * is {0, NULL}).
+ *  - flags K_GATHER_RETURN_EXCEPTIONS: waits until every task has finished (errors are
+ *    results). If the caller is cancelled meanwhile, every unfinished task is cancelled,
+ *    all are still joined, and the call returns -ECANCELED.
+ *  - flags 0: returns as soon as a task fails (in the order the tasks finished: the first
+ *    to fail), with -ECHILD; tasks still running stay in tasks[] (joinable: join or cancel
+ *    them), as asyncio.gather leaves its other children running when it raises. If the
+ *    caller is cancelled, every unfinished task is cancelled and the call returns
+ *    -ECANCELED when the first of them has finished (also left in tasks[] if not yet).
+ * Blocks.
+ * @return 0 (every task finished; with flags 0 none failed); -ECHILD (flags 0: a task
+ *         failed: the results[i] with a non-zero error); -ECANCELED (the caller was).
  */
-int k_gather(k_task_t *const *tasks, int n, void **results, int *statuses);
+int k_gather(k_task_t **tasks, int n, k_result_t *results, unsigned flags);
 
 /*
  * asyncio.wait(return_when=FIRST_COMPLETED): wait until one of tasks[0..n) has finished
- * (NULL entries are skipped) and return its index; it is not joined. @return the index,
- * -EAGAIN (K_NO_WAIT, none finished), -ETIMEDOUT, -ECANCELED.
+ * (NULL entries are skipped) and store the lowest such index in *index; it is not joined.
+ * Blocks up to timeout. The tasks must not be joined by another task meanwhile.
+ * @return 0; -EAGAIN (K_NO_WAIT, none finished); -ETIMEDOUT; -ECANCELED; -EINVAL (no
+ *         task at all: asyncio.wait raises ValueError for an empty set).
  */
-int k_wait_any(k_task_t *const *tasks, int n, k_timeout_t timeout);
+int k_wait_any(k_task_t *const *tasks, int n, k_timeout_t timeout, int *index);
 
 /* The task's name. */
 const char *k_task_name(const k_task_t *t);
@@ -240,19 +279,23 @@ int k_run(void *(*main_entry)(void *), void *arg, size_t stack_size, void **resu
  *   Python                          C
  *   def gen(arg): ... yield v       void *gen(k_gen_t *g, void *arg) { k_gen_yield(g, v, &in); }
  *   g = gen(arg)                    g = k_gen_new(gen, arg, stack_size)
- *   next(g), g.send(x)              k_gen_next(g, &out), k_gen_send(g, x, &out)
- *   g.throw(E)                      k_gen_throw(g, -E, &out)
- *   g.close()                       k_gen_close(g)
+ *   next(g), g.send(x)              k_gen_next(g, &r), k_gen_send(g, x, &r)
+ *   g.throw(E)                      k_gen_throw(g, -E, &r)
+ *   g.close()                       k_gen_close(g, &r)
  *   r = yield from sub              k_gen_yield_from(g, sub, &r)
- *   return r (StopIteration(r))     return r    (k_gen_send returns K_GEN_RETURNED, *out = r)
- *   raise E                         k_gen_raise(g, -E)
+ *   return v (StopIteration(v))     return v    (k_gen_send returns K_GEN_DONE, r = {0, v})
+ *   raise E                         k_gen_raise(g, -E)     (K_GEN_DONE, r = {-E, NULL})
+ *
+ * The resuming calls return how the call went (K_GEN_YIELDED, K_GEN_DONE, or a negative
+ * error for a call that did not run g at all); what g yielded, returned or raised is in
+ * the k_result_t, so an error g raises never reads as a misuse of g.
  */
 typedef struct k_gen k_gen_t;
 typedef void *(*k_gen_fn)(k_gen_t *g, void *arg);
 
-/* What k_gen_send/next/throw return besides a negative error. */
-#define K_GEN_YIELDED  0    /* the generator yielded: *out is the value */
-#define K_GEN_RETURNED 1    /* the generator returned: *out is its return value */
+/* What k_gen_send/next/throw return when they ran the generator. */
+#define K_GEN_YIELDED 0     /* it yielded: r->value is the value, r->error 0 */
+#define K_GEN_DONE    1     /* it finished: returned r->value (r->error 0) or raised r->error */
 /* What k_gen_yield returns inside a generator being closed (Python's GeneratorExit). */
 #define K_GEN_EXIT (-4096)   /* outside the errno range on purpose */
 
@@ -264,34 +307,37 @@ k_gen_t *k_gen_new(k_gen_fn fn, void *arg, size_t stack_size);
 /*
  * Resume g with value `in` at its paused yield (the first resume starts it: `in` must then
  * be NULL). Runs g until it yields, returns or raises. Blocks only if g blocks.
- * @return K_GEN_YIELDED (*out = yielded value), K_GEN_RETURNED (*out = return value; g is
- *   now exhausted), or a negative error: the error g raised (k_gen_raise, or a thrown error
- *   it did not handle; g is exhausted); -EINVAL: non-NULL `in` to an unstarted generator
- *   (Python's TypeError; g stays unstarted); -EPIPE: g is exhausted (StopIteration);
- *   -EBUSY: g is running (ValueError: generator already executing).
+ * @param r  where what g yielded, returned or raised goes (may be NULL).
+ * @return K_GEN_YIELDED; K_GEN_DONE (g returned or raised, see r->error; g is now
+ *   exhausted); or, without running g: -EINVAL (non-NULL `in` to an unstarted generator:
+ *   Python's TypeError; g stays unstarted); -EPIPE (g is exhausted: StopIteration);
+ *   -EBUSY (g is running: ValueError: generator already executing).
  */
-int k_gen_send(k_gen_t *g, void *in, void **out);
+int k_gen_send(k_gen_t *g, void *in, k_result_t *r);
 
-/* k_gen_send(g, NULL, out): Python's next(g). */
-int k_gen_next(k_gen_t *g, void **out);
+/* k_gen_send(g, NULL, r): Python's next(g). */
+int k_gen_next(k_gen_t *g, k_result_t *r);
 
 /*
  * Raise err (negative) at g's paused yield: k_gen_yield returns err inside g, which may
  * handle it and yield again, or finish: return, or k_gen_raise(g, err) to let it
- * propagate (C has no unwinding: propagation is explicit). An unstarted generator is exhausted at once and
- * err comes straight back, as does err for an exhausted one (Python semantics).
- * @return as k_gen_send.
+ * propagate (C has no unwinding: propagation is explicit). An unstarted or exhausted
+ * generator is (left) exhausted and err comes straight back as what it raised: K_GEN_DONE
+ * with r->error = err (Python semantics).
+ * @return as k_gen_send, and -EINVAL (err is not negative; g does not run).
  */
-int k_gen_throw(k_gen_t *g, int err, void **out);
+int k_gen_throw(k_gen_t *g, int err, k_result_t *r);
 
 /*
- * Close g: if it is paused at a yield, that yield returns K_GEN_EXIT and g must return (or
- * raise). Closing an unstarted or exhausted generator just marks it exhausted.
- * @return 0; -EPROTO if g yielded again (Python's "generator ignored GeneratorExit", g is
- *   then left paused); g's own error if it raised one other than K_GEN_EXIT; -EBUSY if
- *   running.
+ * Close g (Python's g.close()): if it is paused at a yield, that yield returns K_GEN_EXIT
+ * and g must return (or raise). Closing an unstarted or exhausted generator just marks it
+ * exhausted.
+ * @return 0: g is exhausted; r->error is 0, or the error g raised while closing (other
+ *   than K_GEN_EXIT, which is a clean close): close() raises it in Python. -EPROTO: g
+ *   yielded again (Python's RuntimeError "generator ignored GeneratorExit"); g is left
+ *   paused, r->value is what it yielded. -EBUSY: g is running.
  */
-int k_gen_close(k_gen_t *g);
+int k_gen_close(k_gen_t *g, k_result_t *r);
 
 /* Bytes of g's stack ever used (high-water mark of the painted stack), for sizing. */
 size_t k_gen_stack_peak(const k_gen_t *g);
@@ -307,16 +353,19 @@ void k_gen_free(k_gen_t *g);
 int k_gen_yield(k_gen_t *g, void *value, void **in);
 
 /* Inside generator g: finish with error err (negative), which the caller's
- * k_gen_send/throw returns (Python: raise). Never returns. */
+ * k_gen_send/throw reports as r->error (Python: raise). Never returns. */
 void k_gen_raise(k_gen_t *g, int err) __attribute__((noreturn));
 
 /*
  * Inside generator g: delegate to sub-generator sub until it finishes (PEP 380): every
  * value sub yields is yielded by g, every value sent to g goes to sub, errors thrown into
- * g are thrown into sub, closing g closes sub. Returns 0 with *result = sub's return
- * value; sub's error if it raised one; or K_GEN_EXIT if g is being closed (sub was closed).
+ * g are thrown into sub, closing g closes sub.
+ * @return 0: sub finished, *r says how (r->error: what sub raised, which propagates in
+ *   Python: g usually raises it on); K_GEN_EXIT: g is being closed (sub was closed first;
+ *   r->error is what sub's close raised, or 0); -EPIPE, -EBUSY: sub could not be started
+ *   (exhausted, running).
  */
-int k_gen_yield_from(k_gen_t *g, k_gen_t *sub, void **result);
+int k_gen_yield_from(k_gen_t *g, k_gen_t *sub, k_result_t *r);
 
 /* ---------------------------------------------------------------------------------------
  * Time
@@ -469,7 +518,8 @@ typedef struct k_cond {
 void k_cond_init(k_cond_t *c);
 /* Unlock m (which the caller must own), wait for a signal, lock m again (always, also on
  * timeout or cancellation). Spurious wake-ups do not happen, but re-check the predicate.
- * @return 0; -ETIMEDOUT; -ECANCELED; -EPERM (caller does not own m). */
+ * @return 0; -EAGAIN (K_NO_WAIT: unlocks and relocks m, never blocks); -ETIMEDOUT;
+ * -ECANCELED; -EPERM (caller does not own m). */
 int k_cond_wait(k_cond_t *c, k_mutex_t *m, k_timeout_t timeout);
 /* Wake the longest waiter / every waiter. */
 void k_cond_signal(k_cond_t *c);
@@ -488,8 +538,13 @@ typedef struct k_chan {
 
 /* Allocate a channel of capacity messages of msg_size bytes. @return 0, -EINVAL, -ENOMEM. */
 int k_chan_alloc(k_chan_t *ch, size_t msg_size, uint32_t capacity);
-/* Free it; no task may wait on it (checked). */
+/* Free it. No task may wait on it, nor have been woken from it and not yet run (checked:
+ * panics; see k_chan_busy). */
 void k_chan_free(k_chan_t *ch);
+/* Whether a task waits on ch, or was woken from it (a hand-over, its close, a timeout) and
+ * has not run since: while true, k_chan_free() refuses. After k_chan_close(), yield until
+ * it is false before freeing. Does not block. */
+bool k_chan_busy(const k_chan_t *ch);
 /* Put a message, waiting while full. @return 0; -EPIPE (closed, also while waiting);
  * -EAGAIN; -ETIMEDOUT; -ECANCELED. */
 int k_chan_put(k_chan_t *ch, const void *msg, k_timeout_t timeout);

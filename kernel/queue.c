@@ -18,8 +18,8 @@ int k_queue_init(k_queue_t *q, void *buf, size_t msg_size, uint32_t capacity)
     q->capacity = capacity;
     q->head = q->count = 0;
     q->owns_buf = false;
-    k_waitq_init(&q->getters);
-    k_waitq_init(&q->putters);
+    z_waitq_init(&q->getters);
+    z_waitq_init(&q->putters);
     return 0;
 }
 
@@ -40,8 +40,9 @@ int k_queue_alloc(k_queue_t *q, size_t msg_size, uint32_t capacity)
 
 void k_queue_free(k_queue_t *q)
 {
-    if (!k_waitq_empty(&q->getters) || !k_waitq_empty(&q->putters))
-        k_panic("k_queue_free: tasks still wait on the queue");
+    if (z_waitq_in_use(&q->getters) || z_waitq_in_use(&q->putters))
+        k_panic("k_queue_free: tasks still wait on the queue, or were woken from it and "
+                "have not run yet");
     if (q->owns_buf)
         free(q->buf);
     q->buf = NULL;
@@ -82,13 +83,13 @@ int k_queue_put(k_queue_t *q, const void *msg, k_timeout_t timeout)
             return -EAGAIN;
         /* Wait for k_queue_get() to copy our message into the slot it frees. */
         k_current()->wait_data = (void *)msg;
-        return k_wait(&q->putters, timeout, "queue put");
+        return z_wait(&q->putters, timeout, "queue put");
     }
-    if (!k_waitq_empty(&q->getters)) {
+    if (!z_waitq_empty(&q->getters)) {
         /* Empty queue with a getter: hand the message straight to it. */
-        k_task_t *t = k_container_of(q->getters.tasks.next, k_task_t, link);
+        k_task_t *t = z_waitq_first(&q->getters);
         memcpy(t->wait_data, msg, q->msg_size);
-        k_waitq_wake_one(&q->getters, 0);
+        z_waitq_wake_one(&q->getters, 0);
         return 0;
     }
     memcpy(k_queue_slot(q, q->count), msg, q->msg_size);
@@ -102,17 +103,17 @@ int k_queue_get(k_queue_t *q, void *msg, k_timeout_t timeout)
         if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
             return -EAGAIN;
         k_current()->wait_data = msg;
-        return k_wait(&q->getters, timeout, "queue get");
+        return z_wait(&q->getters, timeout, "queue get");
     }
     memcpy(msg, k_queue_slot(q, 0), q->msg_size);
     q->head = (q->head + 1) % q->capacity;
     q->count--;
-    if (!k_waitq_empty(&q->putters)) {
+    if (!z_waitq_empty(&q->putters)) {
         /* A slot is free: complete the longest-waiting put into it. */
-        k_task_t *t = k_container_of(q->putters.tasks.next, k_task_t, link);
+        k_task_t *t = z_waitq_first(&q->putters);
         memcpy(k_queue_slot(q, q->count), t->wait_data, q->msg_size);
         q->count++;
-        k_waitq_wake_one(&q->putters, 0);
+        z_waitq_wake_one(&q->putters, 0);
     }
     return 0;
 }
@@ -124,15 +125,34 @@ int k_chan_alloc(k_chan_t *ch, size_t msg_size, uint32_t capacity)
     int rc = k_queue_alloc(&ch->q, msg_size, capacity);
     ch->closed = false;
     ch->unfinished = 0;
-    k_waitq_init(&ch->joiners);
+    z_waitq_init(&ch->joiners);
     return rc;
 }
 
 void k_chan_free(k_chan_t *ch)
 {
-    if (!k_waitq_empty(&ch->joiners))
-        k_panic("k_chan_free: tasks still join the channel");
+    if (z_waitq_in_use(&ch->joiners))
+        k_panic("k_chan_free: tasks still join the channel, or were woken from it and have "
+                "not run yet");
     k_queue_free(&ch->q);
+}
+
+bool k_chan_busy(const k_chan_t *ch)
+{
+    return z_waitq_in_use(&ch->joiners) || z_waitq_in_use(&ch->q.getters) ||
+           z_waitq_in_use(&ch->q.putters);
+}
+
+/* A put that waited and ended without its message entering the queue (timeout,
+ * cancellation, close) gives its count back, here in the waker's context while the channel
+ * is certainly alive: the putter must not touch it when it runs again (k_internal.h). It
+ * cannot be the last unfinished message: a put waits only while the queue is full. */
+static void chan_put_abort(k_task_t *t, struct k_waitq *wq, int result)
+{
+    k_chan_t *ch = k_container_of(wq, k_chan_t, q.putters);
+    (void)t, (void)result;
+    if (--ch->unfinished == 0)
+        z_waitq_wake_all(&ch->joiners, 0);
 }
 
 int k_chan_put(k_chan_t *ch, const void *msg, k_timeout_t timeout)
@@ -140,15 +160,16 @@ int k_chan_put(k_chan_t *ch, const void *msg, k_timeout_t timeout)
     int rc;
     if (ch->closed)
         return -EPIPE;
+    if (k_queue_count(&ch->q) == ch->q.capacity && K_TIMEOUT_EQ(timeout, K_NO_WAIT))
+        return -EAGAIN;
     /* Count the message before k_queue_put() can make it enter the queue: it enters either
      * here, or later, while we wait, when a get frees a slot and completes our put for us.
      * Counting after we run again would leave a message in the queue that task_done()/join()
-     * cannot see. A put that fails (timeout, cancellation, close) gives the count back; it
-     * cannot be the last one, since a put waits only while the queue is full. */
+     * cannot see. A wait that ends otherwise gives the count back (chan_put_abort). */
     ch->unfinished++;
+    z_wait_abort(chan_put_abort);
     rc = k_queue_put(&ch->q, msg, timeout);
-    if (rc != 0 && --ch->unfinished == 0)
-        k_waitq_wake_all(&ch->joiners, 0);
+    z_wait_abort(NULL);          /* (if it did not wait) */
     return rc;
 }
 
@@ -164,9 +185,9 @@ void k_chan_close(k_chan_t *ch)
     if (ch->closed)
         return;
     ch->closed = true;
-    k_waitq_wake_all(&ch->q.putters, -EPIPE);
+    z_waitq_wake_all(&ch->q.putters, -EPIPE);
     if (k_queue_count(&ch->q) == 0)   /* getters wait only on an empty queue */
-        k_waitq_wake_all(&ch->q.getters, -EPIPE);
+        z_waitq_wake_all(&ch->q.getters, -EPIPE);
 }
 
 int k_chan_task_done(k_chan_t *ch)
@@ -174,7 +195,7 @@ int k_chan_task_done(k_chan_t *ch)
     if (ch->unfinished == 0)
         return -EINVAL;   /* ValueError: task_done() called too many times */
     if (--ch->unfinished == 0)
-        k_waitq_wake_all(&ch->joiners, 0);
+        z_waitq_wake_all(&ch->joiners, 0);
     return 0;
 }
 
@@ -184,5 +205,5 @@ int k_chan_join(k_chan_t *ch, k_timeout_t timeout)
         return 0;
     if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
         return -EAGAIN;
-    return k_wait(&ch->joiners, timeout, "chan join");
+    return z_wait(&ch->joiners, timeout, "chan join");
 }

@@ -100,7 +100,7 @@ static void *selftest_main(void *arg)
 {
     struct k_heap_stats h0, h1;
     k_task_t *t[100];
-    void *r;
+    k_result_t res;
     int rc;
     (void)arg;
 
@@ -121,8 +121,8 @@ static void *selftest_main(void *arg)
     for (int i = 0; i < 3; i++)
         t[i] = k_task_spawn("st-sleep", sleeper, (void *)ms[i], 2048);
     for (int i = 0; i < 3; i++) {
-        k_join(t[i], K_FOREVER, &r);
-        took[i] = (uintptr_t)r;
+        k_join(t[i], K_FOREVER, &res);
+        took[i] = (uintptr_t)res.value;
     }
     CHECK("sleep-order", strcmp(trace, "123") == 0, "order %s", trace);
     /* never early; the upper bound only catches a lost wake-up: how late a wake-up is
@@ -165,11 +165,12 @@ static void *selftest_main(void *arg)
 
     /* join */
     t[0] = k_task_spawn("st-ret", ret_arg, (void *)0xC0FFEE, 2048);
-    rc = k_join(t[0], K_FOREVER, &r);
-    CHECK("join-result", rc == 0 && r == (void *)0xC0FFEE, "rc=%d r=%p", rc, r);
+    rc = k_join(t[0], K_FOREVER, &res);
+    CHECK("join-result", rc == 0 && res.error == 0 && res.value == (void *)0xC0FFEE,
+          "rc=%d error=%d value=%p", rc, res.error, res.value);
     t[0] = k_task_spawn("st-slow", sleeper, (void *)50, 2048);
     uint64_t t0 = k_uptime_ms();
-    rc = k_join(t[0], K_MSEC(10), &r);
+    rc = k_join(t[0], K_MSEC(10), &res);
     uint64_t waited = k_uptime_ms() - t0;
     CHECK("join-timeout", rc == -ETIMEDOUT && waited >= 10 && waited < 1000, "rc=%d waited=%u", rc,
           (unsigned)waited);
@@ -207,8 +208,8 @@ static void *selftest_main(void *arg)
         if (k_queue_get(&q, &v, K_MSEC(1000)) != 0 || v != expect++)
             ordered = false;
     }
-    k_join(t[0], K_FOREVER, &r);
-    CHECK("queue-fifo", ordered && r == NULL, "messages out of order or lost");
+    k_join(t[0], K_FOREVER, &res);
+    CHECK("queue-fifo", ordered && res.value == NULL, "messages out of order or lost");
     t0 = k_uptime_ms();
     rc = k_queue_get(&q, &v, K_MSEC(12));
     CHECK("queue-timeout", rc == -ETIMEDOUT && k_uptime_ms() - t0 >= 12, "rc=%d", rc);
@@ -219,8 +220,8 @@ static void *selftest_main(void *arg)
         t[i] = k_task_spawn("st-errno", errno_task, (void *)(uintptr_t)(100 + i), 2048);
     bool errno_ok = true;
     for (int i = 0; i < 4; i++) {
-        k_join(t[i], K_FOREVER, &r);
-        errno_ok = errno_ok && (uintptr_t)r == (uintptr_t)(100 + i);
+        k_join(t[i], K_FOREVER, &res);
+        errno_ok = errno_ok && (uintptr_t)res.value == (uintptr_t)(100 + i);
     }
     CHECK("errno-per-task", errno_ok && errno == 0, "errno leaked between tasks");
 
@@ -244,7 +245,7 @@ static void *selftest_main(void *arg)
         if ((t[i] = k_task_spawn("st-many", ret_arg, (void *)(uintptr_t)i, 1024)))
             spawned++;
     for (int i = 0; i < many; i++)
-        if (t[i] && k_join(t[i], K_FOREVER, &r) == 0 && (uintptr_t)r == (uintptr_t)i)
+        if (t[i] && k_join(t[i], K_FOREVER, &res) == 0 && (uintptr_t)res.value == (uintptr_t)i)
             joined++;
     CHECK("many-tasks", many >= 10 && spawned == many && joined == many, "many=%d spawned=%d joined=%d",
           many, spawned, joined);

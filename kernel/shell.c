@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "k_internal.h"
+#include "k.h"
 
 extern const struct k_shell_cmd __start_k_shell_cmds[], __stop_k_shell_cmds[];
 
@@ -91,9 +91,8 @@ void *k_shell_main(void *arg)
             k_shell_exec(line);
             k_console_set_intr(NULL);
             /* a Ctrl-C the command never waited after is not kept for the next line */
-            if (me->cancel_pending || k_task_cancels() != cancels)
+            if (k_task_uncancel() || k_task_cancels() != cancels)
                 printf("^C: interrupted\n");
-            me->cancel_pending = false;
         }
     }
     return NULL;

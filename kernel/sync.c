@@ -12,7 +12,7 @@ int k_sem_init(k_sem_t *s, unsigned initial, unsigned limit)
         return -EINVAL;
     s->count = initial;
     s->limit = limit;
-    k_waitq_init(&s->waiters);
+    z_waitq_init(&s->waiters);
     return 0;
 }
 
@@ -25,12 +25,12 @@ int k_sem_take(k_sem_t *s, k_timeout_t timeout)
     if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
         return -EAGAIN;
     /* k_sem_give() hands the unit over by waking us with 0. */
-    return k_wait(&s->waiters, timeout, "sem");
+    return z_wait(&s->waiters, timeout, "sem");
 }
 
 int k_sem_give(k_sem_t *s)
 {
-    if (k_waitq_wake_one(&s->waiters, 0))
+    if (z_waitq_wake_one(&s->waiters, 0))
         return 0;
     if (s->count >= s->limit)
         return -EOVERFLOW;
@@ -41,7 +41,7 @@ int k_sem_give(k_sem_t *s)
 void k_mutex_init(k_mutex_t *m)
 {
     m->owner = NULL;
-    k_waitq_init(&m->waiters);
+    z_waitq_init(&m->waiters);
 }
 
 int k_mutex_lock(k_mutex_t *m, k_timeout_t timeout)
@@ -57,27 +57,27 @@ int k_mutex_lock(k_mutex_t *m, k_timeout_t timeout)
     if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
         return -EAGAIN;
     /* k_mutex_unlock() makes us the owner before waking us with 0. */
-    return k_wait(&m->waiters, timeout, "mutex");
+    return z_wait(&m->waiters, timeout, "mutex");
 }
 
 int k_mutex_unlock(k_mutex_t *m)
 {
     if (m->owner != k_current())
         return -EPERM;
-    m->owner = k_waitq_wake_one(&m->waiters, 0);
+    m->owner = z_waitq_wake_one(&m->waiters, 0);
     return 0;
 }
 
 void k_event_init(k_event_t *e)
 {
     e->set = false;
-    k_waitq_init(&e->waiters);
+    z_waitq_init(&e->waiters);
 }
 
 void k_event_set(k_event_t *e)
 {
     e->set = true;
-    k_waitq_wake_all(&e->waiters, 0);
+    z_waitq_wake_all(&e->waiters, 0);
 }
 
 void k_event_clear(k_event_t *e) { e->set = false; }
@@ -88,10 +88,10 @@ int k_event_wait(k_event_t *e, k_timeout_t timeout)
         return 0;
     if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
         return -EAGAIN;
-    return k_wait(&e->waiters, timeout, "event");
+    return z_wait(&e->waiters, timeout, "event");
 }
 
-void k_cond_init(k_cond_t *c) { k_waitq_init(&c->waiters); }
+void k_cond_init(k_cond_t *c) { z_waitq_init(&c->waiters); }
 
 int k_cond_wait(k_cond_t *c, k_mutex_t *m, k_timeout_t timeout)
 {
@@ -99,12 +99,13 @@ int k_cond_wait(k_cond_t *c, k_mutex_t *m, k_timeout_t timeout)
     if (m->owner != k_current())
         return -EPERM;
     k_mutex_unlock(m);
-    rc = K_TIMEOUT_EQ(timeout, K_NO_WAIT) ? -ETIMEDOUT : k_wait(&c->waiters, timeout, "cond");
+    /* K_NO_WAIT: nothing can signal us in between: -EAGAIN, as every other wait */
+    rc = K_TIMEOUT_EQ(timeout, K_NO_WAIT) ? -EAGAIN : z_wait(&c->waiters, timeout, "cond");
     k_cancel_shield(true);
     (void)k_mutex_lock(m, K_FOREVER);
     k_cancel_shield(false);
     return rc;
 }
 
-void k_cond_signal(k_cond_t *c) { k_waitq_wake_one(&c->waiters, 0); }
-void k_cond_broadcast(k_cond_t *c) { k_waitq_wake_all(&c->waiters, 0); }
+void k_cond_signal(k_cond_t *c) { z_waitq_wake_one(&c->waiters, 0); }
+void k_cond_broadcast(k_cond_t *c) { z_waitq_wake_all(&c->waiters, 0); }

@@ -9,7 +9,7 @@
  * later cannot be judged. k_wall_set() replaces either (SNTP, a shell command).
  *
  * Entropy: the poll loop records the board's cycle counter whenever it finds that an
- * interrupt came (k_entropy_event()); the low bits of when frames, keys and timer
+ * interrupt came (z_entropy_event()); the low bits of when frames, keys and timer
  * interrupts arrive are the jitter a board without a hardware generator has.
  */
 #include "board.h"
@@ -22,7 +22,7 @@
 static int64_t base_s;               /* wall seconds at uptime 0 */
 static const char *wall_source = "none";
 
-void k_wall_init(void)
+void z_wall_init(void)
 {
     int64_t rtc = board_rtc_seconds();
     uint64_t up_s = k_uptime_ms() / 1000u;
@@ -49,7 +49,7 @@ void k_wall_set(int64_t epoch_s, const char *source)
 static uint32_t pool[POOL];
 static uint32_t pool_n;              /* samples ever taken */
 
-void k_entropy_event(void) { pool[pool_n++ % POOL] = board_cycles(); }
+void z_entropy_event(void) { pool[pool_n++ % POOL] = board_cycles(); }
 
 size_t k_entropy_samples(uint32_t *out, size_t max)
 {

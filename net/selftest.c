@@ -84,7 +84,7 @@ static void *netselftest_main(void *arg)
     t[1] = k_task_spawn("nst-wait", wait_task, &w[1], 2048);
     k_sleep_ms(20);                                   /* both are waiting */
     send_self("one");
-    k_gather(t, 2, NULL, NULL);
+    k_gather(t, 2, NULL, K_GATHER_RETURN_EXCEPTIONS);
     int winners = (w[0].rc == 0 && w[0].got == 3) + (w[1].rc == 0 && w[1].got == 3);
     int timeouts = (w[0].rc == -ETIMEDOUT) + (w[1].rc == -ETIMEDOUT);
     CHECK("wait-shared", winners == 1 && timeouts == 1, "results %d/%d and %d/%d", w[0].rc,

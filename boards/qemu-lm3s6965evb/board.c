@@ -54,19 +54,25 @@ int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)
     return nvic_irq_attach(irq, isr, ctx);
 }
 
-int board_idle(uint64_t deadline_ms)
+bool board_timer_arm(uint64_t deadline_ms)
 {
-    uint64_t now = board_uptime_ms();
+    uint64_t now = board_uptime_ms(), cycles;
 
     stellaris_gptm_stop(&timer0);
-    if (deadline_ms != UINT64_MAX) {
-        uint64_t cycles;
-        if (deadline_ms <= now)
-            return 0;                  /* already due: the poll loop runs again */
-        /* at most 2^32 cycles (85 s at 50 MHz), then wake and rearm */
-        cycles = (deadline_ms - now) * (SYSCLK_HZ / 1000u);
-        stellaris_gptm_oneshot(&timer0, cycles > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cycles);
-    }
+    if (deadline_ms == UINT64_MAX)
+        return true;
+    if (deadline_ms <= now)
+        return false;                  /* already due */
+    /* at most 2^32 cycles (85 s at 50 MHz), then the poll loop re-arms */
+    cycles = (deadline_ms - now) * (SYSCLK_HZ / 1000u);
+    stellaris_gptm_oneshot(&timer0, cycles > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cycles);
+    return true;
+}
+
+int board_idle(uint64_t deadline_ms)
+{
+    if (!board_timer_arm(deadline_ms))
+        return 0;                      /* already due: the poll loop runs again */
     arch_idle();
     return 0;
 }

@@ -50,20 +50,26 @@ int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)
     return nvic_irq_attach(irq, isr, ctx);
 }
 
-int board_idle(uint64_t deadline_ms)
+bool board_timer_arm(uint64_t deadline_ms)
 {
-    uint64_t now = board_uptime_ms();
+    uint64_t now = board_uptime_ms(), cycles;
 
     cmsdk_timer_stop(&timer0);
-    if (deadline_ms != UINT64_MAX) {
-        uint64_t cycles;
-        if (deadline_ms <= now)
-            return 0;                  /* already due: the poll loop runs again */
-        /* now is whole ms, the clock a little later: waking this many cycles from here
-         * is at or after the deadline; at most 2^32 cycles (171 s), then wake and rearm */
-        cycles = (deadline_ms - now) * (SYSCLK_HZ / 1000u);
-        cmsdk_timer_oneshot(&timer0, cycles > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cycles);
-    }
+    if (deadline_ms == UINT64_MAX)
+        return true;
+    if (deadline_ms <= now)
+        return false;                  /* already due */
+    /* now is whole ms, the clock a little later: firing this many cycles from here is at
+     * or after the deadline; at most 2^32 cycles (171 s), then the poll loop re-arms */
+    cycles = (deadline_ms - now) * (SYSCLK_HZ / 1000u);
+    cmsdk_timer_oneshot(&timer0, cycles > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cycles);
+    return true;
+}
+
+int board_idle(uint64_t deadline_ms)
+{
+    if (!board_timer_arm(deadline_ms))
+        return 0;                      /* already due: the poll loop runs again */
     arch_idle();
     return 0;
 }

@@ -63,14 +63,21 @@ int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)
     return gicv2_irq_attach(&gic, irq, isr, ctx);
 }
 
-int board_idle(uint64_t deadline_ms)
+bool board_timer_arm(uint64_t deadline_ms)
 {
     arm_generic_timer_stop();
-    if (deadline_ms != UINT64_MAX) {
-        if (deadline_ms <= board_uptime_ms())
-            return 0;                  /* already due: the poll loop runs again */
-        arm_generic_timer_oneshot_ms(deadline_ms);
-    }
+    if (deadline_ms == UINT64_MAX)
+        return true;
+    if (deadline_ms <= board_uptime_ms())
+        return false;                  /* already due */
+    arm_generic_timer_oneshot_ms(deadline_ms);
+    return true;
+}
+
+int board_idle(uint64_t deadline_ms)
+{
+    if (!board_timer_arm(deadline_ms))
+        return 0;                      /* already due: the poll loop runs again */
     arch_idle();
     return 0;
 }

@@ -81,9 +81,14 @@ int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)
 
 /* --- board contract ---------------------------------------------------------------- */
 
+bool board_timer_arm(uint64_t deadline_ms)
+{
+    return have_hpet ? hpet_arm(deadline_ms) : true;   /* PIT: it ticks every 10 ms anyway */
+}
+
 int board_idle(uint64_t deadline_ms)
 {
-    if (have_hpet && !hpet_arm(deadline_ms))
+    if (!board_timer_arm(deadline_ms))
         return 0;                           /* already due: the poll loop runs again */
     arch_idle();                            /* PIT: the next tick (10 ms at most) wakes us */
     return 0;

@@ -10,6 +10,7 @@
 
 #include "board.h"
 #include "host_board.h"
+#include "k.h"
 
 const char board_name[] = "host";
 const unsigned board_clock_resolution_ms = 0;
@@ -24,6 +25,26 @@ uint64_t board_uptime_us(void) { return host_now_ms * 1000u; }
 void board_console_putc(char c) { (void)write(1, &c, 1); }
 int board_console_getc(void) { return -1; }
 uint32_t board_console_overruns(void) { return 0; }
+
+/* The one-shot timer: host_advance_ms() plays its interrupt when the clock passes it. */
+uint64_t host_armed_ms = UINT64_MAX;
+unsigned long host_timer_arms;
+
+bool board_timer_arm(uint64_t deadline_ms)
+{
+    host_timer_arms++;
+    host_armed_ms = deadline_ms;
+    return deadline_ms == UINT64_MAX || deadline_ms > host_now_ms;
+}
+
+void host_advance_ms(uint64_t ms)
+{
+    host_now_ms += ms;
+    if (host_armed_ms <= host_now_ms) {
+        host_armed_ms = UINT64_MAX;
+        k_isr_event();              /* the timer's interrupt */
+    }
+}
 
 int board_idle(uint64_t deadline_ms)
 {

@@ -6,4 +6,9 @@
 extern uint64_t host_now_ms;          /* the virtual clock */
 extern size_t host_malloc_budget;     /* bytes malloc() may still return; SIZE_MAX: no limit */
 extern unsigned long host_idle_calls; /* times the poll loop went idle */
+extern uint64_t host_armed_ms;        /* what the one-shot timer is armed for, or UINT64_MAX */
+extern unsigned long host_timer_arms; /* board_timer_arm() calls */
+/* Let ms of virtual time pass while the calling task computes (a busy task): if the clock
+ * passes the armed deadline, the timer's interrupt event is raised, as on a board. */
+void host_advance_ms(uint64_t ms);
 #endif

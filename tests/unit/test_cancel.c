@@ -41,7 +41,7 @@ static void *handles_cancel(void *arg)
 
 static void *main_cancel(void *arg)
 {
-    void *r;
+    k_result_t r;
     uint32_t buf[1];
     (void)arg;
 
@@ -49,7 +49,7 @@ static void *main_cancel(void *arg)
     k_sleep_ms(5);
     assert_int_equal(k_task_cancel(t), 0);
     assert_int_equal(k_join(t, K_FOREVER, &r), 0);
-    assert_int_equal(I(r), -ECANCELED);
+    assert_int_equal(I(r.value), -ECANCELED);
     assert_int_equal(k_uptime_ms(), 5);            /* woken at the cancel, not at 1000 */
 
     k_sem_init(&sem, 0, 1);
@@ -57,7 +57,7 @@ static void *main_cancel(void *arg)
     k_yield();
     k_task_cancel(t);
     k_join(t, K_FOREVER, &r);
-    assert_int_equal(I(r), -ECANCELED);
+    assert_int_equal(I(r.value), -ECANCELED);
     assert_int_equal(k_sem_give(&sem), 0);         /* the cancelled waiter took nothing */
     assert_int_equal(sem.count, 1);
 
@@ -66,14 +66,14 @@ static void *main_cancel(void *arg)
     k_yield();
     k_task_cancel(t);
     k_join(t, K_FOREVER, &r);
-    assert_int_equal(I(r), -ECANCELED);
+    assert_int_equal(I(r.value), -ECANCELED);
     uint32_t v = 9;
     assert_int_equal(k_queue_put(&q, &v, K_NO_WAIT), 0);   /* the queue is intact */
     t = k_task_spawn("put", queue_putter, NULL, STACK);    /* full: blocks */
     k_yield();
     k_task_cancel(t);
     k_join(t, K_FOREVER, &r);
-    assert_int_equal(I(r), -ECANCELED);
+    assert_int_equal(I(r.value), -ECANCELED);
     assert_int_equal(k_queue_count(&q), 1);                  /* its message was not added */
     assert_int_equal(k_queue_get(&q, &v, K_NO_WAIT), 0);
     assert_int_equal(v, 9);
@@ -83,21 +83,21 @@ static void *main_cancel(void *arg)
     k_yield();
     k_task_cancel(t);
     k_join(t, K_FOREVER, &r);
-    assert_int_equal(I(r), -ECANCELED);
+    assert_int_equal(I(r.value), -ECANCELED);
     assert_int_equal(k_join(other, K_FOREVER, &r), 0);      /* still joinable by another */
 
     /* cancelling a task that is not waiting: its next wait fails */
     t = k_task_spawn("later", sleeper, V(10), STACK);
     k_task_cancel(t);
     k_join(t, K_FOREVER, &r);
-    assert_int_equal(I(r), -ECANCELED);
+    assert_int_equal(I(r.value), -ECANCELED);
 
     /* handled once, then it goes on */
     t = k_task_spawn("handler", handles_cancel, NULL, STACK);
     k_yield();
     k_task_cancel(t);
     k_join(t, K_FOREVER, &r);
-    assert_int_equal(I(r), -ECANCELED * 1000);
+    assert_int_equal(I(r.value), -ECANCELED * 1000);
 
     assert_int_equal(k_task_cancel(NULL), -EINVAL);
     return NULL;
@@ -121,13 +121,13 @@ static void *shielded(void *arg)
 
 static void *main_shield(void *arg)
 {
-    void *r;
+    k_result_t r;
     (void)arg;
     k_task_t *t = k_task_spawn("shielded", shielded, NULL, STACK);
     k_yield();
     k_task_cancel(t);
     k_join(t, K_FOREVER, &r);
-    assert_int_equal(I(r), -ECANCELED);
+    assert_int_equal(I(r.value), -ECANCELED);
     assert_int_equal(k_uptime_ms(), 20);
     return NULL;
 }
@@ -159,12 +159,12 @@ static void *failing(void *arg)
 
 static void *main_await(void *arg)
 {
-    void *r;
+    k_result_t r;
     (void)arg;
     /* wait_for: done in time */
     k_task_t *t = k_task_spawn("quick", slow_with_cleanup, V(10), STACK);
     assert_int_equal(k_wait_for(t, K_MSEC(100), &r), 0);
-    assert_int_equal(I(r), 42);
+    assert_int_equal(I(r.value), 42);
     /* wait_for: timeout cancels, waits for the task to finish, frees it */
     cleanup_ran = false;
     t = k_task_spawn("slow", slow_with_cleanup, V(1000), STACK);
@@ -173,20 +173,39 @@ static void *main_await(void *arg)
     assert_true(cleanup_ran);
     assert_int_equal(k_uptime_ms() - t0, 30);
 
-    /* gather: results in order; a failing member's error, all joined */
+    /* gather(return_exceptions=True): results in order, a failing member's error among
+     * them, all joined (and set to NULL) */
     k_task_t *g[3] = {
         k_task_spawn("g0", slow_with_cleanup, V(30), STACK),
         k_task_spawn("g1", failing, V(-EIO), STACK),
         k_task_spawn("g2", slow_with_cleanup, V(10), STACK),
     };
-    void *results[3];
-    int statuses[3];
-    assert_int_equal(k_gather(g, 3, results, statuses), -EIO);
-    assert_int_equal(I(results[0]), 42);
-    assert_int_equal(statuses[0], 0);
-    assert_int_equal(statuses[1], -EIO);
-    assert_null(results[1]);
-    assert_int_equal(I(results[2]), 42);
+    k_result_t results[4];
+    assert_int_equal(k_gather(g, 3, results, K_GATHER_RETURN_EXCEPTIONS), 0);
+    assert_int_equal(results[0].error, 0);
+    assert_int_equal(I(results[0].value), 42);
+    assert_int_equal(results[1].error, -EIO);
+    assert_null(results[1].value);
+    assert_int_equal(I(results[2].value), 42);
+    assert_null(g[0]);
+    assert_null(g[1]);
+    assert_null(g[2]);
+
+    /* gather(): returns at the first failure (in the order they finish); the others run
+     * on, still joinable */
+    t0 = k_uptime_ms();
+    g[0] = k_task_spawn("g0", slow_with_cleanup, V(30), STACK);
+    g[1] = k_task_spawn("g1", failing, V(-EIO), STACK);     /* fails at 5 ms */
+    g[2] = k_task_spawn("g2", slow_with_cleanup, V(1), STACK);
+    assert_int_equal(k_gather(g, 3, results, 0), -ECHILD);
+    assert_int_equal(k_uptime_ms() - t0, 5);
+    assert_int_equal(results[1].error, -EIO);
+    assert_int_equal(I(results[2].value), 42);              /* finished before g1 failed */
+    assert_null(g[1]);
+    assert_null(g[2]);
+    assert_non_null(g[0]);                                   /* still running */
+    assert_int_equal(k_join(g[0], K_FOREVER, &r), 0);
+    assert_int_equal(I(r.value), 42);
 
     /* gather cancelled (asyncio.gather): its unfinished tasks are cancelled, all joined */
     assert_int_equal(k_task_cancels(), 0);
@@ -197,25 +216,23 @@ static void *main_await(void *arg)
         NULL,                                           /* a spawn that failed */
         k_task_spawn("c3", sleeper, V(1000), STACK),
     };
-    void *cres[4];
-    int cst[4];
     k_task_t *canceller = k_task_spawn("cancel", cancel_other_after, V(20), STACK);
     t0 = k_uptime_ms();
-    assert_int_equal(k_gather(c, 4, cres, cst), -ECANCELED);
+    assert_int_equal(k_gather(c, 4, results, K_GATHER_RETURN_EXCEPTIONS), -ECANCELED);
     assert_int_equal(k_uptime_ms() - t0, 20);           /* not 1000: c1, c3 were cancelled */
-    assert_int_equal(cst[0], 0);
-    assert_int_equal(I(cres[0]), 0);
-    assert_int_equal(I(cres[1]), -ECANCELED);
-    assert_int_equal(cst[2], 0);
-    assert_int_equal(I(cres[3]), -ECANCELED);
+    assert_int_equal(results[0].error, 0);
+    assert_int_equal(I(results[0].value), 0);
+    assert_int_equal(I(results[1].value), -ECANCELED);  /* (sleeper returns its wait's rc) */
+    assert_int_equal(results[2].error, 0);
+    assert_int_equal(I(results[3].value), -ECANCELED);
     assert_int_equal(k_task_cancels(), 1);
     assert_int_equal(k_join(canceller, K_FOREVER, NULL), 0);
-    /* a member that ends cancelled is its status, not the gather's own cancellation */
-    k_task_t *one = k_task_spawn("c", sleeper, V(1000), STACK);
+    /* a member that ends cancelled is its result, not the gather's own cancellation */
+    k_task_t *one = k_task_spawn("c", slow_with_cleanup, V(1000), STACK);
     k_yield();
     k_task_cancel(one);
-    assert_int_equal(k_gather(&one, 1, results, NULL), 0);
-    assert_int_equal(I(results[0]), -ECANCELED);
+    assert_int_equal(k_gather(&one, 1, results, K_GATHER_RETURN_EXCEPTIONS), 0);
+    assert_int_equal(results[0].error, -ECANCELED);
     assert_int_equal(k_task_cancels(), 1);
 
     /* wait-any: the first to finish, not joined */
@@ -224,12 +241,16 @@ static void *main_await(void *arg)
         k_task_spawn("w1", sleeper, V(20), STACK),
         k_task_spawn("w2", sleeper, V(40), STACK),
     };
+    int index = -1;
     t0 = k_uptime_ms();
-    assert_int_equal(k_wait_any(w, 3, K_NO_WAIT), -EAGAIN);
-    assert_int_equal(k_wait_any(w, 3, K_MSEC(10)), -ETIMEDOUT);
-    assert_int_equal(k_wait_any(w, 3, K_FOREVER), 1);
+    assert_int_equal(k_wait_any(w, 3, K_NO_WAIT, &index), -EAGAIN);
+    assert_int_equal(k_wait_any(w, 3, K_MSEC(10), &index), -ETIMEDOUT);
+    assert_int_equal(k_wait_any(w, 3, K_FOREVER, &index), 0);
+    assert_int_equal(index, 1);
     assert_int_equal(k_uptime_ms() - t0, 20);
-    assert_int_equal(k_gather(w, 3, NULL, NULL), 0);
+    assert_int_equal(k_gather(w, 3, NULL, 0), 0);
+    k_task_t *none[2] = { NULL, NULL };
+    assert_int_equal(k_wait_any(none, 2, K_FOREVER, &index), -EINVAL);   /* ValueError */
     return NULL;
 }
 
@@ -270,7 +291,7 @@ static void *cond_consumer(void *arg)
 
 static void *main_event_cond(void *arg)
 {
-    void *r;
+    k_result_t r;
     (void)arg;
     k_event_init(&ev);
     k_task_t *a = k_task_spawn("e1", event_waiter, V(-1), STACK);
@@ -278,9 +299,9 @@ static void *main_event_cond(void *arg)
     k_task_t *c = k_task_spawn("e3", event_waiter, V(5), STACK);
     k_sleep_ms(10);
     k_event_set(&ev);                          /* wakes every waiter */
-    k_join(a, K_FOREVER, &r); assert_int_equal(I(r), 0);
-    k_join(b, K_FOREVER, &r); assert_int_equal(I(r), 0);
-    k_join(c, K_FOREVER, &r); assert_int_equal(I(r), -ETIMEDOUT);
+    k_join(a, K_FOREVER, &r); assert_int_equal(I(r.value), 0);
+    k_join(b, K_FOREVER, &r); assert_int_equal(I(r.value), 0);
+    k_join(c, K_FOREVER, &r); assert_int_equal(I(r.value), -ETIMEDOUT);
     assert_int_equal(k_event_wait(&ev, K_NO_WAIT), 0);   /* stays set */
     k_event_clear(&ev);
     assert_int_equal(k_event_wait(&ev, K_NO_WAIT), -EAGAIN);
@@ -301,8 +322,8 @@ static void *main_event_cond(void *arg)
     int got = 0, cancelled = 0;
     for (int i = 0; i < 3; i++) {
         k_join(cons[i], K_FOREVER, &r);
-        got += I(r) == 1;
-        cancelled += I(r) == -ECANCELED;
+        got += I(r.value) == 1;
+        cancelled += I(r.value) == -ECANCELED;
     }
     assert_int_equal(got, 2);
     assert_int_equal(cancelled, 1);
@@ -310,6 +331,8 @@ static void *main_event_cond(void *arg)
     assert_int_equal(k_cond_wait(&cv, &mx, K_MSEC(10)), -EPERM);
     k_mutex_lock(&mx, K_FOREVER);
     assert_int_equal(k_cond_wait(&cv, &mx, K_MSEC(10)), -ETIMEDOUT);
+    assert_ptr_equal(mx.owner, k_current());
+    assert_int_equal(k_cond_wait(&cv, &mx, K_NO_WAIT), -EAGAIN);   /* as every other wait */
     assert_ptr_equal(mx.owner, k_current());
     k_mutex_unlock(&mx);
     return NULL;
@@ -341,7 +364,7 @@ static void *worker(void *arg)
 
 static void *main_chan(void *arg)
 {
-    void *r;
+    k_result_t r;
     uint32_t v;
     (void)arg;
     /* close with waiters on both sides */
@@ -350,8 +373,8 @@ static void *main_chan(void *arg)
     k_task_t *g2 = k_task_spawn("get2", chan_getter, NULL, STACK);
     k_yield();
     k_chan_close(&ch);
-    k_join(g1, K_FOREVER, &r); assert_int_equal(I(r), -EPIPE);
-    k_join(g2, K_FOREVER, &r); assert_int_equal(I(r), -EPIPE);
+    k_join(g1, K_FOREVER, &r); assert_int_equal(I(r.value), -EPIPE);
+    k_join(g2, K_FOREVER, &r); assert_int_equal(I(r.value), -EPIPE);
     k_chan_free(&ch);
 
     assert_int_equal(k_chan_alloc(&ch, sizeof(uint32_t), 1), 0);
@@ -361,8 +384,8 @@ static void *main_chan(void *arg)
     k_task_t *p2 = k_task_spawn("put2", chan_putter, V(3), STACK);
     k_yield();                                  /* both wait: the channel is full */
     k_chan_close(&ch);
-    k_join(p1, K_FOREVER, &r); assert_int_equal(I(r), -EPIPE);
-    k_join(p2, K_FOREVER, &r); assert_int_equal(I(r), -EPIPE);
+    k_join(p1, K_FOREVER, &r); assert_int_equal(I(r.value), -EPIPE);
+    k_join(p2, K_FOREVER, &r); assert_int_equal(I(r.value), -EPIPE);
     assert_int_equal(k_chan_put(&ch, &v, K_NO_WAIT), -EPIPE);
     assert_int_equal(k_chan_get(&ch, &v, K_NO_WAIT), 0);     /* what was put before the close */
     assert_int_equal(v, 1);
@@ -382,7 +405,7 @@ static void *main_chan(void *arg)
     assert_int_equal(k_chan_join(&ch, K_FOREVER), 0);
     assert_int_equal(done, 6);
     k_chan_close(&ch);
-    assert_int_equal(k_gather(w, 2, NULL, NULL), 0);
+    assert_int_equal(k_gather(w, 2, NULL, 0), 0);
     k_chan_free(&ch);
     return NULL;
 }
@@ -397,7 +420,7 @@ static void test_cancel_channels(void **state)
  * is unfinished from then on, before the putter runs again (issue 8, bug 1). */
 static void *main_chan_handover_count(void *arg)
 {
-    void *r;
+    k_result_t r;
     uint32_t v = 1;
     (void)arg;
     assert_int_equal(k_chan_alloc(&ch, sizeof(uint32_t), 1), 0);
@@ -412,7 +435,7 @@ static void *main_chan_handover_count(void *arg)
     assert_int_equal(v, 2);
     assert_int_equal(k_chan_task_done(&ch), 0);
     assert_int_equal(k_chan_task_done(&ch), -EINVAL);              /* now one too many */
-    k_join(p, K_FOREVER, &r); assert_int_equal(I(r), 0);
+    k_join(p, K_FOREVER, &r); assert_int_equal(I(r.value), 0);
     assert_int_equal(k_chan_join(&ch, K_MSEC(100)), 0);                    /* nothing unfinished */
 
     /* a put that blocks and then times out or is cancelled counts nothing */
@@ -422,7 +445,7 @@ static void *main_chan_handover_count(void *arg)
     p = k_task_spawn("put C", chan_putter, V(4), STACK);
     k_yield();
     assert_int_equal(k_task_cancel(p), 0);
-    k_join(p, K_FOREVER, &r); assert_int_equal(I(r), -ECANCELED);
+    k_join(p, K_FOREVER, &r); assert_int_equal(I(r.value), -ECANCELED);
     assert_int_equal(k_chan_get(&ch, &v, K_NO_WAIT), 0);
     assert_int_equal(v, 3);
     assert_int_equal(k_chan_get(&ch, &v, K_NO_WAIT), -EAGAIN);    /* C never entered */

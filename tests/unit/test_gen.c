@@ -28,13 +28,13 @@ static void test_gen_next_and_return_value(void **state)
     (void)state;
     k_gen_t *g = k_gen_new(fib, V(10), STACK);
     intptr_t want[] = { 0, 1, 1, 2, 3, 5, 8, 13, 21, 34 };
-    void *v;
+    k_result_t v;
     for (int i = 0; i < 10; i++) {
         assert_int_equal(k_gen_next(g, &v), K_GEN_YIELDED);
-        assert_int_equal(I(v), want[i]);
+        assert_int_equal(I(v.value), want[i]);
     }
-    assert_int_equal(k_gen_next(g, &v), K_GEN_RETURNED);   /* StopIteration(-1) */
-    assert_int_equal(I(v), -1);
+    assert_int_equal(k_gen_next(g, &v), K_GEN_DONE);   /* StopIteration(-1) */
+    assert_int_equal(I(v.value), -1);
     assert_int_equal(k_gen_next(g, &v), -EPIPE);           /* exhausted: again StopIteration */
     assert_int_equal(k_gen_send(g, V(5), &v), -EPIPE);
     k_gen_free(g);
@@ -60,18 +60,18 @@ static void test_gen_send(void **state)
 {
     (void)state;
     k_gen_t *g = k_gen_new(accumulator, NULL, STACK);
-    void *v = V(99);
+    k_result_t v = { 0, V(99) };
     /* TypeError: can't send non-None value to a just-started generator */
     assert_int_equal(k_gen_send(g, V(5), &v), -EINVAL);
-    assert_int_equal(I(v), 99);
+    assert_int_equal(I(v.value), 99);
     assert_int_equal(k_gen_next(g, &v), K_GEN_YIELDED);   /* primes it */
-    assert_int_equal(I(v), 0);
+    assert_int_equal(I(v.value), 0);
     assert_int_equal(k_gen_send(g, V(5), &v), K_GEN_YIELDED);
-    assert_int_equal(I(v), 5);
+    assert_int_equal(I(v.value), 5);
     assert_int_equal(k_gen_send(g, V(10), &v), K_GEN_YIELDED);
-    assert_int_equal(I(v), 15);
+    assert_int_equal(I(v.value), 15);
     assert_int_equal(k_gen_next(g, &v), K_GEN_YIELDED);    /* next == send(None) */
-    assert_int_equal(I(v), 15);
+    assert_int_equal(I(v.value), 15);
     k_gen_free(g);
 }
 
@@ -93,20 +93,23 @@ static void *catcher(k_gen_t *g, void *arg)
 static void test_gen_throw(void **state)
 {
     (void)state;
-    void *v;
+    k_result_t v;
     k_gen_t *g = k_gen_new(catcher, NULL, STACK);
     assert_int_equal(k_gen_next(g, &v), K_GEN_YIELDED);
     assert_int_equal(k_gen_throw(g, -EAGAIN, &v), K_GEN_YIELDED);   /* handled */
-    assert_int_equal(I(v), -EAGAIN);
+    assert_int_equal(I(v.value), -EAGAIN);
     assert_int_equal(k_gen_next(g, &v), K_GEN_YIELDED);
-    assert_int_equal(k_gen_throw(g, -EIO, &v), -EIO);                /* not handled */
+    assert_int_equal(k_gen_throw(g, -EIO, &v), K_GEN_DONE);
+    assert_int_equal(v.error, -EIO);                /* not handled */
     assert_int_equal(k_gen_next(g, &v), -EPIPE);                     /* now exhausted */
-    assert_int_equal(k_gen_throw(g, -EIO, &v), -EIO);                /* into an exhausted one */
+    assert_int_equal(k_gen_throw(g, -EIO, &v), K_GEN_DONE);
+    assert_int_equal(v.error, -EIO);                /* into an exhausted one */
     assert_int_equal(k_gen_throw(g, 5, &v), -EINVAL);                /* not an error code */
     k_gen_free(g);
 
     g = k_gen_new(catcher, NULL, STACK);
-    assert_int_equal(k_gen_throw(g, -ENOENT, &v), -ENOENT);          /* into an unstarted one */
+    assert_int_equal(k_gen_throw(g, -ENOENT, &v), K_GEN_DONE);
+    assert_int_equal(v.error, -ENOENT);          /* into an unstarted one */
     assert_int_equal(k_gen_next(g, &v), -EPIPE);                     /* never ran, now done */
     k_gen_free(g);
 }
@@ -139,36 +142,37 @@ static void *raises_on_close(k_gen_t *g, void *arg)
 static void test_gen_close(void **state)
 {
     (void)state;
-    void *v;
+    k_result_t v;
     k_gen_t *g = k_gen_new(cleanup_on_close, NULL, STACK);
-    assert_int_equal(k_gen_close(g), 0);     /* unstarted: nothing runs */
+    assert_int_equal(k_gen_close(g, NULL), 0);     /* unstarted: nothing runs */
     assert_false(cleaned);
     assert_int_equal(k_gen_next(g, &v), -EPIPE);
-    assert_int_equal(k_gen_close(g), 0);     /* closing twice is harmless */
+    assert_int_equal(k_gen_close(g, NULL), 0);     /* closing twice is harmless */
     k_gen_free(g);
 
     g = k_gen_new(cleanup_on_close, NULL, STACK);
     k_gen_next(g, &v);
-    assert_int_equal(k_gen_close(g), 0);
+    assert_int_equal(k_gen_close(g, NULL), 0);
     assert_true(cleaned);
-    assert_int_equal(k_gen_close(g), 0);
+    assert_int_equal(k_gen_close(g, NULL), 0);
     assert_int_equal(k_gen_next(g, &v), -EPIPE);
     k_gen_free(g);
 
     g = k_gen_new(ignores_close, NULL, STACK);
     k_gen_next(g, &v);
-    assert_int_equal(k_gen_close(g), -EPROTO);   /* RuntimeError: ignored GeneratorExit */
+    assert_int_equal(k_gen_close(g, NULL), -EPROTO);   /* RuntimeError: ignored GeneratorExit */
     k_gen_free(g);                                /* freed anyway, no leak (valgrind) */
 
     g = k_gen_new(raises_on_close, NULL, STACK);
     k_gen_next(g, &v);
-    assert_int_equal(k_gen_close(g), -EIO);
+    assert_int_equal(k_gen_close(g, &v), 0);          /* close() raises what it raised */
+    assert_int_equal(v.error, -EIO);
     k_gen_free(g);
 
     g = k_gen_new(fib, V(2), STACK);
     while (k_gen_next(g, &v) == K_GEN_YIELDED)
         ;
-    assert_int_equal(k_gen_close(g), 0);         /* exhausted: harmless */
+    assert_int_equal(k_gen_close(g, NULL), 0);         /* exhausted: harmless */
     k_gen_free(g);
 }
 
@@ -178,13 +182,15 @@ static void *my_chain(k_gen_t *g, void *arg)
 {
     struct chain *c = arg;
     for (int i = 0; i < c->n; i++) {
-        void *r;
+        k_result_t r;
         int rc = k_gen_yield_from(g, c->subs[i], &r);
         if (rc == K_GEN_EXIT)
             return V(-2);
         if (rc < 0)
             k_gen_raise(g, rc);
-        c->results[i] = I(r);
+        if (r.error)
+            k_gen_raise(g, r.error);       /* the sub's error propagates */
+        c->results[i] = I(r.value);
     }
     return V(100);
 }
@@ -195,14 +201,14 @@ static void test_gen_yield_from_next_and_return(void **state)
     struct chain c = { { k_gen_new(fib, V(3), STACK), k_gen_new(fib, V(4), STACK) }, 2, { 0 } };
     k_gen_t *g = k_gen_new(my_chain, &c, STACK);
     intptr_t want[] = { 0, 1, 1, 0, 1, 1, 2 }, got[7];
-    void *v;
+    k_result_t v;
     for (int i = 0; i < 7; i++) {
         assert_int_equal(k_gen_next(g, &v), K_GEN_YIELDED);
-        got[i] = I(v);
+        got[i] = I(v.value);
     }
     assert_memory_equal(got, want, sizeof(want));
-    assert_int_equal(k_gen_next(g, &v), K_GEN_RETURNED);
-    assert_int_equal(I(v), 100);
+    assert_int_equal(k_gen_next(g, &v), K_GEN_DONE);
+    assert_int_equal(I(v.value), 100);
     assert_int_equal(c.results[0], -1);       /* each sub's return value */
     assert_int_equal(c.results[1], -1);
     k_gen_free(g);
@@ -213,17 +219,18 @@ static void test_gen_yield_from_next_and_return(void **state)
 static void test_gen_yield_from_send_throw_close(void **state)
 {
     (void)state;
-    void *v;
+    k_result_t v;
     struct chain c = { { k_gen_new(accumulator, NULL, STACK) }, 1, { 0 } };
     k_gen_t *g = k_gen_new(my_chain, &c, STACK);
     assert_int_equal(k_gen_next(g, &v), K_GEN_YIELDED);
-    assert_int_equal(I(v), 0);
+    assert_int_equal(I(v.value), 0);
     assert_int_equal(k_gen_send(g, V(4), &v), K_GEN_YIELDED);   /* reaches the sub */
-    assert_int_equal(I(v), 4);
+    assert_int_equal(I(v.value), 4);
     assert_int_equal(k_gen_send(g, V(6), &v), K_GEN_YIELDED);
-    assert_int_equal(I(v), 10);
+    assert_int_equal(I(v.value), 10);
     /* a throw reaches the sub, which re-raises; it propagates out of the chain */
-    assert_int_equal(k_gen_throw(g, -EDOM, &v), -EDOM);
+    assert_int_equal(k_gen_throw(g, -EDOM, &v), K_GEN_DONE);
+    assert_int_equal(v.error, -EDOM);
     assert_int_equal(k_gen_next(c.subs[0], &v), -EPIPE);
     assert_int_equal(k_gen_next(g, &v), -EPIPE);
     k_gen_free(g);
@@ -234,7 +241,7 @@ static void test_gen_yield_from_send_throw_close(void **state)
     struct chain d = { { k_gen_new(cleanup_on_close, NULL, STACK) }, 1, { 0 } };
     g = k_gen_new(my_chain, &d, STACK);
     assert_int_equal(k_gen_next(g, &v), K_GEN_YIELDED);
-    assert_int_equal(k_gen_close(g), 0);
+    assert_int_equal(k_gen_close(g, NULL), 0);
     assert_true(cleaned);
     assert_int_equal(k_gen_next(d.subs[0], &v), -EPIPE);
     k_gen_free(g);
@@ -245,8 +252,8 @@ static void test_gen_yield_from_send_throw_close(void **state)
     g = k_gen_new(my_chain, &e, STACK);
     k_gen_next(g, &v);
     assert_int_equal(k_gen_throw(g, -EAGAIN, &v), K_GEN_YIELDED);
-    assert_int_equal(I(v), -EAGAIN);
-    assert_int_equal(k_gen_close(g), 0);
+    assert_int_equal(I(v.value), -EAGAIN);
+    assert_int_equal(k_gen_close(g, NULL), 0);
     k_gen_free(g);
     k_gen_free(e.subs[0]);
 }
@@ -265,10 +272,10 @@ static void *sleepy(k_gen_t *g, void *arg)
 static k_gen_t *shared;
 static void *drive_once(void *arg)
 {
-    void *v;
+    k_result_t v;
     (void)arg;
     int rc = k_gen_next(shared, &v);
-    return rc == K_GEN_YIELDED ? v : V(rc);
+    return rc == K_GEN_YIELDED ? v.value : V(rc);
 }
 
 static void *self_send(k_gen_t *g, void *arg)
@@ -279,23 +286,23 @@ static void *self_send(k_gen_t *g, void *arg)
 
 static void *main_blocking(void *arg)
 {
-    void *r;
+    k_result_t r;
     (void)arg;
     shared = k_gen_new(sleepy, NULL, STACK);
     /* two tasks take turns driving it; each blocks while the generator sleeps */
     k_task_t *a = k_task_spawn("a", drive_once, NULL, STACK);
     k_task_t *b = k_task_spawn("b", drive_once, NULL, STACK);
     k_join(a, K_FOREVER, &r);
-    assert_int_equal(I(r), 10);
+    assert_int_equal(I(r.value), 10);
     k_join(b, K_FOREVER, &r);
-    assert_int_equal(I(r), -EBUSY);            /* b found it running (a was inside it) */
+    assert_int_equal(I(r.value), -EBUSY);      /* b found it running (a was inside it) */
     assert_int_equal(k_gen_next(shared, &r), K_GEN_YIELDED);
-    assert_int_equal(I(r), 20);
+    assert_int_equal(I(r.value), 20);
     k_gen_free(shared);
 
     k_gen_t *s = k_gen_new(self_send, NULL, STACK);
-    assert_int_equal(k_gen_next(s, &r), K_GEN_RETURNED);
-    assert_int_equal(I(r), -EBUSY);
+    assert_int_equal(k_gen_next(s, &r), K_GEN_DONE);
+    assert_int_equal(I(r.value), -EBUSY);
     k_gen_free(s);
     return NULL;
 }
@@ -335,7 +342,7 @@ static void *main_stack_peak(void *arg)
 {
     (void)arg;
     k_gen_t *g = k_gen_new(deep_gen, NULL, 8192);
-    void *out;
+    k_result_t out;
     assert_non_null(g);
     size_t before = k_gen_stack_peak(g);
     assert_true(before < 256);

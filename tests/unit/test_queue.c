@@ -130,9 +130,9 @@ static void *main_timeouts(void *arg)
     assert_int_equal(k_queue_get(&qq, &v, K_MSEC(100)), 0);
     assert_int_equal(v, 7);
     assert_int_equal(k_uptime_ms(), 75);
-    void *r;
+    k_result_t r;
     k_join(t, K_FOREVER, &r);
-    assert_int_equal((intptr_t)r, 0);
+    assert_int_equal((intptr_t)r.value, 0);
     assert_int_equal(k_queue_count(&qq), 0);   /* handed over, not left in the ring */
     return NULL;
 }

@@ -148,22 +148,22 @@ static void *sleep_then_ret(void *arg) { k_sleep_ms(100); return arg; }
 static void *main_join(void *arg)
 {
     (void)arg;
-    void *r = NULL;
+    k_result_t r = { 0, NULL };
     k_task_t *a = k_task_spawn("ret", ret_arg, (void *)0x1234, STACK);
     k_task_t *b = k_task_spawn("exit", exit_arg, (void *)0x5678, STACK);
     k_task_t *c = k_task_spawn("slow", sleep_then_ret, (void *)0x9abc, STACK);
 
     assert_int_equal(k_join(a, K_FOREVER, &r), 0);
-    assert_ptr_equal(r, (void *)0x1234);
+    assert_ptr_equal(r.value, (void *)0x1234);
     assert_int_equal(k_join(b, K_NO_WAIT, &r), 0);          /* already exited: no wait needed */
-    assert_ptr_equal(r, (void *)0x5678);
+    assert_ptr_equal(r.value, (void *)0x5678);
 
     assert_int_equal(k_join(c, K_NO_WAIT, &r), -EAGAIN);
     assert_int_equal(k_join(c, K_MSEC(30), &r), -ETIMEDOUT);
     assert_int_equal(k_uptime_ms(), 30);
     assert_int_equal(k_join(c, K_MSEC(50), &r), -ETIMEDOUT); /* still joinable after a timeout */
     assert_int_equal(k_join(c, K_MSEC(1000), &r), 0);
-    assert_ptr_equal(r, (void *)0x9abc);
+    assert_ptr_equal(r.value, (void *)0x9abc);
     assert_int_equal(k_uptime_ms(), 100);           /* woken at its exit, not at the timeout */
 
     assert_int_equal(k_join(NULL, K_FOREVER, &r), -EINVAL);
@@ -187,13 +187,13 @@ static void *second_joiner(void *arg)
 static void *main_join_busy(void *arg)
 {
     (void)arg;
-    void *r;
+    k_result_t r;
     target = k_task_spawn("slow", sleep_then_ret, NULL, STACK);
     k_task_t *j = k_task_spawn("j2", second_joiner, NULL, STACK);
     k_yield(); /* j2 is now joining target */
     assert_int_equal(k_join(target, K_FOREVER, NULL), -EBUSY);
     assert_int_equal(k_join(j, K_FOREVER, &r), 0);
-    assert_int_equal((intptr_t)r, 0);
+    assert_int_equal((intptr_t)r.value, 0);
     return NULL;
 }
 
@@ -266,16 +266,16 @@ static void *main_spawn_errors(void *arg)
     }
     assert_in_range(n, 50, 64);
     for (int i = 0; i < n; i++) {
-        void *r;
+        k_result_t r;
         assert_int_equal(k_join(t[i], K_FOREVER, &r), 0);
-        assert_int_equal((intptr_t)r, i);
+        assert_int_equal((intptr_t)r.value, i);
     }
     host_malloc_budget = SIZE_MAX;
     k_task_t *again = k_task_spawn("again", ret_arg, (void *)7, 4096);
     assert_non_null(again);
-    void *r;
+    k_result_t r;
     assert_int_equal(k_join(again, K_FOREVER, &r), 0);
-    assert_int_equal((intptr_t)r, 7);
+    assert_int_equal((intptr_t)r.value, 7);
     return NULL;
 }
 
@@ -294,14 +294,6 @@ static void test_sched_run_without_memory(void **state)
 }
 
 /* --- stack overflow and high-water ------------------------------------------------------- */
-
-static char panic_msg[256];
-static sigjmp_buf panic_jmp;
-static void on_panic(const char *msg)
-{
-    snprintf(panic_msg, sizeof(panic_msg), "%s", msg);
-    siglongjmp(panic_jmp, 1);
-}
 
 static void test_scribble_guard(void);
 static void *overflow_task(void *arg)
@@ -326,34 +318,6 @@ static void *main_overflow(void *arg)
     k_task_t *t = k_task_spawn("smasher", overflow_task, NULL, STACK);
     k_join(t, K_FOREVER, NULL);
     return NULL;
-}
-
-/* Run main in a child process (a panic stops the kernel); return what it panicked with,
- * or "" if it did not. */
-static void panic_of(void *(*main)(void *), char *buf, size_t size)
-{
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        if (sigsetjmp(panic_jmp, 0)) {
-            (void)write(fds[1], panic_msg, strlen(panic_msg));
-            _exit(K_PANIC_STATUS);
-        }
-        k_panic_handler = on_panic;
-        k_run(main, NULL, STACK, NULL);
-        _exit(0);
-    }
-    close(fds[1]);
-    memset(buf, 0, size);
-    ssize_t n = read(fds[0], buf, size - 1);
-    close(fds[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), n > 0 ? K_PANIC_STATUS : 0);
 }
 
 static void test_sched_overflow_detected(void **state)
@@ -381,10 +345,10 @@ static void *main_double_wake(void *arg)
 {
     (void)arg;
     struct k_waitq wq;
-    k_waitq_init(&wq);
+    z_waitq_init(&wq);
     k_task_t *t = k_task_spawn("victim", ret_arg, NULL, STACK);
     k_list_append(&wq.tasks, &t->link);        /* the bug: a ready task on a wait queue */
-    k_waitq_wake_one(&wq, 0);
+    z_waitq_wake_one(&wq, 0);
     return NULL;
 }
 
@@ -393,7 +357,7 @@ static void test_sched_switch_checks_catch_corruption(void **state)
     (void)state;
     char buf[256];
     panic_of(main_corrupt_state, buf, sizeof(buf));
-    assert_non_null(strstr(buf, "assertion failed: next == &k.idle"));
+    assert_non_null(strstr(buf, "assertion failed: next == &z_k.idle"));
     panic_of(main_double_wake, buf, sizeof(buf));
     assert_non_null(strstr(buf, "assertion failed: t->state == K_BLOCKED"));
 }
@@ -469,9 +433,9 @@ static void *main_many(void *arg)
     k_task_foreach(count_tasks, &live);
     assert_int_equal(live, 1002); /* idle, main and the 1000 */
     for (int i = 0; i < 1000; i++) {
-        void *r;
+        k_result_t r;
         assert_int_equal(k_join(t[i], K_FOREVER, &r), 0);
-        assert_int_equal((uintptr_t)r, i);
+        assert_int_equal((uintptr_t)r.value, i);
     }
     assert_int_equal(woken, 1000);
     assert_int_equal(k_uptime_ms(), 96);

@@ -207,17 +207,17 @@ static void *main_mutex_errors(void *arg)
 {
     (void)arg;
     k_mutex_t m;
-    void *r;
+    k_result_t r;
     k_mutex_init(&m);
     assert_int_equal(k_mutex_unlock(&m), -EPERM);
     assert_int_equal(k_mutex_lock(&m, K_FOREVER), 0);
     assert_int_equal(k_mutex_lock(&m, K_FOREVER), -EDEADLK);   /* not recursive */
     k_task_t *t = k_task_spawn("thief", try_unlock, &m, STACK);
     assert_int_equal(k_join(t, K_FOREVER, &r), 0);
-    assert_int_equal((intptr_t)r, -EPERM);
+    assert_int_equal((intptr_t)r.value, -EPERM);
     t = k_task_spawn("waiter", lock_with_timeout, &m, STACK);
     assert_int_equal(k_join(t, K_FOREVER, &r), 0);
-    assert_int_equal((intptr_t)r, -ETIMEDOUT);
+    assert_int_equal((intptr_t)r.value, -ETIMEDOUT);
     assert_int_equal(k_uptime_ms(), 30);
     assert_ptr_equal(m.owner, k_current());
     /* Hand-over: unlock gives the mutex straight to the waiter. */
@@ -227,7 +227,7 @@ static void *main_mutex_errors(void *arg)
     assert_ptr_equal(m.owner, t);
     assert_int_equal(k_mutex_lock(&m, K_NO_WAIT), -EAGAIN);
     assert_int_equal(k_join(t, K_FOREVER, &r), 0);
-    assert_int_equal((intptr_t)r, 0);
+    assert_int_equal((intptr_t)r.value, 0);
     return NULL;
 }
 

@@ -4,8 +4,13 @@
 #ifndef TESTS_UNIT_H
 #define TESTS_UNIT_H
 
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "host_board.h"
 #include "k.h"
@@ -49,6 +54,42 @@ static inline void *unit_run(void *(*fn)(void *), void *arg)
     void *res = (void *)-1;
     assert_int_equal(k_run(fn, arg, STACK, &res), 0);
     return res;
+}
+
+/* Run main in a child process (a panic stops the kernel); put what it panicked with in buf,
+ * or "" if it did not. */
+static char panic_msg[256] __attribute__((unused));
+static sigjmp_buf panic_jmp __attribute__((unused));
+static inline void on_panic(const char *msg)
+{
+    snprintf(panic_msg, sizeof(panic_msg), "%s", msg);
+    siglongjmp(panic_jmp, 1);
+}
+
+static inline void panic_of(void *(*main)(void *), char *buf, size_t size)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        if (sigsetjmp(panic_jmp, 0)) {
+            (void)write(fds[1], panic_msg, strlen(panic_msg));
+            _exit(K_PANIC_STATUS);
+        }
+        k_panic_handler = on_panic;
+        k_run(main, NULL, STACK, NULL);
+        _exit(0);
+    }
+    close(fds[1]);
+    memset(buf, 0, size);
+    ssize_t n = read(fds[0], buf, size - 1);
+    close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), n > 0 ? K_PANIC_STATUS : 0);
 }
 
 #endif
