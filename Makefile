@@ -20,7 +20,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: flash iso debug fuzz test-fuzz soak test-docs print-cc print-boards print-board size bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: test-unit-san run-unit-san flash iso debug fuzz test-fuzz soak test-docs print-cc print-boards print-board size bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 # Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
@@ -309,9 +309,11 @@ debug: $(BUILD)/kernel.elf
 
 # ----------------------------------------------------------------------------------------
 # Host build: the same kernel sources on x86-64 Linux, for unit tests and benchmarks.
-HOST_BUILD := build/host
+# HOST_SAN: compiler flags of a sanitized host build, in its own directory (test-unit-san)
+HOST_SAN ?=
+HOST_BUILD := build/host$(if $(HOST_SAN),-san)
 HOST_CC ?= gcc
-HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Idrivers -Inet -Iapps -Itests/unit -I$(ZLIBDIR)
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Idrivers -Inet -Iapps -Itests/unit -I$(ZLIBDIR) $(HOST_SAN)
 HOST_KERNEL := kernel/sched.c kernel/timeout.c kernel/task.c kernel/await.c kernel/poll.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/wall.c \
                kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
                net/http/url.c net/http/parse.c net/http/coding.c net/http/request.c kernel/lineedit.c \
@@ -331,7 +333,7 @@ $(HOST_BUILD)/%.S.o: %.S | $(DEPS_STAMP)
 -include $(HOST_KOBJS:.o=.d) $(patsubst %,%.c.d,$(subst $(HOST_BUILD)/,$(HOST_BUILD)/tests/unit/,$(UNIT_TESTS)))
 
 $(HOST_BUILD)/test_%: $(HOST_BUILD)/tests/unit/test_%.c.o $(HOST_KOBJS)
-	$(HOST_CC) -o $@ $^ -Wl,--wrap=malloc -lcmocka
+	$(HOST_CC) $(HOST_SAN) -o $@ $^ -Wl,--wrap=malloc -lcmocka
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 
@@ -341,6 +343,19 @@ test-unit: $(UNIT_TESTS)
 	    CMOCKA_MESSAGE_OUTPUT=stdout $(VALGRIND) $$t > $$t.valgrind.log 2>&1 || \
 	    { cat $$t.valgrind.log; echo "valgrind: $$t failed"; exit 1; }; \
 	    tail -n 2 $$t.valgrind.log; done
+
+# The same unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer (Debian's
+# gcc), beside valgrind: ASan sees the kernel's own stacks (heap blocks) frame by frame,
+# UBSan the arithmetic. Any report fails the run.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+test-unit-san:
+	@$(MAKE) --no-print-directory HOST_SAN="$(SAN_FLAGS)" run-unit-san
+
+run-unit-san: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== asan+ubsan $$t"; \
+	    $(SAN_ENV) CMOCKA_MESSAGE_OUTPUT=stdout $$t > $$t.log 2>&1 || \
+	    { cat $$t.log; echo "sanitizers: $$t failed"; exit 1; }; tail -n 1 $$t.log; done
 
 # ----------------------------------------------------------------------------------------
 # QEMU tests: build every board, then pytest boots each one.
@@ -439,7 +454,7 @@ soak: | $(DEPS_STAMP)
 test-fuzz:
 	@$(MAKE) --no-print-directory fuzz FUZZ_S=30
 
-test: test-unit test-docs test-fuzz test-qemu
+test: test-unit test-unit-san test-docs test-fuzz test-qemu
 
 # ----------------------------------------------------------------------------------------
 # Benchmarks (not tests): key=value figures from one run.

@@ -10,6 +10,7 @@
 
 #include "arch.h"
 #include "k_internal.h"
+#include "san.h"
 
 enum gen_state { GEN_NEW, GEN_SUSPENDED, GEN_RUNNING, GEN_DONE };
 
@@ -26,6 +27,8 @@ struct k_gen {
     char *stack;
     size_t stack_size;
     unsigned stack_id;
+    const void *caller_stack;   /* the resumer's stack, for ASan (san.h) */
+    size_t caller_stack_size;
 };
 
 static k_gen_t *k_gen_starting;
@@ -40,8 +43,11 @@ static void gen_check_guard(k_gen_t *g)
 /* Back to the resumer; returns when resumed again. */
 static void gen_switch_out(k_gen_t *g)
 {
+    void *fake;
     gen_check_guard(g);
+    z_san_leave(&fake, g->caller_stack, g->caller_stack_size);
     arch_switch(&g->sp, g->caller_sp);
+    z_san_arrive(fake, &g->caller_stack, &g->caller_stack_size);
 }
 
 static void gen_finish(k_gen_t *g, int signal, void *value) __attribute__((noreturn));
@@ -57,6 +63,7 @@ static void gen_finish(k_gen_t *g, int signal, void *value)
 static void gen_entry(void)
 {
     k_gen_t *g = k_gen_starting;
+    z_san_arrive(NULL, &g->caller_stack, &g->caller_stack_size);
     void *r = g->fn(g, g->arg);
     gen_finish(g, K_GEN_DONE, r);
 }
@@ -100,7 +107,12 @@ static int gen_resume(k_gen_t *g, int signal, void *value, k_result_t *r)
     g->state = GEN_RUNNING;
     g->signal = signal;
     g->value = value;
-    arch_switch(&g->caller_sp, g->sp);
+    {
+        void *fake;
+        z_san_leave(&fake, g->stack, g->stack_size);
+        arch_switch(&g->caller_sp, g->sp);
+        z_san_arrive(fake, NULL, NULL);
+    }
     if (g->state == GEN_RUNNING)
         g->state = GEN_SUSPENDED;
     if (r) {

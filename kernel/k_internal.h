@@ -88,6 +88,8 @@ struct z_kernel {
     uint32_t exits;              /* tasks that exited so far (their exit_seq) */
     int *errno_ptr;
     bool main_done;
+    const void *idle_stack;      /* the idle task's stack as ASan sees it (san.h; else NULL) */
+    size_t idle_stack_size;
     struct k_idle_stats idle_stats;
 };
 extern struct z_kernel z_k;

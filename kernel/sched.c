@@ -11,6 +11,7 @@
  */
 #include "arch.h"
 #include "k_internal.h"
+#include "san.h"
 
 struct z_kernel z_k;
 volatile uint32_t z_isr_events;
@@ -59,7 +60,13 @@ void z_switch_to(k_task_t *next)
     next->state = K_RUNNING;
     next->switches++;
     z_k.current = next;
-    arch_switch(&prev->sp, next->sp);
+    {
+        void *fake;
+        z_san_leave(&fake, next == &z_k.idle ? z_k.idle_stack : next->stack,
+                    next == &z_k.idle ? z_k.idle_stack_size : next->stack_size);
+        arch_switch(&prev->sp, next->sp);
+        z_san_arrive(fake, NULL, NULL);
+    }
 }
 
 void z_schedule(void)
