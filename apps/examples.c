@@ -336,7 +336,7 @@ K_SHELL_CMD(asyncq, "asyncq", "[-p NP] [-c NC] [-u ms] - producers/consumers ove
 
 /* --- cancelwait: a readiness wait on a socket is a cancellation point ---------------------- */
 
-static void *wait_forever(void *arg) { return V(k_wait_readable((int)I(arg), K_FOREVER)); }
+static void *wait_forever(void *arg) { return V(net_wait_readable((int)I(arg), K_FOREVER)); }
 
 static int cmd_cancelwait(int argc, char **argv)
 {
@@ -355,12 +355,12 @@ static int cmd_cancelwait(int argc, char **argv)
     k_join(t, K_FOREVER, &r);
     printf("cancelwait: cancelled wait returned %d\n", (int)I(r.value));
     ok &= I(r.value) == -ECANCELED;
-    rc = k_wait_readable(fd, K_MSEC(20));                /* the socket still works */
+    rc = net_wait_readable(fd, K_MSEC(20));                /* the socket still works */
     printf("cancelwait: next wait returned %d\n", rc);
     ok &= rc == -ETIMEDOUT;
-    ok &= k_wait_readable(-1, K_NO_WAIT) == -EBADF;
+    ok &= net_wait_readable(-1, K_NO_WAIT) == -EBADF;
     lwip_close(fd);
     printf("cancelwait: %s\n", ok ? "ok" : "FAIL");
     return ok ? 0 : -1;
 }
-K_SHELL_CMD(cancelwait, "cancelwait", "- cancel a task blocked in k_wait_readable()", cmd_cancelwait);
+K_SHELL_CMD(cancelwait, "cancelwait", "- cancel a task blocked in net_wait_readable()", cmd_cancelwait);

@@ -8,7 +8,7 @@
  *  - selector echo (port 55555, the seeds' EventLoopIo): ONE task runs an event loop over
  *    generators, one generator per connection. A generator yields what it waits for
  *    (a socket and POLLIN/POLLOUT); the loop waits on all of them at once with
- *    k_wait_fds() and resumes the ready ones. Sockets are non-blocking.
+ *    net_wait_fds() and resumes the ready ones. Sockets are non-blocking.
  */
 #include <stdio.h>
 #include <string.h>
@@ -113,7 +113,7 @@ static void *chat_reader(void *arg)
 
     while (!c->out_done) {
         ssize_t n;
-        int rc = k_wait_readable(c->fd, K_FOREVER);   /* the writer cancels it when it ends */
+        int rc = net_wait_readable(c->fd, K_FOREVER);   /* the writer cancels it when it ends */
         if (rc == -ECANCELED)
             continue;
         if (rc != 0)
@@ -306,7 +306,7 @@ static void *select_server(void *arg)
             pfd[i] = (struct pollfd){ .fd = CONN(i).w->fd, .events = CONN(i).w->events };
         pfd[n] = (struct pollfd){ .fd = ls, .events = POLLIN };
         sel_st.active = n;
-        if (k_wait_fds(pfd, (int)n + 1, K_FOREVER) < 0) {
+        if (net_wait_fds(pfd, (int)n + 1, K_FOREVER) < 0) {
             k_sleep_ms(10);
             continue;
         }

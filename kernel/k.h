@@ -162,9 +162,9 @@ void k_task_exit_error(int err) __attribute__((noreturn));
  * Cancel task t (asyncio's Task.cancel): if t is blocked at a cancellation point, that
  * wait returns -ECANCELED now; otherwise its next one does. Delivered once: t may handle
  * it and go on. Cancellation points: k_sleep_ms, k_sem_take, k_mutex_lock, k_queue_put/get,
- * k_join, k_wait_any, k_event_wait, k_cond_wait, k_chan_*, k_wait_readable/writable.
+ * k_join, k_wait_any, k_event_wait, k_cond_wait, k_chan_*, net_wait_readable/writable.
  * lwIP's own blocking socket calls are not (a cancelled lwIP call could leave a message
- * in flight): wait with k_wait_readable() first. A task inside k_cancel_shield(true)
+ * in flight): wait with net_wait_readable() first. A task inside k_cancel_shield(true)
  * is not interrupted either; the cancellation waits for its next wait outside the shield.
  * @return 0, or -EINVAL (NULL, idle, or already exited).
  */

@@ -182,12 +182,12 @@ struct pollfd;
  * @return the number of ready entries (> 0); -EAGAIN (K_NO_WAIT and none);
  * -ETIMEDOUT; -ECANCELED; -EBADF (no valid socket in fds); -EINVAL.
  */
-int k_wait_fds(struct pollfd *fds, int n, k_timeout_t timeout);
+int net_wait_fds(struct pollfd *fds, int n, k_timeout_t timeout);
 
 /* One socket: wait until fd is readable (data, a connection to accept, EOF or an error) /
  * writable. @return 0, -EAGAIN, -ETIMEDOUT, -ECANCELED, -EBADF. */
-int k_wait_readable(int fd, k_timeout_t timeout);
-int k_wait_writable(int fd, k_timeout_t timeout);
+int net_wait_readable(int fd, k_timeout_t timeout);
+int net_wait_writable(int fd, k_timeout_t timeout);
 
 
 /* ---------------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ unsigned net_tcp_endpoints(struct net_tcp_endpoint *out, unsigned max);
 /* ---------------------------------------------------------------------------------------
  * The connection table of an event-loop server (the selector echo server, the HTTP
  * server): items[0..n) of item_size bytes, one per connection, and pfd[0..cap] for
- * k_wait_fds() (one entry more, for the listener). No fixed size: it doubles when full
+ * net_wait_fds() (one entry more, for the listener). No fixed size: it doubles when full
  * and halves at a quarter full, so a burst of connections gives its memory back.
  */
 struct net_conn_table {

@@ -24,7 +24,7 @@ static struct sockaddr_in self;
 
 struct waiter {
     k_timeout_t timeout;
-    int rc;              /* k_wait_readable's result */
+    int rc;              /* net_wait_readable's result */
     int got;             /* bytes read after it, or -1 */
 };
 
@@ -32,7 +32,7 @@ static void *wait_task(void *arg)
 {
     struct waiter *w = arg;
     char b[64];
-    w->rc = k_wait_readable(sock, w->timeout);
+    w->rc = net_wait_readable(sock, w->timeout);
     w->got = w->rc == 0 ? (int)lwip_recv(sock, b, sizeof(b), MSG_DONTWAIT) : -1;
     return NULL;
 }
@@ -71,7 +71,7 @@ static void *netselftest_main(void *arg)
 
     /* nothing to read: a timeout, not a cancellation, and not early */
     t0 = k_uptime_ms();
-    int rc = k_wait_readable(sock, K_MSEC(50));
+    int rc = net_wait_readable(sock, K_MSEC(50));
     uint64_t dt = k_uptime_ms() - t0;
     CHECK("wait-timeout", rc == -ETIMEDOUT && dt >= 50, "rc=%d after %u ms", rc, (unsigned)dt);
 

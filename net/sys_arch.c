@@ -35,7 +35,7 @@ void sys_sem_signal(sys_sem_t *sem) { (void)k_sem_give(&sem->sem); }
 /* Cancellation: lwIP's waits without a timeout (API message completion, setsockopt) must
  * not be cut short: a message would stay in flight. They are shielded. Waits with a
  * timeout are only select()/poll()'s, which handle an early "timeout": those stay
- * cancellable, so k_wait_readable() is a cancellation point. */
+ * cancellable, so net_wait_readable() is a cancellation point. */
 u32_t sys_arch_sem_wait(sys_sem_t *sem, u32_t timeout)
 {
     uint64_t t0 = k_uptime_ms();
@@ -121,7 +121,7 @@ u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
     uint64_t t0 = k_uptime_ms();
     void *m;
     int rc;
-    k_cancel_shield(true);      /* recv()/accept(): use k_wait_readable() to cancel */
+    k_cancel_shield(true);      /* recv()/accept(): use net_wait_readable() to cancel */
     rc = k_queue_get(&mbox->queue, &m, to_k_timeout(timeout));
     k_cancel_shield(false);
     if (rc != 0)

@@ -14,7 +14,7 @@
 
 #define SLICE_MS (60 * 60 * 1000)   /* K_FOREVER waits in slices of an hour */
 
-int k_wait_fds(struct pollfd *fds, int n, k_timeout_t timeout)
+int net_wait_fds(struct pollfd *fds, int n, k_timeout_t timeout)
 {
     uint64_t deadline = K_TIMEOUT_EQ(timeout, K_FOREVER) ? UINT64_MAX : k_uptime_ms() + (uint32_t)timeout.ms;
 
@@ -64,9 +64,9 @@ int k_wait_fds(struct pollfd *fds, int n, k_timeout_t timeout)
 static int wait_one(int fd, short events, k_timeout_t timeout)
 {
     struct pollfd p = { .fd = fd, .events = events };
-    int rc = k_wait_fds(&p, 1, timeout);
+    int rc = net_wait_fds(&p, 1, timeout);
     return rc > 0 ? 0 : rc;
 }
 
-int k_wait_readable(int fd, k_timeout_t timeout) { return wait_one(fd, POLLIN, timeout); }
-int k_wait_writable(int fd, k_timeout_t timeout) { return wait_one(fd, POLLOUT, timeout); }
+int net_wait_readable(int fd, k_timeout_t timeout) { return wait_one(fd, POLLIN, timeout); }
+int net_wait_writable(int fd, k_timeout_t timeout) { return wait_one(fd, POLLOUT, timeout); }

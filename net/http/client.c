@@ -68,7 +68,7 @@ static int wait_for(struct fetch *f, int s, short events, k_timeout_t t)
     int rc;
     if (expired(f))
         return HTTP_ERR_TIMEOUT;
-    rc = k_wait_fds(&pfd, 1, wait_budget(f, t));
+    rc = net_wait_fds(&pfd, 1, wait_budget(f, t));
     if (rc > 0)
         return 0;
     if (rc == -ETIMEDOUT || rc == -EAGAIN)       /* -EAGAIN: K_NO_WAIT and not ready */

@@ -18,43 +18,46 @@
 
 #include "k.h"
 
-/* Every failure is one of these (negative); http_strerror() names it. */
+/* Every failure is one of these (negative); http_strerror() names it. They are -2001 and
+ * below: outside the errno range (as K_GEN_EXIT's -4096 is), so an HTTP error never reads
+ * as an errno value, nor an errno value as an HTTP error. */
 enum http_err {
     HTTP_OK = 0,
-    HTTP_ERR_URL = -1,             /* not an http:// or https:// URL we can fetch */
-    HTTP_ERR_DNS = -2,             /* host name did not resolve */
-    HTTP_ERR_REFUSED = -3,         /* connection refused (RST to our SYN) */
-    HTTP_ERR_UNREACHABLE = -4,     /* no route to the host */
-    HTTP_ERR_TIMEOUT = -5,         /* connect, read or total timeout */
-    HTTP_ERR_RESET = -6,           /* connection reset after it was established */
-    HTTP_ERR_CLOSED = -7,          /* connection closed before the message was complete */
-    HTTP_ERR_STATUS_LINE = -8,     /* malformed status line */
-    HTTP_ERR_HEADER_TOO_LONG = -9, /* a status or header line over HTTP_LINE_MAX */
-    HTTP_ERR_HEADER = -10,         /* malformed header field, or too many of them */
-    HTTP_ERR_LENGTH = -11,         /* invalid or conflicting Content-Length */
-    HTTP_ERR_CHUNK = -12,          /* bad chunk size line or chunk framing */
-    HTTP_ERR_REDIRECTS = -13,      /* more than max_redirects redirects */
-    HTTP_ERR_REDIRECT_LOOP = -14,  /* a redirect back to a URL already visited */
-    HTTP_ERR_BODY_TOO_LARGE = -15, /* body over the caller's limit */
-    HTTP_ERR_NOMEM = -16,          /* no socket or buffer */
-    HTTP_ERR_ABORTED = -17,        /* the body callback asked to stop */
-    HTTP_ERR_IO = -18,             /* any other socket error */
-    HTTP_ERR_LOCATION = -19,       /* redirect without a usable Location */
-    HTTP_ERR_CANCELLED = -20,      /* the fetching task was cancelled (k_task_cancel) */
-    HTTP_ERR_GZIP = -21,           /* a gzip or deflate body that does not decode: bad
+    HTTP_ERR_URL = -2001,          /* not an http:// or https:// URL we can fetch */
+    HTTP_ERR_DNS = -2002,          /* host name did not resolve */
+    HTTP_ERR_REFUSED = -2003,      /* connection refused (RST to our SYN) */
+    HTTP_ERR_UNREACHABLE = -2004,  /* no route to the host */
+    HTTP_ERR_TIMEOUT = -2005,      /* connect, read or total timeout */
+    HTTP_ERR_RESET = -2006,        /* connection reset after it was established */
+    HTTP_ERR_CLOSED = -2007,       /* connection closed before the message was complete */
+    HTTP_ERR_STATUS_LINE = -2008,  /* malformed status line */
+    HTTP_ERR_HEADER_TOO_LONG = -2009, /* a status or header line over HTTP_LINE_MAX */
+    HTTP_ERR_HEADER = -2010,       /* malformed header field, or too many of them */
+    HTTP_ERR_LENGTH = -2011,       /* invalid or conflicting Content-Length */
+    HTTP_ERR_CHUNK = -2012,        /* bad chunk size line or chunk framing */
+    HTTP_ERR_REDIRECTS = -2013,    /* more than max_redirects redirects */
+    HTTP_ERR_REDIRECT_LOOP = -2014, /* a redirect back to a URL already visited */
+    HTTP_ERR_BODY_TOO_LARGE = -2015, /* body over the caller's limit */
+    HTTP_ERR_NOMEM = -2016,        /* no socket or buffer */
+    HTTP_ERR_ABORTED = -2017,      /* the body callback asked to stop */
+    HTTP_ERR_IO = -2018,           /* any other socket error */
+    HTTP_ERR_LOCATION = -2019,     /* redirect without a usable Location */
+    HTTP_ERR_CANCELLED = -2020,    /* the fetching task was cancelled (k_task_cancel) */
+    HTTP_ERR_GZIP = -2021,         /* a gzip or deflate body that does not decode: bad
                                     * data, a wrong CRC-32 or length, or truncated */
-    HTTP_ERR_ENCODING = -22,       /* a content coding we did not ask for (not gzip,
+    HTTP_ERR_ENCODING = -2022,     /* a content coding we did not ask for (not gzip,
                                     * deflate or identity, or more than one) */
-    HTTP_ERR_TLS_HANDSHAKE = -23,  /* the TLS handshake failed (no common suite, bad
+    HTTP_ERR_TLS_HANDSHAKE = -2023, /* the TLS handshake failed (no common suite, bad
                                     * messages, the server closed during it) */
-    HTTP_ERR_CERT_UNTRUSTED = -24, /* the server's chain does not lead to a trusted CA */
-    HTTP_ERR_CERT_NAME = -25,      /* the certificate is not for the URL's host */
-    HTTP_ERR_CERT_EXPIRED = -26,   /* the certificate is outside its validity dates */
-    HTTP_ERR_TLS_ALERT = -27,      /* the server sent a fatal TLS alert */
-    HTTP_ERR_NO_TLS = -28,         /* an https:// URL, and this image has no TLS (built
+    HTTP_ERR_CERT_UNTRUSTED = -2024, /* the server's chain does not lead to a trusted CA */
+    HTTP_ERR_CERT_NAME = -2025,    /* the certificate is not for the URL's host */
+    HTTP_ERR_CERT_EXPIRED = -2026, /* the certificate is outside its validity dates */
+    HTTP_ERR_TLS_ALERT = -2027,    /* the server sent a fatal TLS alert */
+    HTTP_ERR_NO_TLS = -2028,       /* an https:// URL, and this image has no TLS (built
                                     * with NET_TLS=0, as small boards are) */
-    HTTP_ERR_NO_IPV6 = -29,        /* an IPv6 literal, and this image has no IPv6 (built
+    HTTP_ERR_NO_IPV6 = -2029,      /* an IPv6 literal, and this image has no IPv6 (built
                                     * with NET_IPV6=0, as the 64 KiB board is) */
+    HTTP_ERR_FIRST = HTTP_ERR_URL,
     HTTP_ERR_LAST = HTTP_ERR_NO_IPV6,
 };
 

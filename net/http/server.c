@@ -6,7 +6,7 @@
  * answer it, read the next), but every socket call is non-blocking: where it would block,
  * the generator records what it waits for (POLLIN or POLLOUT, and a deadline) and yields
  * to the loop. The loop waits on every connection's socket and the listener at once
- * (k_wait_fds) for at most the time to the nearest deadline, then resumes the generators
+ * (net_wait_fds) for at most the time to the nearest deadline, then resumes the generators
  * whose sockets are ready or whose deadline passed. A socket error or a send timeout ends
  * the generator from wherever it is (k_gen_raise); the loop then closes and frees it.
  */
@@ -503,7 +503,7 @@ static void *server_task(void *arg)
         k_timeout_t timeout = wake == UINT64_MAX ? K_FOREVER
                               : wake <= now    ? K_NO_WAIT
                                                : K_MSEC(wake - now);
-        int rc = k_wait_fds(pfd, (int)n + 1, timeout);
+        int rc = net_wait_fds(pfd, (int)n + 1, timeout);
         if (rc < 0 && rc != -ETIMEDOUT && rc != -EAGAIN) {
             k_sleep_ms(10);
             continue;

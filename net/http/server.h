@@ -9,7 +9,7 @@
  *     connection (the seeds' EventLoopIo, as the selector echo server on port 55555). A
  *     connection's generator reads and parses requests, answers them in order (keep-alive
  *     and pipelining), and yields whenever its socket would block; the loop waits on every
- *     socket at once with k_wait_fds() and on the nearest deadline (idle timeouts).
+ *     socket at once with net_wait_fds() and on the nearest deadline (idle timeouts).
  * What is served is the application's: a handler gets each request and answers it with the
  * calls below (a compiled-in file with ETag and 304, or a streamed body).
  */

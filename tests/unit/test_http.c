@@ -305,11 +305,15 @@ static void test_http_error_names(void **state)
     assert_string_equal(http_strerror(HTTP_ERR_REFUSED), "refused");
     assert_string_equal(http_strerror(HTTP_ERR_TIMEOUT), "timeout");
     assert_string_equal(http_strerror(HTTP_ERR_CHUNK), "bad-chunk-size");
-    for (int e = 0; e >= HTTP_ERR_LAST; e--) {
+    for (int e = HTTP_ERR_FIRST; e >= HTTP_ERR_LAST; e--) {
         assert_string_not_equal(http_strerror(e), "unknown");
         assert_string_not_equal(http_strmessage(e), "unknown error");
         assert_null(strchr(http_strerror(e), ' '));
     }
+    /* an errno value is not an HTTP error, nor the other way round */
+    assert_true(HTTP_ERR_FIRST < -1000 && HTTP_ERR_LAST > K_GEN_EXIT);
+    assert_string_equal(http_strerror(-ETIMEDOUT), "unknown");
+    assert_string_equal(http_strerror(-EIO), "unknown");
 }
 
 int main(void)
