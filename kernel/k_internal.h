@@ -25,12 +25,23 @@
  *    yet to run (z_waitq_in_use): such a task is still a user of the object.
  * Exception, by ownership: a task's exit_wait is waited on by its one joiner, which then
  * owns the exited task and frees it (nobody else may: detach refuses a joined task).
+ *
+ * Audited against the rule (issue 23): k_sem_take (give hands the unit over), k_mutex_lock
+ * (unlock makes the waiter the owner), k_event_wait, k_cond_wait (touches only its mutex,
+ * which the caller owns, never the condition), k_queue_put/get (the other side copies the
+ * message), k_chan_put (abort hook), k_chan_get/join, k_console_getc (the byte is the wake
+ * result; the queue is static), k_join (the exception above), k_wait_any and k_gather (wait
+ * on z_any_exit, static; read only the tasks the caller owns), k_sleep_ms (no object).
+ * Generators do not wait: a generator's waits are its driving task's. Objects that can be
+ * freed check z_waitq_in_use: k_queue_free (lwIP's mailboxes too), k_chan_free.
  */
 #ifndef KERNEL_K_INTERNAL_H
 #define KERNEL_K_INTERNAL_H
 
+#include "arch.h"
 #include "k.h"
 #include "list.h"
+#include "san.h"
 
 /* What a wait does when it ends without the object's hand-over (result != 0): undo the
  * waiter's partial work on the object. Runs in the waker's context, before the waiter is
@@ -118,12 +129,53 @@ extern struct k_waitq z_any_exit;
 
 /* --- sched.c ------------------------------------------------------------------------- */
 
-/* The ready queue; every insertion and removal goes through these (t->on_ready). */
-void z_ready_push(k_task_t *t);
-k_task_t *z_ready_pop(void);
+/* The outgoing task's stack guard was overwritten: panic, naming it. */
+void z_overflow(k_task_t *t) __attribute__((noreturn, noinline, cold));
 
-/* Switch from the current task to next (checks the outgoing task's stack guard). */
-void z_switch_to(k_task_t *next);
+/* The ready queue; every insertion and removal goes through these (t->on_ready). Inline,
+ * with z_switch_to: with k_yield() they are the hot path (make bench's *_switch_insns). */
+static inline void z_ready_push(k_task_t *t)
+{
+    K_CHECK(!t->on_ready && !k_list_linked(&t->link) && t != &z_k.idle);
+    k_list_append(&z_k.ready, &t->link);
+    t->on_ready = true;
+}
+
+static inline k_task_t *z_ready_pop(void)
+{
+    k_task_t *t = k_container_of(k_list_pop(&z_k.ready), k_task_t, link);
+    K_CHECK(t->on_ready);
+    t->on_ready = false;
+    return t;
+}
+
+/* Switch from the current task to next. The outgoing task's guard word next to its stack
+ * is checked here, so an overflow is reported at the latest when its task next gives up
+ * the CPU. */
+static inline void z_switch_to(k_task_t *next)
+{
+    k_task_t *prev = z_k.current;
+    void *fake;
+
+    if (prev->guard[K_GUARD_WORDS - 1] != K_GUARD_PATTERN)
+        z_overflow(prev);
+    /* xv6-style state checks at every switch: the next task is ready and off every queue;
+     * the previous one has left the running state, and is on the ready queue exactly when
+     * it is ready (the idle task is never queued and stays "running" between passes). */
+    K_CHECK(next != prev);
+    K_CHECK(next == &z_k.idle || (next->state == K_READY && !next->on_ready && !k_list_linked(&next->link)));
+    K_CHECK(prev == &z_k.idle || prev->state != K_RUNNING);
+    K_CHECK(prev == &z_k.idle || (prev->state == K_READY) == prev->on_ready);
+    prev->saved_errno = *z_k.errno_ptr;
+    *z_k.errno_ptr = next->saved_errno;
+    next->state = K_RUNNING;
+    next->switches++;
+    z_k.current = next;
+    z_san_leave(&fake, next == &z_k.idle ? z_k.idle_stack : next->stack,
+                next == &z_k.idle ? z_k.idle_stack_size : next->stack_size);
+    arch_switch(&prev->sp, next->sp);
+    z_san_arrive(fake, NULL, NULL);
+}
 
 /* Run the next ready task, or the idle task if none is ready or an interrupt event is
  * pending; the caller has already queued or blocked the current task. */

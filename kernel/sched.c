@@ -9,64 +9,16 @@
  * (the board's one-shot timer raises an event) are never starved by tasks that only yield.
  * The lifetime rule every wait follows is in k_internal.h.
  */
-#include "arch.h"
 #include "k_internal.h"
-#include "san.h"
 
 struct z_kernel z_k;
 volatile uint32_t z_isr_events;
 
-static void z_overflow(k_task_t *t) __attribute__((noreturn, noinline, cold));
-static void z_overflow(k_task_t *t)
+void z_overflow(k_task_t *t)
 {
     z_k.current = t;
     k_panic("stack overflow: guard at %p overwritten (stack %u bytes)", (void *)t->guard,
             (unsigned)t->stack_size);
-}
-
-void z_ready_push(k_task_t *t)
-{
-    K_CHECK(!t->on_ready && !k_list_linked(&t->link) && t != &z_k.idle);
-    k_list_append(&z_k.ready, &t->link);
-    t->on_ready = true;
-}
-
-k_task_t *z_ready_pop(void)
-{
-    k_task_t *t = k_container_of(k_list_pop(&z_k.ready), k_task_t, link);
-    K_CHECK(t->on_ready);
-    t->on_ready = false;
-    return t;
-}
-
-/* The outgoing task's guard word next to its stack is checked here, so an overflow is
- * reported at the latest when its task next gives up the CPU. This and k_yield() are the
- * hot path: keep them short. */
-void z_switch_to(k_task_t *next)
-{
-    k_task_t *prev = z_k.current;
-
-    if (prev->guard[K_GUARD_WORDS - 1] != K_GUARD_PATTERN)
-        z_overflow(prev);
-    /* xv6-style state checks at every switch: the next task is ready and off every queue;
-     * the previous one has left the running state, and is on the ready queue exactly when
-     * it is ready (the idle task is never queued and stays "running" between passes). */
-    K_CHECK(next != prev);
-    K_CHECK(next == &z_k.idle || (next->state == K_READY && !next->on_ready && !k_list_linked(&next->link)));
-    K_CHECK(prev == &z_k.idle || prev->state != K_RUNNING);
-    K_CHECK(prev == &z_k.idle || (prev->state == K_READY) == prev->on_ready);
-    prev->saved_errno = *z_k.errno_ptr;
-    *z_k.errno_ptr = next->saved_errno;
-    next->state = K_RUNNING;
-    next->switches++;
-    z_k.current = next;
-    {
-        void *fake;
-        z_san_leave(&fake, next == &z_k.idle ? z_k.idle_stack : next->stack,
-                    next == &z_k.idle ? z_k.idle_stack_size : next->stack_size);
-        arch_switch(&prev->sp, next->sp);
-        z_san_arrive(fake, NULL, NULL);
-    }
 }
 
 void z_schedule(void)
