@@ -10,6 +10,7 @@
  * Insertion walks from the latest deadline back: the common long timeouts (readiness
  * waits, lwIP's mailboxes) land at the tail in O(1).
  */
+#include "arch.h"
 #include "board.h"
 #include "k_internal.h"
 
@@ -17,8 +18,13 @@
  * the event here, so that the poll loop runs at the next switch all the same. */
 static void z_timer_arm(uint64_t deadline)
 {
+    /* with interrupts off: the timer's own interrupt may come while its registers (and a
+     * driver's copy of them, the HPET's) are being written */
+    unsigned long irq = arch_irq_save();
+    bool armed = board_timer_arm(deadline);
+    arch_irq_restore(irq);
     z_k.armed = deadline;
-    if (!board_timer_arm(deadline))
+    if (!armed)
         k_isr_event();
 }
 
