@@ -100,6 +100,13 @@ static void *main_cancel(void *arg)
     assert_int_equal(I(r.value), -ECANCELED * 1000);
 
     assert_int_equal(k_task_cancel(NULL), -EINVAL);
+
+    /* Task.uncancel(): a cancellation not yet delivered is dropped, once */
+    assert_false(k_task_uncancel());
+    assert_int_equal(k_task_cancel(k_current()), 0);
+    assert_true(k_task_uncancel());
+    assert_false(k_task_uncancel());
+    assert_int_equal(k_sleep_ms(1), 0);            /* not cancelled */
     return NULL;
 }
 
