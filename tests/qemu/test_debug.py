@@ -19,7 +19,7 @@ def test_gdb_backtrace_at_k_yield_shows_the_task_function(board):
     assert p.returncode == 0, out
     frames = re.findall(r"^#(\d+)\s+(?:0x[0-9a-f]+ in )?(\S+) \(", out, re.M)
     names = [f for _, f in frames]
-    assert names[:3] == ["k_yield", "yield_n", "k_task_start"], out   # `bench 1`'s task
+    assert names[:3] == ["k_yield", "yield_n", "z_task_start"], out   # `bench 1`'s task
     assert "apps/bench.c" in out
     assert "Terminated via GDBstub" in out                               # QEMU stopped
     log = open("%s/build/%s/debug-console.log" % (ROOT, board)).read()
