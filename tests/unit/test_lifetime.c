@@ -84,16 +84,23 @@ static void *putter(void *arg)
     return V(k_chan_put(chan, &v, K_FOREVER));
 }
 
-static void *main_chan_close_then_free(void *arg)
+/* chan: a channel of one message, full; a task "put" blocked putting another */
+static k_task_t *full_chan_with_putter(void)
 {
-    k_result_t r;
     uint32_t v = 1;
-    (void)arg;
     chan = malloc(sizeof(*chan));
     assert_int_equal(k_chan_alloc(chan, sizeof(uint32_t), 1), 0);
     assert_int_equal(k_chan_put(chan, &v, K_NO_WAIT), 0);
     k_task_t *p = k_task_spawn("put", putter, V(2), STACK);
     k_yield();                                 /* it waits: the channel is full */
+    return p;
+}
+
+static void *main_chan_close_then_free(void *arg)
+{
+    k_result_t r;
+    (void)arg;
+    k_task_t *p = full_chan_with_putter();
     assert_true(k_chan_busy(chan));
     k_chan_close(chan);                        /* it is woken with -EPIPE, not yet run */
     assert_int_equal(chan->unfinished, 1);     /* the closer gave its count back */
@@ -117,13 +124,8 @@ static void test_chan_put_woken_by_close(void **state)
 /* freeing it while the woken putter has not run is refused, loudly */
 static void *main_chan_free_too_early(void *arg)
 {
-    uint32_t v = 1;
     (void)arg;
-    chan = malloc(sizeof(*chan));
-    assert_int_equal(k_chan_alloc(chan, sizeof(uint32_t), 1), 0);
-    assert_int_equal(k_chan_put(chan, &v, K_NO_WAIT), 0);
-    k_task_spawn("put", putter, V(2), STACK);
-    k_yield();
+    full_chan_with_putter();
     k_chan_close(chan);
     k_chan_free(chan);                         /* panics */
     return NULL;
