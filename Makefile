@@ -115,6 +115,7 @@ KERNEL_SRCS := kernel/sched.c kernel/timeout.c kernel/task.c kernel/await.c kern
                kernel/cmds.c kernel/syscalls.c kernel/selftest.c kernel/wall.c \
                $(sort $(wildcard kernel/arch/$(ARCH)/*.c kernel/arch/$(ARCH)/*.S))
 APP_SRCS := apps/main.c apps/bench.c apps/fpu.c apps/echo.c apps/fetch.c apps/examples.c apps/servers.c apps/crawl.c apps/links.c
+APP_SRCS += apps/diffrun.c
 
 # lwIP (from `make deps`, compiled untouched with its own warning level) and our port.
 # NET_IPV6=1 (the default; board.mk may turn it off): IPv6 beside IPv4, lwIP's dual stack
@@ -223,7 +224,7 @@ NET_TCP_RTO_MAX_MS ?= 60000
 NET_TCP_SND_SEGMENTS ?= 44
 NET_MBOX_SIZE ?= 64
 # Task stacks, bytes: the main task (shell), lwIP's tcpip task, each server's listening
-# task (echo, chat, selector echo), each fetch and crawl task.
+# task (echo, chat, selector echo, the HTTP server's), each fetch and crawl task.
 MAIN_STACK ?= 8192
 SERVER_STACK ?= 4096
 NET_TCPIP_STACK ?= 8192
@@ -334,6 +335,9 @@ $(HOST_BUILD)/%.S.o: %.S | $(DEPS_STAMP)
 
 $(HOST_BUILD)/test_%: $(HOST_BUILD)/tests/unit/test_%.c.o $(HOST_KOBJS)
 	$(HOST_CC) $(HOST_SAN) -o $@ $^ -Wl,--wrap=malloc -lcmocka
+# A driver's host-testable half, linked into its own test only (the test fakes the device).
+$(HOST_BUILD)/test_virtqueue: $(HOST_BUILD)/drivers/bus/virtqueue.c.o
+-include $(HOST_BUILD)/drivers/bus/virtqueue.c.d
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 
@@ -484,6 +488,8 @@ help:
 	@echo "make [BOARD=$(BOARDS)]   build build/<board>/kernel.elf"
 	@echo "make run [NET=tap]       boot $(BOARD) in QEMU (Ctrl-A X quits); NET=tap: tap network in a namespace (root)"
 	@echo "make test                unit tests (+valgrind) and QEMU tests of every board"
+	@echo "make difftest [DIFF_N=2000 DIFF_SEED=1]  random programs, the kernel against CPython's asyncio"
+	@echo "make test-unit-san       the unit tests built with ASan and UBSan"
 	@echo "make bench               context-switch benchmarks"
 	@echo "make bench-net           $(BOARD) beside a Linux guest: boot, RTT, throughput, 10,000 connections"
 	@echo "   [BENCH_NIC=virtio]     ... with both guests on virtio-net-pci instead of the e1000 (qemu-x86)"
@@ -499,3 +505,21 @@ help:
 # The QEMU command line of $(BOARD), for the test harness and scripts.
 qemu-cmd:
 	@echo $(QEMU_PREFIX) $(QEMU) $(QEMU_ARGS) $(QEMU_EXTRA) $(BOOT_ARGS)
+
+# ----------------------------------------------------------------------------------------
+# Differential testing against CPython (tests/diff/): random scenario programs run by the
+# Python interpreter (asyncio on a virtual clock) and by the kernel (build/host/diffrun, the
+# host build of apps/diffrun.c); the traces must match through docs/python.md's mapping.
+# `make difftest DIFF_N=2000 DIFF_SEED=1`; the boards run 50 each through the shell's
+# `diffrun` (tests/qemu/test_diff.py, part of test-qemu).
+DIFF_N ?= 2000
+DIFF_SEED ?= 1
+$(HOST_BUILD)/apps/diffrun.c.o: HOST_CFLAGS += -DDIFFRUN_HOST
+$(HOST_BUILD)/diffrun: $(HOST_BUILD)/apps/diffrun.c.o $(HOST_BUILD)/tests/diff/diffrun_host.c.o $(HOST_KOBJS)
+	$(HOST_CC) -o $@ $^ -Wl,--wrap=malloc
+-include $(HOST_BUILD)/apps/diffrun.c.d $(HOST_BUILD)/tests/diff/diffrun_host.c.d
+
+.PHONY: difftest
+difftest: $(HOST_BUILD)/diffrun
+	$(PYTHON) tests/diff/difftest.py --n $(DIFF_N) --seed $(DIFF_SEED) --diffrun $(HOST_BUILD)/diffrun
+test: difftest

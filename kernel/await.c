@@ -2,8 +2,9 @@
  * await.c - the combinators over tasks, with asyncio's semantics (Python 3.11, the
  * reference the differential tests run): wait_for, gather, wait(FIRST_COMPLETED).
  * Each returns how the wait itself went; what the tasks did is in their k_result_t.
- * They wait on z_any_exit, which every task's exit wakes, and touch only the tasks
- * (which the caller owns), never that queue, after a wake-up.
+ * They wait on z_any_exit with the set of tasks they wait for (the exit of one of those
+ * wakes them, no other), and touch only the tasks (which the caller owns), never that
+ * queue, after a wake-up.
  */
 #include "k_internal.h"
 
@@ -83,6 +84,7 @@ int k_gather(k_task_t **tasks, int n, k_result_t *results, unsigned flags)
         int rc;
         if (cancelled)
             k_cancel_shield(true);
+        z_k.current->wait_data = &(struct z_exit_set){ tasks, n };
         rc = z_wait(&z_any_exit, K_FOREVER, "gather");
         if (cancelled)
             k_cancel_shield(false);
@@ -127,6 +129,7 @@ int k_wait_any(k_task_t *const *tasks, int n, k_timeout_t timeout, int *index)
         now = k_uptime_ms();
         if (now >= deadline)
             return -ETIMEDOUT;
+        z_k.current->wait_data = &(struct z_exit_set){ tasks, n };
         rc = z_wait(&z_any_exit, deadline == UINT64_MAX ? K_FOREVER : K_MSEC(deadline - now), "any");
         if (rc == -ECANCELED || rc == -ETIMEDOUT)
             return rc;

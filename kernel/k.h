@@ -189,7 +189,10 @@ void k_cancel_shield(bool on);
  * (shielded) until it has finished; if it then ended cancelled, free it and return
  * -ETIMEDOUT; if it finished anyway (it handled the cancellation), the result is its
  * outcome, as wait_for returns fut.result() then. If the caller is cancelled while it
- * waits, t is cancelled too and joined, and the call returns -ECANCELED.
+ * waits, t is cancelled too and joined, and the call returns -ECANCELED. Even when t has
+ * ended by the time the caller runs again: the cancellation is delivered, not spent on
+ * t's result (3.11 returns fut.result() there and leaves the task's cancelling() count
+ * raised; docs/python.md).
  * Blocks. t is freed whenever the call returns 0, -ETIMEDOUT or -ECANCELED.
  * @return 0 (t finished: *res says how, res->error -ETIMEDOUT included: that is t's own);
  *         -ETIMEDOUT (timed out; t was cancelled and is freed); -ECANCELED (the caller was

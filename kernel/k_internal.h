@@ -107,8 +107,13 @@ extern struct z_kernel z_k;
 /* Interrupt events (k_isr_event/k_isr_signal); the poll loop runs when they differ from
  * z_k.seen_events. */
 extern volatile uint32_t z_isr_events;
-/* Every task's exit wakes this queue (k_wait_any, k_gather). */
+/* k_wait_any and k_gather wait here, each with the set of tasks it waits for as its
+ * wait_data; a task's exit wakes only the waiters whose set holds it (z_exit_notify). */
 extern struct k_waitq z_any_exit;
+struct z_exit_set {
+    k_task_t *const *tasks;      /* NULL entries are skipped */
+    int n;
+};
 
 /* Internal consistency checks (xv6-style: the scheduler's invariants at every switch).
  * On unless the build says K_CHECKS=0; a failure panics with the condition and line. */

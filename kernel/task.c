@@ -105,7 +105,28 @@ void z_task_free(k_task_t *t)
     free(t->stack);
 }
 
-/* End the current task with res: wake its joiner and every wait_any/gather. */
+/* Wake the k_wait_any/k_gather callers that wait for t: only those. Waking every waiter on
+ * every exit let a caller run from the place in the ready queue that an unrelated exit gave
+ * it, and a cancellation that came meanwhile found it ready, not waiting: lost by the call
+ * (found by the differential tests against asyncio). */
+static void z_exit_notify(k_task_t *t)
+{
+    struct k_list *l, *next;
+
+    for (l = z_any_exit.tasks.next; l != &z_any_exit.tasks; l = next) {
+        k_task_t *w = k_container_of(l, k_task_t, link);
+        const struct z_exit_set *set = w->wait_data;
+        next = l->next;
+        for (int i = 0; i < set->n; i++) {
+            if (set->tasks[i] == t) {
+                z_make_ready(w, 0);
+                break;
+            }
+        }
+    }
+}
+
+/* End the current task with res: wake its joiner and the wait_any/gather callers. */
 static void z_task_end(k_result_t res) __attribute__((noreturn));
 static void z_task_end(k_result_t res)
 {
@@ -118,7 +139,7 @@ static void z_task_end(k_result_t res)
     t->exit_seq = ++z_k.exits;
     t->wait = "";
     z_waitq_wake_all(&t->exit_wait, 0);
-    z_waitq_wake_all(&z_any_exit, 0);
+    z_exit_notify(t);
     if (t->detached)
         k_list_append(&z_k.zombies, &t->link);
     if (t == z_k.main) {
