@@ -261,6 +261,51 @@ static void *main_await(void *arg)
     return NULL;
 }
 
+/* An unrelated task's exit does not wake a k_wait_any caller: the cancellation that comes
+ * next finds it waiting, and ends its wait (found by the differential tests: the caller,
+ * woken and ready, took the cancellation as pending and returned success when its task
+ * ended before it ran). */
+static k_task_t *awaited;
+static k_event_t go;
+static void *waits_any(void *arg)
+{
+    int index = -1;
+    (void)arg;
+    return V(k_wait_any(&awaited, 1, K_FOREVER, &index));
+}
+
+static void *sleeps_after_go(void *arg)
+{
+    k_event_wait(&go, K_FOREVER);
+    return V(k_sleep_ms((uint32_t)I(arg)));
+}
+
+static void *main_unrelated_exit(void *arg)
+{
+    k_result_t r;
+    (void)arg;
+    k_event_init(&go);
+    k_task_t *b = k_task_spawn("unrelated", sleeper, V(5), STACK);
+    awaited = k_task_spawn("awaited", sleeps_after_go, V(5), STACK);
+    k_task_t *w = k_task_spawn("waiter", waits_any, NULL, STACK);
+    k_yield();                         /* b sleeps until 5; w waits for awaited */
+    k_event_set(&go);
+    k_sleep_ms(5);                     /* due after b's, before awaited's: at 5, b ends,
+                                          then this cancels w, then awaited ends */
+    assert_int_equal(k_task_cancel(w), 0);
+    assert_int_equal(k_join(w, K_FOREVER, &r), 0);
+    assert_int_equal(I(r.value), -ECANCELED);
+    assert_int_equal(k_join(awaited, K_FOREVER, NULL), 0);
+    assert_int_equal(k_join(b, K_FOREVER, NULL), 0);
+    return NULL;
+}
+
+static void test_cancel_unrelated_exit_does_not_wake_wait_any(void **state)
+{
+    (void)state;
+    run(main_unrelated_exit);
+}
+
 static void test_cancel_wait_for_gather_wait_any(void **state)
 {
     (void)state;
@@ -475,6 +520,7 @@ int main(void)
         cmocka_unit_test_setup(test_cancel_at_every_wait, unit_setup),
         cmocka_unit_test_setup(test_cancel_shield, unit_setup),
         cmocka_unit_test_setup(test_cancel_wait_for_gather_wait_any, unit_setup),
+        cmocka_unit_test_setup(test_cancel_unrelated_exit_does_not_wake_wait_any, unit_setup),
         cmocka_unit_test_setup(test_cancel_events_and_condvars, unit_setup),
         cmocka_unit_test_setup(test_cancel_channels, unit_setup),
         cmocka_unit_test_setup(test_chan_handover_count, unit_setup),
