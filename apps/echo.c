@@ -90,6 +90,8 @@ static void *echo_udp_server(void *arg)
 
     if (s < 0 || lwip_bind(s, (struct sockaddr *)&addr, addr.s2_len) < 0) {
         printf("echo: cannot bind UDP port %d: %s\n", ECHO_PORT, strerror(errno));
+        if (s >= 0)
+            lwip_close(s);                       /* no socket left behind */
         return NULL;
     }
     for (;;) {

@@ -296,6 +296,8 @@ static void *select_server(void *arg)
     if (ls < 0 || !net_table_reserve(&tab)) {
         printf("selecho: cannot listen on port %d: %s\n", SELECT_PORT,
                strerror(ls < 0 ? -ls : ENOMEM));
+        if (ls >= 0)
+            lwip_close(ls);                      /* no listener left behind */
         return NULL;
     }
     lwip_fcntl(ls, F_SETFL, O_NONBLOCK);

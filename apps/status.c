@@ -165,6 +165,7 @@ static int api_tasks(struct http_conn *c, const struct http_req *req)
 static int api_net(struct http_conn *c, const struct http_req *req)
 {
     struct netif *nif = net_netif();
+    netdrv_stats_collect();
     const struct netdrv_stats *s = netdrv_stats();
     char ip[16], mask[16], gw[16], dns[NET_IP6_STRLEN];
     struct net_pool_info pools[MEMP_MAX];

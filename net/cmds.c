@@ -64,6 +64,7 @@ static int cmd_ifconfig(int argc, char **argv)
         printf("no network interface\n");
         return -1;
     }
+    netdrv_stats_collect();
     s = netdrv_stats();
     net_netif_addrs(ip, mask, gw, dns);
     printf("%c%c%u: %s  link %s  mtu %u  hwaddr %02x:%02x:%02x:%02x:%02x:%02x\n", n->name[0],
@@ -77,7 +78,8 @@ static int cmd_ifconfig(int argc, char **argv)
     printf("  tx frames=%u bytes=%u dropped=%u  irqs=%u  rx waiting=%u\n", (unsigned)s->tx_frames,
            (unsigned)s->tx_bytes, (unsigned)s->tx_dropped, (unsigned)s->irqs,
            (unsigned)s->rx_waiting);
-    printf("  device timeouts=%u  link reads=%u\n", (unsigned)s->hw_timeouts, (unsigned)s->phy_reads);
+    printf("  device timeouts=%u  link reads=%u  statistics reads=%u\n", (unsigned)s->hw_timeouts,
+           (unsigned)s->phy_reads, (unsigned)s->stat_reads);
     return 0;
 }
 K_SHELL_CMD(ifconfig, "ifconfig", "- IPv4 and IPv6 addresses, router, DNS, MAC, link, counters", cmd_ifconfig);
@@ -210,23 +212,33 @@ K_SHELL_CMD(keepalive, "keepalive",
 
 static int cmd_sntp(int argc, char **argv)
 {
-    if (argc == 2 && net_sntp_start(strcmp(argv[1], "off") ? argv[1] : "") != 0) {
-        printf("sntp: bad server '%s' (name-or-address[:port], port 1..65535)\n", argv[1]);
-        return -EINVAL;
+    int rc = argc == 2 ? net_sntp_start(strcmp(argv[1], "off") ? argv[1] : "") : 0;
+    if (rc == -EAFNOSUPPORT) {
+        printf("sntp: '%s' is an IPv6 address; this image is IPv4-only\n", argv[1]);
+        return rc;
+    }
+    if (rc != 0) {
+        printf("sntp: bad server '%s' (name-or-IPv4[:port], [IPv6][:port] or IPv6, port "
+               "1..65535)\n", argv[1]);
+        return rc;
     }
     if (argc > 2) {
-        printf("usage: sntp [server[:port] | off]\n");
+        printf("usage: sntp [server[:port] | [ipv6][:port] | off]\n");
         return -EINVAL;
     }
-    if (!net_sntp_server()[0])
+    const char *s = net_sntp_server();
+    bool v6 = strchr(s, ':') != NULL;
+    char server[80];
+    snprintf(server, sizeof(server), "%s%s%s:%u", v6 ? "[" : "", s, v6 ? "]" : "",
+             (unsigned)net_sntp_port);
+    if (!s[0])
         printf("sntp: off; clock %s (%lu)\n", k_wall_source(), (unsigned long)k_wall_seconds());
     else if (net_sntp_last())
-        printf("sntp: server %s:%u, answered (%lu); clock %s (%lu)\n", net_sntp_server(),
-               (unsigned)net_sntp_port, (unsigned long)net_sntp_last(), k_wall_source(),
-               (unsigned long)k_wall_seconds());
+        printf("sntp: server %s, answered (%lu); clock %s (%lu)\n", server,
+               (unsigned long)net_sntp_last(), k_wall_source(), (unsigned long)k_wall_seconds());
     else
-        printf("sntp: server %s:%u, no answer yet; clock %s (%lu)\n", net_sntp_server(),
-               (unsigned)net_sntp_port, k_wall_source(), (unsigned long)k_wall_seconds());
+        printf("sntp: server %s, no answer yet; clock %s (%lu)\n", server, k_wall_source(),
+               (unsigned long)k_wall_seconds());
     return 0;
 }
-K_SHELL_CMD(sntp, "sntp", "[server[:port] | off] - set the wall clock from an SNTP server (RFC 4330), hourly", cmd_sntp);
+K_SHELL_CMD(sntp, "sntp", "[server[:port] | [ipv6][:port] | off] - set the wall clock from an SNTP server (RFC 4330), hourly", cmd_sntp);

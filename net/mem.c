@@ -18,11 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lwip/opt.h"
+
 #include "k.h"
 #include "net.h"
 
 #define CLASSES (NET_MEM_CACHE_MAX ? 512 : 1)  /* sizes up to 2,044 bytes, in 4-byte steps */
-#define HDR 4                            /* a block's size, before what lwIP gets */
+/* A block's size (a uint32_t), in front of what lwIP gets: MEM_ALIGNMENT bytes of it, so
+ * that what lwIP gets is as aligned as malloc's blocks are, to MEM_ALIGNMENT. */
+#define HDR MEM_ALIGNMENT
+_Static_assert(MEM_ALIGNMENT >= _Alignof(void *) && MEM_ALIGNMENT >= sizeof(uint32_t),
+               "lwIP's blocks hold pointers: MEM_ALIGNMENT below a pointer's alignment");
 
 static void *cache[CLASSES];             /* free lists; a cached block's payload starts
                                           * with the next pointer */
@@ -42,16 +48,17 @@ const struct net_mem_stats *net_mem_stats(void) { return &st; }
 
 void *net_mem_malloc(size_t n)
 {
-    size_t sz = (n + 3u) & ~(size_t)3u;
-    uint32_t *b;
+    /* 4-byte size classes, none below a pointer: a cached block holds its list's link */
+    size_t sz = n < sizeof(void *) ? sizeof(void *) : (n + 3u) & ~(size_t)3u;
+    char *b;
 
     ops++;
     if (sz / 4 < CLASSES && cache[sz / 4]) {
         b = cache[sz / 4];
-        cache[sz / 4] = *(void **)(b + 1);
+        cache[sz / 4] = *(void **)(b + HDR);
         st.cached -= (uint32_t)sz;
         st.hits++;
-        return b + 1;
+        return b + HDR;
     }
     st.misses++;
     b = malloc(HDR + sz);
@@ -61,8 +68,8 @@ void *net_mem_malloc(size_t n)
     }
     if (!b)
         return NULL;
-    *b = (uint32_t)sz;
-    return b + 1;
+    *(uint32_t *)(void *)b = (uint32_t)sz;
+    return b + HDR;
 }
 
 void *net_mem_calloc(size_t count, size_t size)
@@ -78,8 +85,8 @@ void *net_mem_calloc(size_t count, size_t size)
 
 void net_mem_free(void *p)
 {
-    uint32_t *b = (uint32_t *)p - 1;
-    size_t sz = *b;
+    char *b = (char *)p - HDR;
+    size_t sz = *(uint32_t *)(void *)b;
 
     ops++;
     if (sz / 4 < CLASSES && st.cached + sz <= cache_cap()) {
@@ -95,8 +102,8 @@ void net_mem_flush(void)
 {
     for (unsigned c = 0; c < CLASSES; c++)
         while (cache[c]) {
-            uint32_t *b = cache[c];
-            cache[c] = *(void **)(b + 1);
+            char *b = cache[c];
+            cache[c] = *(void **)(b + HDR);
             free(b);
         }
     st.cached = 0;

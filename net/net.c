@@ -173,18 +173,39 @@ int net_sntp_start(const char *server)
 {
     char name[64];
     unsigned long port = 123;
-    const char *colon = server ? strrchr(server, ':') : NULL;
-    size_t n = server ? (colon ? (size_t)(colon - server) : strlen(server)) : 0;
+    const char *host = server ? server : "", *end, *colon;
+    bool literal6 = host[0] == '[';
+    ip_addr_t addr;
+
+    if (literal6) {                             /* "[v6]" or "[v6]:port" */
+        end = strchr(++host, ']');
+        if (!end || (end[1] && end[1] != ':'))
+            return -EINVAL;
+        colon = end[1] ? end + 1 : NULL;
+    } else {                                    /* "name[:port]", or a bare IPv6 address */
+        colon = strchr(host, ':');
+        if (colon && strchr(colon + 1, ':'))
+            colon = NULL;                       /* two colons or more: no port */
+        end = colon ? colon : host + strlen(host);
+    }
     if (colon) {
-        char *end;
-        port = strtoul(colon + 1, &end, 10);
-        if (*end || port == 0 || port > 65535)
+        char *e;
+        port = strtoul(colon + 1, &e, 10);
+        if (*e || e == colon + 1 || port == 0 || port > 65535)
             return -EINVAL;
     }
+    size_t n = (size_t)(end - host);
     if (n >= sizeof(name))
         return -EINVAL;
-    memcpy(name, server ? server : "", n);
+    memcpy(name, host, n);
     name[n] = 0;
+    bool is_addr = ipaddr_aton(name, &addr);
+    if (literal6 || memchr(name, ':', n)) {     /* it can only be an IPv6 address */
+        if (!LWIP_IPV6)
+            return -EAFNOSUPPORT;
+        if (!is_addr || !IP_IS_V6(&addr))
+            return -EINVAL;
+    }
     LOCK_TCPIP_CORE();
     if (sntp_enabled())
         sntp_stop();
@@ -192,7 +213,10 @@ int net_sntp_start(const char *server)
     net_sntp_port = (unsigned short)port;
     if (n) {
         sntp_setoperatingmode(SNTP_OPMODE_POLL);
-        sntp_setservername(0, sntp_server);
+        if (is_addr)
+            sntp_setserver(0, &addr);            /* an address: no DNS lookup */
+        else
+            sntp_setservername(0, sntp_server);
         sntp_init();
     }
     UNLOCK_TCPIP_CORE();

@@ -53,13 +53,17 @@ int net_any_addr(struct sockaddr_storage *ss, uint16_t port);
  * @return the socket, or a negative errno. Does not block. */
 int net_tcp_listen(uint16_t port, int backlog);
 
-/* Ask server ("name-or-address[:port]", port 123 by default) for the time with SNTP (RFC
- * 4330, lwIP's sntp app) now and every hour; each answer sets the wall clock (k_wall_set,
- * source "sntp"). NULL or "" stops it. Returns 0, or -EINVAL for a bad port or a name over
- * 63 bytes. Takes lwIP's core lock; does not wait for the answer. */
+/* Ask server for the time with SNTP (RFC 4330, lwIP's sntp app) now and every hour; each
+ * answer sets the wall clock (k_wall_set, source "sntp"). server: a name or an IPv4
+ * address with an optional ":port", an IPv6 address in brackets with an optional ":port"
+ * ("[fec0::2]:123", as in a URL, RFC 3986 3.2.2), or a bare IPv6 address (port 123, the
+ * default). NULL or "" stops it. Returns 0, -EINVAL for a bad port, a bad IPv6 address or
+ * a name over 63 bytes, -EAFNOSUPPORT for an IPv6 address on an IPv4-only image. Takes
+ * lwIP's core lock; does not wait for the answer. */
 int net_sntp_start(const char *server);
 
-/* The server asked ("" if none), and the wall-clock seconds of the last answer (0: none). */
+/* The server asked ("" if none; an IPv6 address without brackets), and the wall-clock
+ * seconds of the last answer (0: none). */
 const char *net_sntp_server(void);
 int64_t net_sntp_last(void);
 

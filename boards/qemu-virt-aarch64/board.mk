@@ -21,7 +21,8 @@ BOARD_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstac
 BOARD_LIBS := $(NEWLIB)/lib/libc.a $(NEWLIB)/lib/libm.a $(shell aarch64-linux-gnu-gcc -print-libgcc-file-name)
 LINKER_SCRIPT := linker/qemu-virt-aarch64.ld
 BOARD_SRCS := boards/qemu-virt-aarch64/board.c drivers/uart/pl011.c drivers/intc/gicv2.c \
-              drivers/timer/arm_generic_timer.c drivers/rtc/pl031.c drivers/bus/virtio_mmio.c
+              drivers/timer/arm_generic_timer.c drivers/rtc/pl031.c drivers/bus/virtio_mmio.c \
+              drivers/bus/virtqueue.c
 # Task stacks twice the 32-bit boards' (see K_STACK in kernel/k.h: 8-byte registers and
 # pointers, and newlib's printf with a 128-bit long double)
 MAIN_STACK := 16384

@@ -24,7 +24,7 @@ NET_MAX_SOCKETS := 32768
 NIC ?= e1000
 ifeq ($(NIC),virtio)
 NET_DRIVER := drivers/net/virtio_net.c
-BOARD_SRCS += drivers/bus/virtio_pci.c
+BOARD_SRCS += drivers/bus/virtio_pci.c drivers/bus/virtqueue.c
 QEMU_NIC := -device virtio-net-pci,netdev=net0,disable-legacy=on,romfile=
 else ifeq ($(NIC),e1000)
 NET_DRIVER := drivers/net/e1000.c

@@ -21,14 +21,17 @@ struct netdrv_stats {
     uint32_t rx_frames, rx_bytes;
     uint32_t rx_dropped_nomem;    /* no pbuf (pools empty) or lwIP refused the frame */
     uint32_t rx_dropped_toobig;   /* frame longer than the largest Ethernet frame */
-    uint32_t rx_errors;           /* errors the device reported */
-    uint32_t rx_dropped_fifo;     /* frames the device dropped: its receive FIFO was full */
+    uint32_t rx_errors;           /* errors the device reported, and frames whose length
+                                   * the device gave as shorter than a header or impossible */
+    uint32_t rx_dropped_fifo;     /* frames the device dropped (its receive FIFO was full),
+                                   * or the driver flushed with a FIFO out of step */
     uint32_t tx_frames, tx_bytes;
     uint32_t tx_dropped;          /* no room in the transmit ring or FIFO */
     uint32_t irqs;
     uint32_t rx_waiting;          /* frames left in the device after the last poll */
     uint32_t hw_timeouts;         /* device waits that gave up (a busy bit never cleared) */
     uint32_t phy_reads;           /* link-state reads (the poll loop: at most 2 a second) */
+    uint32_t stat_reads;          /* statistics-register reads (netdrv_stats_collect()) */
 };
 
 /* netif_add() init callback: find and reset the device, read its MAC address, set up its
@@ -68,9 +71,14 @@ extern bool (*const netdrv_rx_pending)(void);
  * the poll loop asks at most every NET_LINK_POLL_MS. */
 bool netdrv_link_up(void);
 
-/* Device name ("e1000", "lan9118") and counters. */
+/* Device name ("e1000", "lan9118") and counters. netdrv_stats() reads memory only: the
+ * poll loop reads rx_waiting on every pass. What a device counts in its own clear-on-read
+ * statistics registers (e1000 ROC, LAN9118 RX_DROP) is added to the counters by netdrv_stats_collect(), a
+ * register read each (an MMIO trap into QEMU): called by what shows the counters (ifconfig,
+ * the status page's /api/net), never by the poll loop. */
 const char *netdrv_name(void);
 const struct netdrv_stats *netdrv_stats(void);
+void netdrv_stats_collect(void);
 
 /* The netif fields every Ethernet driver sets the same way (name "en", MTU 1500,
  * broadcast/ARP/Ethernet flags, link state, etharp_output); linkoutput is the driver's

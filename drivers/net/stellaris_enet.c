@@ -23,6 +23,7 @@
 #include "k.h"
 #include "netdrv.h"
 #include "regwait.h"
+#include "stellaris_rx.h"
 
 static uintptr_t base;            /* board_netdrv.base, set by netdrv_init */
 #define REG(off) (*(volatile uint32_t *)(base + (off)))
@@ -66,6 +67,7 @@ void netdrv_tx_flush(void) {}
 
 const char *netdrv_name(void) { return "stellaris"; }
 const struct netdrv_stats *netdrv_stats(void) { return &stats; }
+void netdrv_stats_collect(void) {}     /* no statistics registers */
 
 /* Bounded waits (regwait.h): a full frame leaves the transmit FIFO in about 120 us at
  * 100 Mb/s (6,000 cycles at 50 MHz); an MII read takes about 30 us. */
@@ -154,41 +156,64 @@ static void rx_discard(uint32_t words)
         (void)MACDATA;
 }
 
+/* Flush the receive FIFO (MACRCTL.RSTFIFO, with the receiver off while it is done, as the
+ * datasheet's MACRCTL description recommends): the frames in it are lost, counted. */
+static void rx_fifo_reset(void)
+{
+    uint32_t rctl = MACRCTL & ~RCTL_RSTFIFO;
+    stats.rx_dropped_fifo += MACNP;
+    MACRCTL = rctl & ~RCTL_RXEN;
+    MACRCTL = (rctl & ~RCTL_RXEN) | RCTL_RSTFIFO;
+    MACRCTL = rctl;
+}
+
 /* One frame out of the receive FIFO into a pbuf of its size (plus the 2-byte length
  * field, which lands first so the whole words go straight into the pbuf's aligned
- * payload), then to lwIP. */
+ * payload), then to lwIP. A length word that fits no frame (stellaris_rx.h) means the
+ * FIFO is out of step: reading on would take frame bytes for lengths, so it is reset. */
 static int rx_frame(struct netif *netif)
 {
-    uint32_t first = MACDATA, fifo_len = first & 0xFFFFu, words = (fifo_len + 3u) / 4u;
-    uint32_t flen, have, i;
+    uint32_t first = MACDATA, rest, flen, have, i;
     struct pbuf *p;
     uint8_t *d;
 
-    if (fifo_len < 6u + 14u || fifo_len - 6u > NETDRV_MAX_FRAME) {
+    switch (enet_rx_check(first, NETDRV_MAX_FRAME, &rest, &flen)) {
+    case ENET_RX_BADLEN:
+        stats.rx_errors++;
+        LINK_STATS_INC(link.lenerr);
+        rx_fifo_reset();
+        return 0;
+    case ENET_RX_RUNT:
+        stats.rx_errors++;
+        LINK_STATS_INC(link.lenerr);
+        rx_discard(rest);
+        return 0;
+    case ENET_RX_TOOBIG:
         stats.rx_dropped_toobig++;
         LINK_STATS_INC(link.lenerr);
-        rx_discard(words - 1u);
+        rx_discard(rest);
         return 0;
+    case ENET_RX_FRAME:
+        break;
     }
-    flen = fifo_len - 6u;
     p = pbuf_alloc(PBUF_RAW, (u16_t)(flen + 2u), PBUF_RAM);     /* one contiguous buffer */
     if (!p) {
         stats.rx_dropped_nomem++;
         LINK_STATS_INC(link.memerr);
-        rx_discard(words - 1u);
+        rx_discard(rest);
         return 0;
     }
     d = p->payload;
     memcpy(d, &first, 4);
     have = 4;
-    for (i = 1; i < words && have + 4u <= flen + 2u; i++, have += 4)
+    for (i = 0; i < rest && have + 4u <= flen + 2u; i++, have += 4)
         *(uint32_t *)(void *)(d + have) = MACDATA;
     if (have < flen + 2u) {                 /* the frame's last bytes share a word with the FCS */
         uint32_t w = MACDATA;
         i++;
         memcpy(d + have, &w, flen + 2u - have);
     }
-    rx_discard(words - i);                  /* the FCS */
+    rx_discard(rest - i);                   /* the FCS */
     pbuf_remove_header(p, 2);
     return netdrv_deliver(netif, p, &stats);
 }

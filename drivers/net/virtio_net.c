@@ -21,6 +21,7 @@
 
 #include "board.h"
 #include "bus/virtio.h"
+#include "bus/virtqueue.h"
 #include "netdrv.h"
 
 #define VIRTIO_ID_NET 1                   /* 5: device type */
@@ -30,53 +31,21 @@
 #define F_VERSION_1 (1ull << 32)          /* 6 */
 #define NET_S_LINK_UP 1
 
-/* split virtqueue (2.7) */
-struct vq_desc {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags, next;
-};
-#define DESC_F_WRITE 2
-struct vq_used_elem {
-    uint32_t id, len;
-};
-#define USED_F_NO_NOTIFY 1
-
-#define QSIZE 256
 #define BUF_SIZE 2048
 #define HDR_LEN 12                          /* struct virtio_net_hdr with num_buffers (5.1.6) */
 
-struct vq {
-    struct vq_desc desc[QSIZE] __attribute__((aligned(16)));
-    struct {
-        uint16_t flags, idx, ring[QSIZE], used_event;
-    } avail __attribute__((aligned(2)));
-    struct {
-        uint16_t flags, idx;
-        struct vq_used_elem ring[QSIZE];
-        uint16_t avail_event;
-    } used __attribute__((aligned(4)));
-    uint16_t size;                          /* entries in use: the device's maximum, at most QSIZE */
-    uint16_t last_used;                     /* used.idx up to which we have looked */
-    uint16_t index;
-};
-
 static struct vq rxq __attribute__((aligned(4096)));
 static struct vq txq __attribute__((aligned(4096)));
-static uint8_t rx_buf[QSIZE][BUF_SIZE] __attribute__((aligned(16)));
-static uint8_t tx_buf[QSIZE][BUF_SIZE] __attribute__((aligned(16)));
-static uint16_t tx_free;                    /* transmit entries the device has given back */
-static uint16_t tx_next;                    /* next transmit entry to fill */
+static uint8_t rx_buf[VQ_MAX][BUF_SIZE] __attribute__((aligned(16)));
+static uint8_t tx_buf[VQ_MAX][BUF_SIZE] __attribute__((aligned(16)));
 
 static bool found;
 static uint64_t features;
 static struct netdrv_stats stats;
 
-/* The device reads and writes the rings in memory: order our stores and its loads. */
-#define barrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-
 const char *netdrv_name(void) { return "virtio-net"; }
 const struct netdrv_stats *netdrv_stats(void) { return &stats; }
+void netdrv_stats_collect(void) {}     /* no statistics registers */
 
 bool netdrv_link_up(void)
 {
@@ -98,27 +67,9 @@ static void virtio_isr(void *ctx)
 
 static void kick(struct vq *q)
 {
-    barrier();
-    if (!(q->used.flags & USED_F_NO_NOTIFY))
+    vq_barrier();
+    if (!(q->used.flags & VQ_USED_F_NO_NOTIFY))
         virtio_queue_notify(q->index);
-}
-
-/* Give the device receive entry i again (not yet visible: kick publishes the index). */
-static void rx_post(uint16_t i)
-{
-    rxq.avail.ring[rxq.avail.idx % rxq.size] = i;
-    barrier();
-    rxq.avail.idx++;
-}
-
-/* Take back the transmit entries the device has used. */
-static void tx_reclaim(void)
-{
-    while (txq.last_used != txq.used.idx) {
-        barrier();
-        txq.last_used++;
-        tx_free++;
-    }
 }
 
 static uint16_t tx_unkicked;         /* entries made available since the last notify */
@@ -136,22 +87,18 @@ void netdrv_tx_flush(void)
 static err_t virtio_output(struct netif *netif, struct pbuf *p)
 {
     (void)netif;
-    tx_reclaim();
-    if (!tx_free || p->tot_len > BUF_SIZE - HDR_LEN) {
+    vq_reclaim(&txq);
+    int i = p->tot_len > BUF_SIZE - HDR_LEN ? -1 : vq_get(&txq);
+    if (i < 0) {
         stats.tx_dropped++;
         LINK_STATS_INC(link.drop);
         return ERR_MEM;
     }
-    uint16_t i = tx_next;
     memset(tx_buf[i], 0, HDR_LEN);
     pbuf_copy_partial(p, tx_buf[i] + HDR_LEN, p->tot_len, 0);
     txq.desc[i].len = HDR_LEN + p->tot_len;
-    txq.avail.ring[txq.avail.idx % txq.size] = i;
-    barrier();
-    txq.avail.idx++;
-    tx_next = (uint16_t)((tx_next + 1) % txq.size);
-    tx_free--;
-    if (++tx_unkicked >= NETDRV_TX_BATCH || !tx_free)
+    vq_post(&txq, (uint16_t)i);
+    if (++tx_unkicked >= NETDRV_TX_BATCH || !txq.nfree)
         netdrv_tx_flush();
     else
         netdrv_tx_later();
@@ -161,7 +108,7 @@ static err_t virtio_output(struct netif *netif, struct pbuf *p)
     return ERR_OK;
 }
 
-/* The device has used a receive buffer we have not looked at (virtio 1.1, 2.6.8) */
+/* The device has used a receive buffer we have not looked at (2.7.8) */
 static bool virtio_net_rx_pending(void)
 {
     return *(volatile uint16_t *)&rxq.used.idx != rxq.last_used;
@@ -172,12 +119,12 @@ int netdrv_poll(struct netif *netif)
 {
     int n = 0, posted = 0;
 
-    tx_reclaim();
+    vq_reclaim(&txq);
     while (rxq.last_used != rxq.used.idx && netdrv_rx_room()) {
-        barrier();
+        vq_barrier();
         struct vq_used_elem e = rxq.used.ring[rxq.last_used % rxq.size];
         rxq.last_used++;
-        uint16_t i = (uint16_t)e.id;
+        uint32_t i = e.id;
         if (i >= rxq.size || e.len < HDR_LEN + 14u) {
             stats.rx_errors++;
             LINK_STATS_INC(link.err);
@@ -188,7 +135,7 @@ int netdrv_poll(struct netif *netif)
             n += netdrv_input(netif, rx_buf[i] + HDR_LEN, (uint16_t)(e.len - HDR_LEN), &stats);
         }
         if (i < rxq.size) {
-            rx_post(i);
+            vq_post(&rxq, (uint16_t)i);       /* the buffer again (kick shows the device) */
             posted++;
         }
     }
@@ -205,7 +152,7 @@ static int vq_init(struct vq *q, uint16_t index)
     uint16_t max = virtio_queue_max(index);
     if (!max)
         return -1;
-    q->size = max < QSIZE ? max : QSIZE;    /* a power of two (2.7): both are */
+    q->size = max < VQ_MAX ? max : VQ_MAX;  /* a power of two (2.7): both are */
     q->index = index;
     virtio_queue_setup(index, q->size, (uintptr_t)q->desc, (uintptr_t)&q->avail,
                        (uintptr_t)&q->used);
@@ -226,9 +173,12 @@ err_t netdrv_init(struct netif *netif)
         return ERR_IF;
 
     /* 3.1.1: reset, acknowledge, driver, features, FEATURES_OK, queues, DRIVER_OK */
-    virtio_status_set(0);
-    while (virtio_status() != 0)
-        ;
+    if (!virtio_reset()) {
+        stats.hw_timeouts++;
+        printf("virtio-net: the device did not complete its reset (status 0x%02x after %u "
+               "reads); no network\n", (unsigned)virtio_status(), VIRTIO_RESET_READS);
+        return ERR_IF;
+    }
     virtio_status_set(VIRTIO_STATUS_ACKNOWLEDGE);
     virtio_status_set(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
     features = virtio_device_features() & (F_VERSION_1 | F_MAC | F_STATUS);
@@ -249,13 +199,12 @@ err_t netdrv_init(struct netif *netif)
 
     for (uint16_t i = 0; i < rxq.size; i++) {
         rxq.desc[i] = (struct vq_desc){ .addr = (uintptr_t)rx_buf[i], .len = BUF_SIZE,
-                                        .flags = DESC_F_WRITE };
-        rx_post(i);
+                                        .flags = VQ_DESC_F_WRITE };
+        vq_post(&rxq, i);
     }
     for (uint16_t i = 0; i < txq.size; i++)
         txq.desc[i] = (struct vq_desc){ .addr = (uintptr_t)tx_buf[i] };
-    tx_free = txq.size;
-    tx_next = 0;
+    vq_free_init(&txq);
 
     if (board_irq_attach(irq, virtio_isr, NULL) != 0)
         return fail("its interrupt line is taken");

@@ -45,7 +45,7 @@ uint64_t systick_uptime_us(void)
 
     if ((SCB_ICSR & ICSR_PENDSTSET) && cvr > RELOAD / 2)
         t++;
-    us = (t * RELOAD + (RELOAD - 1u - cvr)) * 1000u / cycles_per_ms;
+    us = systick_us(t, RELOAD - 1u - cvr, cycles_per_ms);
     if (us < last_us)
         us = last_us;
     last_us = us;

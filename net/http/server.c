@@ -537,11 +537,11 @@ int http_server_start(const struct http_server_config *cfg)
         return ls;
     lwip_fcntl(ls, F_SETFL, O_NONBLOCK);
     config = cfg;
-    if (!net_table_reserve(&tab))
-        return -ENOMEM;
-    k_task_t *t = k_task_spawn("httpd", server_task, (void *)(intptr_t)ls, 4096);
+    k_task_t *t = net_table_reserve(&tab)
+                      ? k_task_spawn("httpd", server_task, (void *)(intptr_t)ls, SERVER_STACK)
+                      : NULL;
     if (!t) {
-        lwip_close(ls);
+        lwip_close(ls);                          /* no listener left behind */
         return -ENOMEM;
     }
     k_task_detach(t);

@@ -149,8 +149,8 @@ struct http_server_timeouts {
 extern struct http_server_timeouts http_server_timeouts;
 
 #define HTTPD_BODY_MAX 1024      /* request body bytes read (and dropped); more: 413 */
-#define HTTPD_STACK 4096         /* bytes of stack per connection generator (its peak is in
-                                  * `httpd`) */
+#define HTTPD_STACK K_STACK(4096) /* bytes of stack per connection generator, twice on
+                                   * LP64 (kernel/k.h); its peak is in `httpd` */
 #define HTTPD_BACKLOG 64
 
 struct http_server_stats {

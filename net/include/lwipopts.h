@@ -45,7 +45,10 @@ void sys_mark_tcpip_thread(void);
  * sizes lwIP's socket table (the one static array, NET_MAX_SOCKETS from board.mk, about
  * 16 bytes a socket; newlib's FD_SETSIZE is raised to match on the command line). The
  * applications refuse new connections before the heap runs out (net_conn_admit()). */
-#define MEM_ALIGNMENT                   4
+/* What lwIP aligns its blocks and pbuf payloads to: a pointer's size (its structures hold
+ * pointers), 8 on the LP64 board, 4 on the 32-bit ones. A constant of the preprocessor:
+ * lwIP tests it with #if. net/mem.c keeps the blocks it hands out so aligned. */
+#define MEM_ALIGNMENT                   __SIZEOF_POINTER__
 #define MEM_LIBC_MALLOC                 1
 #include <stddef.h>
 void *net_mem_malloc(size_t n);                 /* net/mem.c: malloc with a cache of */

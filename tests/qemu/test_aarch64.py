@@ -5,6 +5,7 @@ virtio-mmio transport meeting a legacy (version 1) device, which QEMU gives unle
 `-global virtio-mmio.force-legacy=false`: named on the console, not driven, and the
 kernel goes on without a network."""
 import os
+import re
 
 import pytest
 
@@ -48,6 +49,24 @@ def test_legacy_virtio_mmio_device_is_named_and_the_shell_runs_without_network(b
     try:
         assert "is legacy (version 1); QEMU: -global virtio-mmio.force-legacy=false" in text, text
         assert "net: no network device found" in text, text
+        assert "fib: 1 1 2 3 5 8 13 21 34 55" in g.cmd("fib")
+    finally:
+        g.close()
+
+
+@pytest.mark.parametrize("board", AARCH64)
+def test_irq_entry_keeps_the_upper_halves_of_q8_q15(board):
+    """`archtest`: a task's q8-q15 survive an interrupt whose C handler writes all of v8-v15
+    (the AAPCS64 has it save only d8-d15): the IRQ entry saves the 32 SIMD registers whole.
+    Run twice (the handler's line stays attached), and the shell goes on."""
+    g = Guest(board)
+    try:
+        for _ in range(2):
+            out = g.cmd("archtest")
+            assert re.search(r"^archtest: irq-taken +ok", out, re.M), out
+            assert re.search(r"^archtest: irq-keeps-q8-q15 +ok", out, re.M), out
+            assert "archtest: 2 passed, 0 failed" in out, out
+        assert "usage: archtest" in g.cmd("archtest x")
         assert "fib: 1 1 2 3 5 8 13 21 34 55" in g.cmd("fib")
     finally:
         g.close()

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, Guest, boards_with, has
+from conftest import ROOT, Guest, board_info, boards_with, has
 
 WWW = os.path.join(ROOT, "apps", "www")
 
@@ -91,6 +91,18 @@ def raw(g, data, wait_close=True, timeout=20):
         return got
     finally:
         s.close()
+
+
+def test_stacks_are_twice_as_large_on_lp64(ng):
+    """The connection generators' stacks are K_STACK(4096) (kernel/k.h: twice on the
+    64-bit board, as every other stack), and the server's task has the listening tasks'
+    SERVER_STACK (board.mk: doubled there too)."""
+    lp64 = board_info(ng.board)["ARCH"] == "aarch64"
+    assert httpd_counters(ng)["stack"] == (8192 if lp64 else 4096)
+    out = ng.cmd("ps")
+    size = {f[1]: int(f[-3]) for f in (l.split() for l in out.splitlines())   # STACK PEAK SWITCHES
+            if len(f) >= 7 and f[0].isdigit()}
+    assert size["httpd"] == size["echo-tcp"], out
 
 
 def test_files_are_served_byte_exact_with_type_length_and_etag(ng):

@@ -236,14 +236,16 @@ def test_nginx_gzip_and_plain_over_https_and_http(t, nginx):
 
 
 class SNTPServer:
-    """Answers every SNTP request (RFC 4330 mode 3) with a chosen time."""
+    """Answers every SNTP request (RFC 4330 mode 3) with a chosen time, on host's address
+    (IPv4, or IPv6 if it has a colon)."""
 
-    def __init__(self, epoch_s):
+    def __init__(self, epoch_s, host="127.0.0.1"):
         import socket
         import threading
         self.epoch_s = epoch_s
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                                  socket.SOCK_DGRAM)
+        self.sock.bind((host, 0))
         self.port = self.sock.getsockname()[1]
         self.asked = 0
         threading.Thread(target=self.serve, daemon=True).start()

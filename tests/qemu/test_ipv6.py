@@ -21,6 +21,7 @@ from conftest import PYTHON, ROOT, Guest, boards_with, free_port, has
 from httpserver import Server, body
 from test_examples import crawl
 from test_fetch import expect_body, fetch
+from test_https import SNTPServer, sntp_answered
 
 BOARDS6 = boards_with("IPV6")
 MAC_IID = "5054:ff:fe12:3456"      # modified EUI-64 of QEMU's 52:54:00:12:34:56
@@ -233,3 +234,36 @@ def test_ping_both_families(t6):
                      stdout=subprocess.PIPE, text=True)
         out, _ = p.communicate(timeout=60)
         assert p.returncode == 0 and " 3 received" in out, out
+
+
+@pytest.mark.parametrize("server", [
+    "[fec0::2",                        # no closing bracket
+    "[fec0::2]x",                      # something after it
+    "[fec0::2]:",                      # no port
+    "[fec0::2]:0",                     # port 0
+    "[fec0::2]:65536",
+    "[10.0.2.2]:123",                  # an IPv4 address in brackets
+    "[]",
+    "fec0::2::1",                      # two "::"
+    "fec0:x::2",
+])
+def test_sntp_refuses_bad_ipv6_servers_and_keeps_serving(g6, server):
+    out = g6.cmd("sntp " + server)
+    assert "sntp: bad server '%s'" % server in out, out
+    assert "sntp: off" in g6.cmd("sntp")
+    assert "fib: 1 1 2 3 5 8 13 21 34 55" in g6.cmd("fib")
+
+
+def test_sntp_sets_the_clock_from_an_ipv6_server(g6):
+    """`sntp [fec0::2]:PORT`, an IPv6 literal in brackets as in a URL (RFC 3986 3.2.2):
+    QEMU's user network answers at fec0::2 for the host's ::1, where the only server is."""
+    srv = SNTPServer(time.time(), host="::1")
+    try:
+        assert "sntp: server [fec0::2]:123, no answer yet" in g6.cmd("sntp fec0::2")  # bare
+        g6.cmd("sntp [fec0::2]:%d" % srv.port)
+        out = sntp_answered(g6, int(time.time()))
+        assert "sntp: server [fec0::2]:%d, answered" % srv.port in out, out
+        assert srv.asked >= 1
+    finally:
+        g6.cmd("sntp off")
+        srv.close()

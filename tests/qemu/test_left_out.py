@@ -94,8 +94,8 @@ def test_without_tls_https_urls_fail_before_connecting_and_tls_says_why(board):
 
 @pytest.mark.parametrize("board", boards_without("IPV6"))
 def test_ipv4_only_image_says_no_ipv6_and_serves_ipv4(board):
-    """NET_IPV6=0: an IPv6 literal is error=no-ipv6 (the URL itself is valid), ifconfig
-    lists no inet6 address, the servers listen on 0.0.0.0, and echo still answers."""
+    """NET_IPV6=0: an IPv6 literal is error=no-ipv6 (the URL itself is valid), sntp names
+    an IPv6 server as such, ifconfig lists no inet6 address, the servers listen on 0.0.0.0, and echo still answers."""
     g = Guest(board)
     try:
         for url in ("http://[fec0::2]:%d/" % free_port(), "http://[::1]/x"):
@@ -103,6 +103,10 @@ def test_ipv4_only_image_says_no_ipv6_and_serves_ipv4(board):
             assert "fetch: %s error=no-ipv6 ms=" % url in out, out
             out = g.cmd("crawl " + url, timeout=60)
             assert "crawl: %s error=no-ipv6" % url in out, out
+        for server in ("[fec0::2]:123", "fec0::2"):      # sntp's IPv6 forms: named, refused
+            out = g.cmd("sntp " + server)
+            assert "sntp: '%s' is an IPv6 address; this image is IPv4-only" % server in out, out
+        assert "sntp: off" in g.cmd("sntp")
         out = g.cmd("ifconfig")
         assert "inet 10.0.2.15" in out and "inet6" not in out and "router6" not in out, out
         assert "0.0.0.0:7 " in g.cmd("netstat")
