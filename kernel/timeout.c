@@ -14,10 +14,17 @@
 #include "board.h"
 #include "k_internal.h"
 
+/* The longest the timer is armed for at once: the boards' one-shot timers count 85 s at the
+ * least (the LM3S's 32 bits at 50 MHz). A later deadline is armed for this, and again when
+ * it has passed (z_timeout_expire), so that its interrupt still comes while tasks yield. */
+#define Z_ARM_MAX_MS 60000u
+
 /* Arm the board's timer for deadline; if that is already due, no interrupt will come: raise
  * the event here, so that the poll loop runs at the next switch all the same. */
-static void z_timer_arm(uint64_t deadline)
+static void z_timer_arm(uint64_t deadline, uint64_t now)
 {
+    if (deadline > now && deadline - now > Z_ARM_MAX_MS)
+        deadline = now + Z_ARM_MAX_MS;
     /* with interrupts off: the timer's own interrupt may come while its registers (and a
      * driver's copy of them, the HPET's) are being written */
     unsigned long irq = arch_irq_save();
@@ -40,7 +47,7 @@ void z_timeout_add(k_task_t *t, k_timeout_t timeout)
     k_list_insert_before(pos->next, &t->timer);
     /* The earliest now, or the timer's last arming has passed (it fired): arm it. */
     if (z_k.timers.next == &t->timer && (t->deadline < z_k.armed || z_k.armed <= now))
-        z_timer_arm(t->deadline);
+        z_timer_arm(t->deadline, now);
 }
 
 void z_timeout_del(k_task_t *t)
@@ -70,7 +77,7 @@ void z_timeout_expire(uint64_t now)
         if (next == UINT64_MAX)
             z_k.armed = UINT64_MAX;  /* nothing to arm: the idle task's halt disarms */
         else
-            z_timer_arm(next);
+            z_timer_arm(next, now);
     }
 }
 

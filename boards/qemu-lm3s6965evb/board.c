@@ -54,18 +54,17 @@ int board_irq_attach(unsigned irq, void (*isr)(void *), void *ctx)
     return nvic_irq_attach(irq, isr, ctx);
 }
 
+/* Timer 0, one-shot, for the cycles to the deadline (at most 2^32: 85 s at 50 MHz) */
 bool board_timer_arm(uint64_t deadline_ms)
 {
-    uint64_t now = board_uptime_ms(), cycles;
+    uint32_t cycles;
 
     stellaris_gptm_stop(&timer0);
     if (deadline_ms == UINT64_MAX)
         return true;
-    if (deadline_ms <= now)
+    if (!systick_cycles_until(deadline_ms, SYSCLK_HZ, &cycles))
         return false;                  /* already due */
-    /* at most 2^32 cycles (85 s at 50 MHz), then the poll loop re-arms */
-    cycles = (deadline_ms - now) * (SYSCLK_HZ / 1000u);
-    stellaris_gptm_oneshot(&timer0, cycles > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)cycles);
+    stellaris_gptm_oneshot(&timer0, cycles);
     return true;
 }
 

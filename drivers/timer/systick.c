@@ -53,4 +53,15 @@ uint64_t systick_uptime_us(void)
     return us;
 }
 
+bool systick_cycles_until(uint64_t deadline_ms, uint32_t clock_hz, uint32_t *cycles)
+{
+    uint64_t now = systick_uptime_us() / 1000u, n;
+
+    if (deadline_ms <= now)
+        return false;
+    n = (deadline_ms - now) * (clock_hz / 1000u);
+    *cycles = n > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)n;
+    return true;
+}
+
 uint32_t systick_cycles(void) { return SYST_CVR ^ (uint32_t)(wraps << 24); }

@@ -6,6 +6,7 @@
 #ifndef DRIVERS_TIMER_SYSTICK_H
 #define DRIVERS_TIMER_SYSTICK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Start counting at clock_hz (the processor clock, a multiple of 1000) and take the
@@ -24,6 +25,12 @@ static inline uint64_t systick_us(uint64_t wraps, uint32_t counted, uint32_t cyc
     uint64_t cycles = (wraps << 24) + counted;
     return cycles / cycles_per_ms * 1000u + cycles % cycles_per_ms * 1000u / cycles_per_ms;
 }
+
+/* For a board's one-shot timer at clock_hz, armed from now on systick_uptime_us()'s clock:
+ * the cycles until deadline_ms, at most 2^32 - 1 (the kernel re-arms after a capped wait);
+ * false, with *cycles untouched, if the deadline is due. (uptime_ms is whole ms, the clock a
+ * little later: that many cycles from here is at or after the deadline.) */
+bool systick_cycles_until(uint64_t deadline_ms, uint32_t clock_hz, uint32_t *cycles);
 
 /* The counter's current value mixed with the wrap count: changes every cycle. Any context. */
 uint32_t systick_cycles(void);

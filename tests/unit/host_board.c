@@ -30,11 +30,21 @@ uint32_t board_console_overruns(void) { return 0; }
 uint64_t host_armed_ms = UINT64_MAX;
 unsigned long host_timer_arms;
 
+/* Like a board's one-shot timer, it counts only so far: the LM3S's GPTM, 2^32 cycles at
+ * 50 MHz, 85 s. Armed for later, it fires then (the kernel must arm it again). */
+#define HOST_TIMER_SPAN_MS 85000u
+
 bool board_timer_arm(uint64_t deadline_ms)
 {
     host_timer_arms++;
-    host_armed_ms = deadline_ms;
-    return deadline_ms == UINT64_MAX || deadline_ms > host_now_ms;
+    if (deadline_ms == UINT64_MAX)
+        host_armed_ms = UINT64_MAX;
+    else if (deadline_ms <= host_now_ms)
+        return false;
+    else
+        host_armed_ms = deadline_ms - host_now_ms > HOST_TIMER_SPAN_MS ? host_now_ms + HOST_TIMER_SPAN_MS
+                                                                     : deadline_ms;
+    return true;
 }
 
 void host_advance_ms(uint64_t ms)

@@ -232,6 +232,44 @@ static void test_yield_loop_does_not_starve_sleepers(void **state)
     assert_in_range(woke_at, 100, 101);
 }
 
+/* a deadline further than a board's timer counts (the host's, as the LM3S's: 85 s) is
+ * armed in steps (60 s), each re-armed when it passes, so a spinning task cannot starve it
+ * either (armed for the whole 90 s, the timer fires at 85 s and nothing re-arms it) */
+static void *sleeps_90s(void *arg)
+{
+    (void)arg;
+    k_sleep_ms(90000);
+    woke_at = k_uptime_ms();
+    return NULL;
+}
+
+static void *spins_100ms_steps(void *arg)
+{
+    for (int i = 0; i < (int)I(arg); i++) {
+        host_advance_ms(100);
+        k_yield();
+    }
+    return NULL;
+}
+
+static void *main_long_sleep_yield_loop(void *arg)
+{
+    (void)arg;
+    woke_at = 0;
+    k_task_t *s = k_task_spawn("sleeper", sleeps_90s, NULL, STACK);
+    k_task_t *y = k_task_spawn("spinner", spins_100ms_steps, V(1000), STACK);
+    assert_int_equal(k_join(s, K_FOREVER, NULL), 0);
+    assert_int_equal(k_join(y, K_FOREVER, NULL), 0);
+    return NULL;
+}
+
+static void test_long_deadline_armed_in_steps(void **state)
+{
+    (void)state;
+    unit_run(main_long_sleep_yield_loop, NULL);
+    assert_in_range(woke_at, 90000, 90100);    /* not at the spinner's end, 100,000 */
+}
+
 /* where deadlines are made: only one that becomes the earliest arms the timer; later ones
  * go to the tail without a walk or an arm */
 static void *main_arming(void *arg)
@@ -298,6 +336,7 @@ int main(void)
         cmocka_unit_test_setup(test_chan_put_aborts_give_count_back, unit_setup),
         cmocka_unit_test_setup(test_yield_loop_does_not_starve_sleepers, unit_setup),
         cmocka_unit_test_setup(test_timer_armed_where_deadlines_are_made, unit_setup),
+        cmocka_unit_test_setup(test_long_deadline_armed_in_steps, unit_setup),
         cmocka_unit_test_setup(test_run_unlinks_leftover_tasks, unit_setup),
     };
     return cmocka_run_group_tests_name("lifetime", tests, NULL, NULL);
