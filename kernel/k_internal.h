@@ -97,6 +97,7 @@ struct z_kernel {
     uint32_t seen_events;
     uint32_t next_id;
     uint32_t exits;              /* tasks that exited so far (their exit_seq) */
+    uint32_t woken;              /* tasks woken from a wait queue that have not run since */
     int *errno_ptr;
     bool main_done;
     const void *idle_stack;      /* the idle task's stack as ASan sees it (san.h; else NULL) */

@@ -42,6 +42,8 @@ void z_make_ready(k_task_t *t, int result)
         z_timeout_del(t);
     if (result != 0 && t->wait_abort)     /* the lifetime rule: the waker undoes */
         t->wait_abort(t, t->wait_q, result);
+    if (t->wait_q)
+        z_k.woken++;                      /* a user of wait_q until it runs */
     t->wait_abort = NULL;
     t->wait_result = result;
     t->wait = "";
@@ -99,7 +101,10 @@ int z_wait(struct k_waitq *wq, k_timeout_t timeout, const char *what)
     if (!K_TIMEOUT_EQ(timeout, K_FOREVER))
         z_timeout_add(t, timeout);
     z_schedule();
-    t->wait_q = NULL;                /* running again: no longer a user of wq */
+    if (t->wait_q) {                 /* running again: no longer a user of wq */
+        z_k.woken--;
+        t->wait_q = NULL;
+    }
     if (t->wait_result == -ECANCELED)
         t->cancels++;
     return t->wait_result;
@@ -126,7 +131,10 @@ bool z_waitq_in_use(const struct k_waitq *wq)
 {
     if (!z_waitq_empty(wq))
         return true;
-    /* Woken but not yet run: those are on the ready queue (few, and frees are rare). */
+    /* Woken but not yet run: those are on the ready queue. Usually none is (the common
+     * case is O(1)); else a walk of the ready queue, not a counter in every object. */
+    if (!z_k.woken)
+        return false;
     for (const struct k_list *l = z_k.ready.next; l != &z_k.ready; l = l->next)
         if (k_container_of(l, k_task_t, link)->wait_q == wq)
             return true;
