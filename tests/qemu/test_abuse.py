@@ -99,8 +99,14 @@ def test_chat_client_that_never_reads_is_dropped_not_the_others(ng):
             sent += batch
         assert chat_counters(ng)[4] == before + 1      # stuck was counted as dropped
         assert bytes(got) == bytes(sent)
-        # and really disconnected: draining what it had, it sees the end of the stream or a
-        # reset, not a silence (a socket timeout is not a disconnect)
+        # and the server lets go of it while it still reads nothing (its writer's send
+        # gives up: before, that writer waited in send() for as long as stuck did not read)
+        t0 = time.monotonic()
+        while chat_counters(ng)[1] != clients + 2 and time.monotonic() - t0 < 30:
+            time.sleep(0.2)
+        assert chat_counters(ng)[1] == clients + 2     # a and b are left
+        # stuck, draining what it had, sees the end of the stream or a reset: not a
+        # silence (a socket timeout is not a disconnect)
         stuck.settimeout(30)
         deadline = time.monotonic() + TIMEOUT
         closed = False
@@ -110,10 +116,6 @@ def test_chat_client_that_never_reads_is_dropped_not_the_others(ng):
             except (ConnectionResetError, BrokenPipeError):
                 closed = True
         assert closed, "the dropped client's connection was never closed"
-        t0 = time.monotonic()                          # and the server let go of it
-        while chat_counters(ng)[1] != clients + 2 and time.monotonic() - t0 < 30:
-            time.sleep(0.2)
-        assert chat_counters(ng)[1] == clients + 2     # a and b are left
     finally:
         stuck.close(), a.close(), b.close()
     assert echo_once(ng)
