@@ -93,10 +93,11 @@ static int cmd_uptime(int argc, char **argv)
     (void)argc;
     (void)argv;
     k_idle_stats(&st);
-    printf("up %lu.%03u s, idle %u%% (%lu halts, %lu with a deadline)\n",
+    printf("up %lu.%03u s, idle %u%% (%lu halts, %lu with a deadline); timer armed %lu "
+           "times where deadlines were made\n",
            (unsigned long)(ms / 1000u), (unsigned)(ms % 1000u),
            ms ? (unsigned)(st.halted_ms * 100u / ms) : 0u, (unsigned long)st.halts,
-           (unsigned long)st.timed_halts);
+           (unsigned long)st.timed_halts, (unsigned long)st.timer_arms);
     return 0;
 }
 K_SHELL_CMD(uptime, "uptime", "- time since boot, and the share of it the CPU spent halted", cmd_uptime);

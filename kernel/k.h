@@ -130,7 +130,8 @@ int k_join(k_task_t *t, k_timeout_t timeout, k_result_t *res);
 
 /*
  * Let t free itself when it exits; nobody may join it afterwards. If t has already exited
- * it is freed now. @return 0, or -EINVAL (NULL, already detached, or being joined).
+ * it is freed now. @return 0, or -EINVAL (NULL, already detached, being joined, or the
+ * main task, which k_run() collects).
  */
 int k_task_detach(k_task_t *t);
 
@@ -189,9 +190,11 @@ void k_cancel_shield(bool on);
  * (shielded) until it has finished; if it then ended cancelled, free it and return
  * -ETIMEDOUT; if it finished anyway (it handled the cancellation), the result is its
  * outcome, as wait_for returns fut.result() then. If the caller is cancelled while it
- * waits, t is cancelled too and joined, and the call returns -ECANCELED. Even when t has
- * ended by the time the caller runs again: the cancellation is delivered, not spent on
- * t's result (3.11 returns fut.result() there and leaves the task's cancelling() count
+ * waits, t is cancelled too and joined, and the call returns -ECANCELED; with K_FOREVER
+ * (wait_for(t, None) is `await t`) it returns t's outcome instead if t handled that
+ * cancellation and finished. With a timeout, a cancelled caller gets -ECANCELED even when
+ * t has ended by the time it runs again: the cancellation is delivered, not spent on t's
+ * result (3.11 returns fut.result() there and leaves the caller's cancelling() count
  * raised; docs/python.md).
  * Blocks. t is freed whenever the call returns 0, -ETIMEDOUT or -ECANCELED.
  * @return 0 (t finished: *res says how, res->error -ETIMEDOUT included: that is t's own);
@@ -214,8 +217,10 @@ int k_wait_for(k_task_t *t, k_timeout_t timeout, k_result_t *res);
  *  - flags 0: returns as soon as a task fails (in the order the tasks finished: the first
  *    to fail), with -ECHILD; tasks still running stay in tasks[] (joinable: join or cancel
  *    them), as asyncio.gather leaves its other children running when it raises. If the
- *    caller is cancelled, every unfinished task is cancelled and the call returns
- *    -ECANCELED when the first of them has finished (also left in tasks[] if not yet).
+ *    caller is cancelled, every unfinished task is cancelled, and the call returns at the
+ *    first that fails: -ECANCELED if it ended cancelled, -ECHILD for another error; or,
+ *    if all finish anyway, -ECANCELED when the last has (3.11's _done_callback).
+ * A task may stand in tasks[] more than once (one result each, as in asyncio.gather).
  * Blocks.
  * @return 0 (every task finished; with flags 0 none failed); -ECHILD (flags 0: a task
  *         failed: the results[i] with a non-zero error); -ECANCELED (the caller was).
@@ -225,7 +230,9 @@ int k_gather(k_task_t **tasks, int n, k_result_t *results, unsigned flags);
 /*
  * asyncio.wait(return_when=FIRST_COMPLETED): wait until one of tasks[0..n) has finished
  * (NULL entries are skipped) and store the lowest such index in *index; it is not joined.
- * Blocks up to timeout. The tasks must not be joined by another task meanwhile.
+ * Blocks up to timeout; a task that ends as the timeout does is still reported (asyncio
+ * collects what is done after its timer). The tasks must not be joined or detached by
+ * another task meanwhile.
  * @return 0; -EAGAIN (K_NO_WAIT, none finished); -ETIMEDOUT; -ECANCELED; -EINVAL (no
  *         task at all: asyncio.wait raises ValueError for an empty set).
  */
@@ -391,6 +398,8 @@ struct k_idle_stats {
     uint32_t busy_polls;         /* busy polls (k_busy_poll_set()) instead of a halt */
     uint32_t busy_hits;          /* of those, ended by a hook's pending work */
     uint64_t busy_us;            /* time spent busy polling, us */
+    uint32_t timer_arms;         /* the board's one-shot timer armed where a deadline was
+                                    made (kernel/timeout.c), not by a halt */
 };
 
 /* Copy the poll loop's halt counters into *st. Any task; does not block. */
@@ -546,7 +555,9 @@ int k_chan_alloc(k_chan_t *ch, size_t msg_size, uint32_t capacity);
 void k_chan_free(k_chan_t *ch);
 /* Whether a task waits on ch, or was woken from it (a hand-over, its close, a timeout) and
  * has not run since: while true, k_chan_free() refuses. After k_chan_close(), yield until
- * it is false before freeing. Does not block. */
+ * it is false before freeing (getters and putters are woken by the close; a task in
+ * k_chan_join() is not, and keeps ch busy until its messages are done or it times out).
+ * Does not block. */
 bool k_chan_busy(const k_chan_t *ch);
 /* Put a message, waiting while full. @return 0; -EPIPE (closed, also while waiting);
  * -EAGAIN; -ETIMEDOUT; -ECANCELED. */

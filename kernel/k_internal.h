@@ -80,6 +80,11 @@ struct k_task {
     uint32_t id;
     uint32_t switches;
     unsigned stack_id;           /* arch_stack_register() handle (valgrind on the host) */
+#if defined(__SANITIZE_ADDRESS__)
+    const void *san_stack;       /* the stack it runs on as ASan sees it: its own, or that of
+                                    the generator it drives (san.h, gen.c) */
+    size_t san_stack_size;
+#endif
     char name[K_NAME_MAX + 1];
 };
 
@@ -177,8 +182,12 @@ static inline void z_switch_to(k_task_t *next)
     next->state = K_RUNNING;
     next->switches++;
     z_k.current = next;
-    z_san_leave(&fake, next == &z_k.idle ? z_k.idle_stack : next->stack,
-                next == &z_k.idle ? z_k.idle_stack_size : next->stack_size);
+#if defined(__SANITIZE_ADDRESS__)
+    z_san_leave(&fake, next == &z_k.idle ? z_k.idle_stack : next->san_stack,
+                next == &z_k.idle ? z_k.idle_stack_size : next->san_stack_size);
+#else
+    z_san_leave(&fake, NULL, 0);
+#endif
     arch_switch(&prev->sp, next->sp);
     z_san_arrive(fake, NULL, NULL);
 }
@@ -233,6 +242,9 @@ void z_timeout_del(k_task_t *t);
 void z_timeout_expire(uint64_t now);
 /* The earliest deadline (ms), or UINT64_MAX. */
 uint64_t z_timeout_next(void);
+/* What the board's timer is armed for to reach deadline from now: at most 60 s ahead (a
+ * one-shot timer counts 85 s at the least); the poll loop arms it again when that passes. */
+uint64_t z_timer_cap(uint64_t deadline, uint64_t now);
 
 /* --- task.c -------------------------------------------------------------------------- */
 

@@ -136,6 +136,7 @@ static int halt(uint64_t deadline)
 
     if (z_k.seen_events == z_isr_events) {
         uint64_t start = k_uptime_ms();
+        deadline = z_timer_cap(deadline, start);   /* a far one: armed in steps */
         z_k.idle_stats.halts++;
         z_k.idle_stats.last_wait_ms = UINT32_MAX;
         if (deadline != UINT64_MAX) {

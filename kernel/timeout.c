@@ -21,14 +21,21 @@
 
 /* Arm the board's timer for deadline; if that is already due, no interrupt will come: raise
  * the event here, so that the poll loop runs at the next switch all the same. */
+uint64_t z_timer_cap(uint64_t deadline, uint64_t now)
+{
+    if (deadline == UINT64_MAX || deadline <= now || deadline - now <= Z_ARM_MAX_MS)
+        return deadline;        /* none (the timer is disarmed), due, or near enough */
+    return now + Z_ARM_MAX_MS;
+}
+
 static void z_timer_arm(uint64_t deadline, uint64_t now)
 {
-    if (deadline > now && deadline - now > Z_ARM_MAX_MS)
-        deadline = now + Z_ARM_MAX_MS;
+    deadline = z_timer_cap(deadline, now);
     /* with interrupts off: the timer's own interrupt may come while its registers (and a
      * driver's copy of them, the HPET's) are being written */
     unsigned long irq = arch_irq_save();
     bool armed = board_timer_arm(deadline);
+    z_k.idle_stats.timer_arms++;
     arch_irq_restore(irq);
     z_k.armed = deadline;
     if (!armed)

@@ -61,8 +61,9 @@ int board_idle(uint64_t deadline_ms)
     host_idle_calls++;
     if (deadline_ms == UINT64_MAX)
         return -1;              /* no interrupts on the host: nothing can ever wake a task */
-    if (deadline_ms > host_now_ms)
-        host_now_ms = deadline_ms;
+    if (board_timer_arm(deadline_ms))
+        host_now_ms = host_armed_ms;    /* the time passes until the timer fires */
+    host_armed_ms = UINT64_MAX;
     return 0;
 }
 

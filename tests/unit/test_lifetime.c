@@ -270,6 +270,27 @@ static void test_long_deadline_armed_in_steps(void **state)
     assert_in_range(woke_at, 90000, 90100);    /* not at the spinner's end, 100,000 */
 }
 
+/* the idle task's halt arms in steps too: a 100 s sleep alone is two halts, 60 s then 40 s
+ * (armed for 100 s, the host's timer, like the LM3S's, fires at 85 s, and what was armed
+ * then would be stale: a task that yields from there on starves the sleeper) */
+static void *main_long_sleep_idle(void *arg)
+{
+    struct k_idle_stats st;
+    (void)arg;
+    k_sleep_ms(100000);
+    k_idle_stats(&st);
+    assert_int_equal(k_uptime_ms(), 100000);
+    assert_int_equal(st.timed_halts, 2);
+    assert_int_equal(st.last_wait_ms, 40000);
+    return NULL;
+}
+
+static void test_halt_armed_in_steps(void **state)
+{
+    (void)state;
+    unit_run(main_long_sleep_idle, NULL);
+}
+
 /* where deadlines are made: only one that becomes the earliest arms the timer; later ones
  * go to the tail without a walk or an arm */
 static void *main_arming(void *arg)
@@ -337,6 +358,7 @@ int main(void)
         cmocka_unit_test_setup(test_yield_loop_does_not_starve_sleepers, unit_setup),
         cmocka_unit_test_setup(test_timer_armed_where_deadlines_are_made, unit_setup),
         cmocka_unit_test_setup(test_long_deadline_armed_in_steps, unit_setup),
+        cmocka_unit_test_setup(test_halt_armed_in_steps, unit_setup),
         cmocka_unit_test_setup(test_run_unlinks_leftover_tasks, unit_setup),
     };
     return cmocka_run_group_tests_name("lifetime", tests, NULL, NULL);
