@@ -26,6 +26,12 @@ int k_wait_for(k_task_t *t, k_timeout_t timeout, k_result_t *res)
     k_cancel_shield(true);
     (void)k_join(t, K_FOREVER, &r);
     k_cancel_shield(false);
+    if (rc == -ECANCELED && K_TIMEOUT_EQ(timeout, K_FOREVER) && r.error != -ECANCELED) {
+        if (res)
+            *res = r;            /* wait_for(t, None) is `await t`: t's outcome, also when
+                                    it handled the cancellation passed on to it */
+        return 0;
+    }
     if (rc == -ECANCELED)
         return -ECANCELED;
     if (r.error == -ECANCELED)
@@ -35,16 +41,24 @@ int k_wait_for(k_task_t *t, k_timeout_t timeout, k_result_t *res)
     return 0;
 }
 
-/* Join tasks[i] (exited), store its outcome; returns its error. */
-static int gather_collect(k_task_t **tasks, int i, k_result_t *results)
+/* Join tasks[i] (exited), store its outcome in results[i] and in those of the later
+ * entries that name the same task (asyncio.gather takes an awaitable twice: one result
+ * each), and clear them all; *left counts them off. Returns its error. */
+static int gather_collect(k_task_t **tasks, int n, int i, k_result_t *results, int *left)
 {
+    k_task_t *t = tasks[i];
     k_result_t r = { 0, NULL };
-    int rc = k_join(tasks[i], K_NO_WAIT, &r);
+    int rc = k_join(t, K_NO_WAIT, &r);
     K_CHECK(rc == 0);            /* exited and owned by the caller: cannot fail */
     (void)rc;
-    tasks[i] = NULL;
-    if (results)
-        results[i] = r;
+    for (int j = i; j < n; j++) {
+        if (tasks[j] == t) {
+            tasks[j] = NULL;
+            (*left)--;
+            if (results)
+                results[j] = r;
+        }
+    }
     return r.error;
 }
 
@@ -73,13 +87,9 @@ int k_gather(k_task_t **tasks, int n, k_result_t *results, unsigned flags)
     }
     /* Tasks done before the call are seen in list order (asyncio adds their done
      * callbacks in that order); later ones in the order they finish. */
-    for (i = 0; i < n; i++) {
-        if (tasks[i] && tasks[i]->state == K_EXITED) {
-            left--;
-            if (gather_collect(tasks, i, results) && !all)
-                return -ECHILD;
-        }
-    }
+    for (i = 0; i < n; i++)
+        if (tasks[i] && tasks[i]->state == K_EXITED && gather_collect(tasks, n, i, results, &left) && !all)
+            return -ECHILD;
     while (left > 0) {
         int rc;
         if (cancelled)
@@ -96,8 +106,7 @@ int k_gather(k_task_t **tasks, int n, k_result_t *results, unsigned flags)
                     k_task_cancel(tasks[i]);
         }
         while ((i = gather_first_exited(tasks, n)) >= 0) {
-            int err = gather_collect(tasks, i, results);
-            left--;
+            int err = gather_collect(tasks, n, i, results, &left);
             if (err && !all)
                 return cancelled && err == -ECANCELED ? -ECANCELED : -ECHILD;
         }
@@ -105,33 +114,38 @@ int k_gather(k_task_t **tasks, int n, k_result_t *results, unsigned flags)
     return cancelled ? -ECANCELED : 0;
 }
 
+/* The lowest index of an exited task in tasks[0..n), or -1. */
+static int any_exited(k_task_t *const *tasks, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (tasks[i] && tasks[i]->state == K_EXITED)
+            return i;
+    return -1;
+}
+
 int k_wait_any(k_task_t *const *tasks, int n, k_timeout_t timeout, int *index)
 {
     uint64_t deadline = K_TIMEOUT_EQ(timeout, K_FOREVER) ? UINT64_MAX : k_uptime_ms() + (uint32_t)timeout.ms;
-    bool any = false;
+    int i, rc = -EAGAIN;
 
-    for (int i = 0; i < n; i++)
-        any |= tasks[i] != NULL;
-    if (!any)
+    for (i = 0; i < n && !tasks[i]; i++)
+        ;
+    if (i == n)
         return -EINVAL;
-    for (;;) {
-        uint64_t now;
-        int rc;
-        for (int i = 0; i < n; i++) {
-            if (tasks[i] && tasks[i]->state == K_EXITED) {
-                if (index)
-                    *index = i;
-                return 0;
-            }
-        }
-        if (K_TIMEOUT_EQ(timeout, K_NO_WAIT))
-            return -EAGAIN;
-        now = k_uptime_ms();
+    /* Looks again after every wake-up, a timeout's too: asyncio.wait collects what is done
+     * after its timer, and a task may have ended between the two. */
+    while ((i = any_exited(tasks, n)) < 0) {
+        uint64_t now = k_uptime_ms();
+        if (K_TIMEOUT_EQ(timeout, K_NO_WAIT) || rc == -ETIMEDOUT)
+            return rc;
         if (now >= deadline)
             return -ETIMEDOUT;
         z_k.current->wait_data = &(struct z_exit_set){ tasks, n };
         rc = z_wait(&z_any_exit, deadline == UINT64_MAX ? K_FOREVER : K_MSEC(deadline - now), "any");
-        if (rc == -ECANCELED || rc == -ETIMEDOUT)
+        if (rc == -ECANCELED)
             return rc;
     }
+    if (index)
+        *index = i;
+    return 0;
 }

@@ -146,7 +146,8 @@ bool k_chan_busy(const k_chan_t *ch)
 /* A put that waited and ended without its message entering the queue (timeout,
  * cancellation, close) gives its count back, here in the waker's context while the channel
  * is certainly alive: the putter must not touch it when it runs again (k_internal.h). It
- * cannot be the last unfinished message: a put waits only while the queue is full. */
+ * may be the last unfinished message (task_done() called ahead of the gets): then the
+ * joiners wake. */
 static void chan_put_abort(k_task_t *t, struct k_waitq *wq, int result)
 {
     k_chan_t *ch = k_container_of(wq, k_chan_t, q.putters);

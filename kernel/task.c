@@ -86,6 +86,10 @@ k_task_t *k_task_spawn(const char *name, void *(*entry)(void *), void *arg, size
     t->guard = (uint32_t *)mem;
     z_stack_prepare(mem, stack_size, NULL);
     t->stack_id = arch_stack_register(mem, stack_size);
+#if defined(__SANITIZE_ADDRESS__)
+    t->san_stack = mem;
+    t->san_stack_size = stack_size;
+#endif
     t->sp = arch_stack_init(mem, stack_size, z_task_start);
     t->entry = entry;
     t->arg = arg;
@@ -184,7 +188,7 @@ int k_join(k_task_t *t, k_timeout_t timeout, k_result_t *res)
 
 int k_task_detach(k_task_t *t)
 {
-    if (!t || t->detached || t->joiner)
+    if (!t || t->detached || t->joiner || t == z_k.main)   /* k_run collects main */
         return -EINVAL;
     t->detached = true;
     if (t->state == K_EXITED && t != z_k.main)

@@ -502,9 +502,10 @@ class Interp:
                                         lambda: asyncio.wait_for(self.tasks[a[0]], a[1] or None))
             finally:
                 self.collected.add(a[0])
-                if me.cancelling() > cancels and sys.exc_info()[0] is not asyncio.CancelledError:
-                    self.loop.hazard("wait_for returned the outcome of a task that ended before "
-                                     "its cancelled caller resumed")
+                # (without a timeout wait_for is `await task`: the kernel does the same)
+                if a[1] and me.cancelling() > cancels and sys.exc_info()[0] is not asyncio.CancelledError:
+                    self.loop.hazard("wait_for with a timeout returned the outcome of a task "
+                                     "that ended before its cancelled caller resumed")
             self.out("waitfor T%d = ok %d" % (a[0], v))
         elif op == "gather":
             return await self.gather(a[0], a[1:])

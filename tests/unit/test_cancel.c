@@ -306,6 +306,55 @@ static void test_cancel_unrelated_exit_does_not_wake_wait_any(void **state)
     run(main_unrelated_exit);
 }
 
+/* The review's findings on the combinators (issue 23): */
+static void *waits_for_forever(void *arg)
+{
+    k_result_t r = { 1, NULL };
+    int rc = k_wait_for(arg, K_FOREVER, &r);
+    return V(rc ? rc : r.error ? r.error : I(r.value));
+}
+
+static void *main_combinator_edges(void *arg)
+{
+    k_result_t r, two[2];
+    int index = -1;
+    (void)arg;
+    /* wait_for(t, None) is `await t`: the caller's cancellation goes on to t, and if t
+     * handles it and returns, the caller gets what it returned */
+    k_task_t *t = k_task_spawn("handler", handles_cancel, NULL, STACK);
+    k_task_t *w = k_task_spawn("waiter", waits_for_forever, t, STACK);
+    k_yield();
+    k_task_cancel(w);
+    assert_int_equal(k_join(w, K_FOREVER, &r), 0);
+    assert_int_equal(I(r.value), -ECANCELED * 1000);   /* handles_cancel's own result */
+
+    /* wait_any: a task that ends as the timeout does is still reported */
+    t = k_task_spawn("ten", sleeper, V(10), STACK);
+    k_yield();                                  /* its deadline (10) before ours (10) */
+    assert_int_equal(k_wait_any(&t, 1, K_MSEC(10), &index), 0);
+    assert_int_equal(index, 0);
+    assert_int_equal(k_join(t, K_FOREVER, NULL), 0);
+
+    /* gather: the same task twice, one result each (asyncio.gather) */
+    t = k_task_spawn("once", sleeper, V(5), STACK);
+    k_task_t *dup[2] = { t, t };
+    assert_int_equal(k_gather(dup, 2, two, 0), 0);
+    assert_null(dup[0]);
+    assert_null(dup[1]);
+    assert_int_equal(two[0].error, 0);
+    assert_int_equal(two[1].error, 0);
+
+    /* main is collected by k_run: it cannot be detached */
+    assert_int_equal(k_task_detach(k_current()), -EINVAL);
+    return NULL;
+}
+
+static void test_cancel_combinator_edges(void **state)
+{
+    (void)state;
+    run(main_combinator_edges);
+}
+
 static void test_cancel_wait_for_gather_wait_any(void **state)
 {
     (void)state;
@@ -521,6 +570,7 @@ int main(void)
         cmocka_unit_test_setup(test_cancel_shield, unit_setup),
         cmocka_unit_test_setup(test_cancel_wait_for_gather_wait_any, unit_setup),
         cmocka_unit_test_setup(test_cancel_unrelated_exit_does_not_wake_wait_any, unit_setup),
+        cmocka_unit_test_setup(test_cancel_combinator_edges, unit_setup),
         cmocka_unit_test_setup(test_cancel_events_and_condvars, unit_setup),
         cmocka_unit_test_setup(test_cancel_channels, unit_setup),
         cmocka_unit_test_setup(test_chan_handover_count, unit_setup),
