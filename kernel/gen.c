@@ -109,9 +109,26 @@ static int gen_resume(k_gen_t *g, int signal, void *value, k_result_t *r)
     g->value = value;
     {
         void *fake;
+#if defined(__SANITIZE_ADDRESS__)
+        /* the driving task runs on g's stack now, also if g blocks and it is switched
+         * out and back in meanwhile (z_switch_to names this stack to ASan) */
+        k_task_t *t = z_k.current;     /* NULL: driven outside k_run (the unit tests) */
+        const void *own = t ? t->san_stack : NULL;
+        size_t own_size = t ? t->san_stack_size : 0;
+        if (t) {
+            t->san_stack = g->stack;
+            t->san_stack_size = g->stack_size;
+        }
+#endif
         z_san_leave(&fake, g->stack, g->stack_size);
         arch_switch(&g->caller_sp, g->sp);
         z_san_arrive(fake, NULL, NULL);
+#if defined(__SANITIZE_ADDRESS__)
+        if (t) {
+            t->san_stack = own;
+            t->san_stack_size = own_size;
+        }
+#endif
     }
     if (g->state == GEN_RUNNING)
         g->state = GEN_SUSPENDED;
