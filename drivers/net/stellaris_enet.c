@@ -18,6 +18,7 @@
 #include "lwip/stats.h"
 #include "netif/ethernet.h"
 
+#include "arch.h"
 #include "board.h"
 #include "clock/stellaris_sysctl.h"
 #include "k.h"
@@ -156,12 +157,22 @@ static void rx_discard(uint32_t words)
         (void)MACDATA;
 }
 
+/* Add n to a counter that the interrupt handler counts too (rx_errors, rx_dropped_fifo):
+ * with interrupts off, or an increment of the handler's between our load and store is
+ * lost. */
+static void count_shared(volatile uint32_t *c, uint32_t n)
+{
+    unsigned long irq = arch_irq_save();
+    *c += n;
+    arch_irq_restore(irq);
+}
+
 /* Flush the receive FIFO (MACRCTL.RSTFIFO, with the receiver off while it is done, as the
  * datasheet's MACRCTL description recommends): the frames in it are lost, counted. */
 static void rx_fifo_reset(void)
 {
     uint32_t rctl = MACRCTL & ~RCTL_RSTFIFO;
-    stats.rx_dropped_fifo += MACNP;
+    count_shared(&stats.rx_dropped_fifo, MACNP);
     MACRCTL = rctl & ~RCTL_RXEN;
     MACRCTL = (rctl & ~RCTL_RXEN) | RCTL_RSTFIFO;
     MACRCTL = rctl;
@@ -179,12 +190,12 @@ static int rx_frame(struct netif *netif)
 
     switch (enet_rx_check(first, NETDRV_MAX_FRAME, &rest, &flen)) {
     case ENET_RX_BADLEN:
-        stats.rx_errors++;
+        count_shared(&stats.rx_errors, 1);
         LINK_STATS_INC(link.lenerr);
         rx_fifo_reset();
         return 0;
     case ENET_RX_RUNT:
-        stats.rx_errors++;
+        count_shared(&stats.rx_errors, 1);
         LINK_STATS_INC(link.lenerr);
         rx_discard(rest);
         return 0;

@@ -9,13 +9,19 @@
 #define CTRL      0x00u        /* bit 0 enable, bit 3 interrupt enable */
 #define VALUE     0x04u
 #define RELOAD    0x08u
-#define INTCLEAR  0x0Cu
+#define INTCLEAR  0x0Cu        /* write; reads as INTSTATUS (CMSDK APB timer, TRM 3.4) */
+#define INTSTATUS 0x0Cu
 
 static void cmsdk_timer_isr(void *ctx)
 {
     struct cmsdk_timer *t = ctx;
-    R(t, CTRL) = 0;                    /* one-shot: stop */
-    R(t, INTCLEAR) = 1u;
+    /* Stop it only if it did fire: an interrupt of an earlier arming may still be pending
+     * in the NVIC (it fired while interrupts were off and cmsdk_timer_oneshot re-armed it;
+     * INTCLEAR lowers the line, not the NVIC's pending bit), and must not stop the new one. */
+    if (R(t, INTSTATUS) & 1u) {
+        R(t, CTRL) = 0;                /* one-shot: stop */
+        R(t, INTCLEAR) = 1u;
+    }
     k_isr_event();                     /* timers: no hook to run, the loop checks deadlines */
 }
 
