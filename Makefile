@@ -351,15 +351,19 @@ test-unit: $(UNIT_TESTS)
 # The same unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer (Debian's
 # gcc), beside valgrind: ASan sees the kernel's own stacks (heap blocks) frame by frame,
 # UBSan the arithmetic. Any report fails the run.
+DIFF_SAN_N ?= 500
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 test-unit-san:
 	@$(MAKE) --no-print-directory HOST_SAN="$(SAN_FLAGS)" run-unit-san
 
-run-unit-san: $(UNIT_TESTS)
+run-unit-san: $(UNIT_TESTS) $(HOST_BUILD)/diffrun
 	@set -e; for t in $(UNIT_TESTS); do echo "== asan+ubsan $$t"; \
 	    $(SAN_ENV) CMOCKA_MESSAGE_OUTPUT=stdout $$t > $$t.log 2>&1 || \
 	    { cat $$t.log; echo "sanitizers: $$t failed"; exit 1; }; tail -n 1 $$t.log; done
+	@echo "== asan+ubsan $(HOST_BUILD)/diffrun (difftest, $(DIFF_SAN_N) programs)"
+	@$(SAN_ENV) $(PYTHON) tests/diff/difftest.py --n $(DIFF_SAN_N) --seed $(DIFF_SEED) \
+	    --diffrun $(HOST_BUILD)/diffrun
 
 # ----------------------------------------------------------------------------------------
 # QEMU tests: build every board, then pytest boots each one.
@@ -516,7 +520,7 @@ DIFF_N ?= 2000
 DIFF_SEED ?= 1
 $(HOST_BUILD)/apps/diffrun.c.o: HOST_CFLAGS += -DDIFFRUN_HOST
 $(HOST_BUILD)/diffrun: $(HOST_BUILD)/apps/diffrun.c.o $(HOST_BUILD)/tests/diff/diffrun_host.c.o $(HOST_KOBJS)
-	$(HOST_CC) -o $@ $^ -Wl,--wrap=malloc
+	$(HOST_CC) $(HOST_SAN) -o $@ $^ -Wl,--wrap=malloc
 -include $(HOST_BUILD)/apps/diffrun.c.d $(HOST_BUILD)/tests/diff/diffrun_host.c.d
 
 .PHONY: difftest

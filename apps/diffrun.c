@@ -44,8 +44,13 @@
 #define DR_DEPTH 8            /* open blocks, task or gen included */
 #define DR_WORDS 12
 #define DR_LINE 96
+#if defined(__SANITIZE_ADDRESS__)
+#define DR_TASK_STACK K_STACK(8192)   /* ASan's redzones make every frame larger */
+#define DR_GEN_STACK K_STACK(8192)
+#else
 #define DR_TASK_STACK K_STACK(2048)
 #define DR_GEN_STACK K_STACK(1536)
+#endif
 #define DR_STUCK_TICKS 2000   /* the epilogue's patience with a task that does not end */
 
 enum op {
@@ -131,30 +136,36 @@ static bool lang_err(int err)
     return false;
 }
 
-static struct {
-    struct stmt s[DR_STMTS];
-    int n;
-    int16_t task_at[DR_TASKS], gen_at[DR_GENS];   /* the task/gen line, or -1 */
-    uint8_t cap[DR_CHANS];                        /* 0: no such channel */
-} prog;
+/* The program and its run, on the heap while they are needed: 1.6 KB that the 64 KiB
+ * board's other commands want back (diffrun_load takes it, diffrun_run gives it back). */
+static struct dr {
+    struct {
+        struct stmt s[DR_STMTS];
+        int n;
+        int16_t task_at[DR_TASKS], gen_at[DR_GENS];   /* the task/gen line, or -1 */
+        uint8_t cap[DR_CHANS];                        /* 0: no such channel */
+    } prog;
 
-static struct {
-    k_task_t *task[DR_TASKS];     /* NULL: not spawned yet, or joined (freed) */
-    k_task_t **where[DR_TASKS];   /* where Tn's handle is: &task[n], or in a gather's array
-                                     while k_gather may join (free) it and NULL it there */
-    uint8_t spawner[DR_TASKS];
-    bool ended[DR_TASKS];         /* printed its exit line */
-    bool failed[DR_TASKS];        /* ... with an error */
-    k_gen_t *gen[DR_GENS];
-    k_chan_t chan[DR_CHANS];
-    k_event_t ev[DR_EVENTS];
-    k_mutex_t lock[DR_LOCKS], cond_lock[DR_CONDS];
-    k_cond_t cond[DR_CONDS];
-    uint64_t start_ms;
-    unsigned tick_ms;
-    bool quiet;                   /* the final frees: no more trace */
-    bool stuck;                   /* a program left a task running: refuse more */
-} rt;
+    struct {
+        k_task_t *task[DR_TASKS];     /* NULL: not spawned yet, or joined (freed) */
+        k_task_t **where[DR_TASKS];   /* where Tn's handle is: &task[n], or in a gather's array
+                                         while k_gather may join (free) it and NULL it there */
+        uint8_t spawner[DR_TASKS];
+        bool ended[DR_TASKS];         /* printed its exit line */
+        bool failed[DR_TASKS];        /* ... with an error */
+        k_gen_t *gen[DR_GENS];
+        k_chan_t chan[DR_CHANS];
+        k_event_t ev[DR_EVENTS];
+        k_mutex_t lock[DR_LOCKS], cond_lock[DR_CONDS];
+        k_cond_t cond[DR_CONDS];
+        uint64_t start_ms;
+        unsigned tick_ms;
+        bool quiet;                   /* the final frees: no more trace */
+    } rt;
+} *dr;
+#define prog (dr->prog)
+#define rt (dr->rt)
+static bool dr_stuck;             /* a program left a task running (on dr, kept): refuse more */
 
 /* ---------------------------------------------------------------------------------------
  * The trace. One static buffer: tasks switch only when they block, never inside out().
@@ -413,11 +424,21 @@ int diffrun_load(diffrun_getline get, void *ctx)
     int err_line = 0;
     bool any = false;
 
+    if (dr_stuck) {
+        printf("diffrun: a task of an earlier program is still running: reboot\n");
+        return -1;
+    }
+    if (!dr && !(dr = malloc(sizeof(*dr)))) {
+        printf("diffrun: error: out of memory\n");
+        return -1;
+    }
     memset(&prog, 0, sizeof(prog));
     memset(prog.task_at, -1, sizeof(prog.task_at));
     memset(prog.gen_at, -1, sizeof(prog.gen_at));
     for (;;) {
         if (get(buf, sizeof(buf), ctx) < 0) {
+            free(dr);
+            dr = NULL;
             if (!any)
                 return DIFFRUN_EOF;
             printf("diffrun: error: the input ended before the end line\n");
@@ -452,6 +473,8 @@ int diffrun_load(diffrun_getline get, void *ctx)
         err_line = ps.line;
     if (ps.err) {
         printf("diffrun: error: line %d: %s\n", err_line, ps.err);
+        free(dr);
+        dr = NULL;
         return -1;
     }
     return 0;
@@ -719,7 +742,7 @@ static int locked(struct ctx *c, int i, k_mutex_t *m, const char *what, const ch
 static int step(struct ctx *c, int i)
 {
     const struct stmt *s = &prog.s[i];
-    k_chan_t *ch = &rt.chan[s->x];
+    k_chan_t *ch = s->x < DR_CHANS ? &rt.chan[s->x] : NULL;   /* for the channel statements */
     int rc, m;
 
     switch (s->op) {
@@ -859,10 +882,6 @@ int diffrun_run(unsigned tick_ms)
     intptr_t v;
     int rc = 0;
 
-    if (rt.stuck) {
-        printf("diffrun: a task of an earlier program is still running: reboot\n");
-        return -1;
-    }
     memset(&rt, 0, sizeof(rt));
     rt.tick_ms = tick_ms ? tick_ms : 1;
     for (int n = 0; n < DR_TASKS; n++)
@@ -897,7 +916,7 @@ int diffrun_run(unsigned tick_ms)
             k_task_cancel(t);
             if (k_join(t, ticks(DR_STUCK_TICKS), NULL) < 0) {
                 printf("diffrun: T%d does not end\n", n);
-                rt.stuck = true;
+                dr_stuck = true;     /* dr stays: that task may still use it */
                 return -1;
             }
             collected(n);
@@ -922,6 +941,8 @@ int diffrun_run(unsigned tick_ms)
             k_yield();
         k_chan_free(&rt.chan[q]);
     }
+    free(dr);
+    dr = NULL;
     return rc;
 }
 

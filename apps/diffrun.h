@@ -11,10 +11,12 @@ typedef int (*diffrun_getline)(char *buf, size_t size, void *ctx);
 
 #define DIFFRUN_EOF 1
 
-/* Read one program, up to its `end` line, into the interpreter's static tables.
+/* Read one program, up to its `end` line, into the interpreter's tables (on the heap until
+ * diffrun_run has run it; 1.6 KB).
  * @return 0; DIFFRUN_EOF (the input ended before a program began); -1 (a malformed
  *         program: "diffrun: error: line N: ..." is printed; the lines up to `end` are
- *         consumed anyway, so that the next program is read from its start). */
+ *         consumed anyway, so that the next program is read from its start; or no memory,
+ *         or a task of an earlier program still runs). */
 int diffrun_load(diffrun_getline get, void *ctx);
 
 /* Run the loaded program in the calling task (its T0) on the kernel, one tick being
