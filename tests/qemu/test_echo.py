@@ -196,6 +196,13 @@ def busy_poll(g, arg=""):
     return int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
 
 
+def halts(g):
+    """How many times the poll loop has halted the CPU (`uptime`)."""
+    m = re.search(r"\((\d+) halts, \d+ with a deadline\)", g.cmd("uptime"))
+    assert m
+    return int(m.group(1))
+
+
 def small_round_trips(g, n):
     with connect(g) as s:
         for i in range(n):
@@ -212,23 +219,30 @@ def test_busy_poll_takes_frames_before_their_interrupt(ng):
     """After frames, the poll loop spins on the receive ring for the busy-poll window
     instead of halting (k_busy_poll_set). The e1000 and virtio-net keep their rings in
     memory and are polled so; the LAN9118 and Stellaris FIFOs are not. With a 100 ms
-    window, each small echo request (sent within a millisecond or so of the reply before
-    it) is found by the spin; with the window 0 the loop never spins."""
+    window the loop does not halt between small echo round trips (each request, sent
+    within a millisecond or so of the reply before it, is found by the spin, or, on a
+    loaded host where the guest runs late, is there before the loop goes idle: CI saw 31
+    of 100 found by the spin, the rest so); with the window 0 it never spins, and halts
+    about once a round trip."""
     window, polls0, hits0, hooks = busy_poll(ng)
     assert window == 200                       # K_BUSY_POLL_US, the default
     ring = board_info(ng.board)["NIC"] in ("e1000", "virtio_net")
     assert hooks == ("net" if ring else "none (no device with its receive ring in memory)")
     assert busy_poll(ng, "100000")[0] == 100000
+    halts0 = halts(ng)
     small_round_trips(ng, 100)
     _, polls1, hits1, _ = busy_poll(ng)
+    halts1 = halts(ng)
     if ring:
-        assert hits1 - hits0 >= 50, (hits0, hits1)
+        assert hits1 - hits0 >= 10 and halts1 - halts0 <= 10, (hits0, hits1, halts0, halts1)
     else:
         assert (polls1, hits1) == (polls0, hits0)
     window, polls2, hits2, _ = busy_poll(ng, "0")
     assert window == 0 and polls2 >= polls1 and hits2 >= hits1
+    halts2 = halts(ng)
     small_round_trips(ng, 50)
     assert busy_poll(ng)[1:3] == (polls2, hits2)
+    assert halts(ng) - halts2 >= 25                  # without the spin, the loop halts
     # bad windows: named, nothing changed, and the kernel goes on serving
     for bad in ("x", "100001", "-1", "5us"):
         out = ng.cmd("busypoll " + bad)
