@@ -493,7 +493,17 @@ struct ctx {
 
 static int exec(struct ctx *c, int i, int end);
 
-static k_timeout_t ticks(int t) { return t ? K_MSEC((int32_t)t * (int32_t)rt.tick_ms) : K_FOREVER; }
+/* A wait of t ticks (0: forever) from the tick the trace now prints: up to a quarter into
+ * tick now + t, measured from the program's start, so that a board's lateness (a few ms a
+ * wake-up, more on a loaded host) does not add up over a task's waits and sleeps. On the
+ * host (1 ms a tick, an exact virtual clock) it is t ms. */
+static k_timeout_t ticks(int t)
+{
+    uint64_t el = k_uptime_ms() - rt.start_ms;
+    if (!t)
+        return K_FOREVER;
+    return K_MSEC((el / rt.tick_ms + (uint64_t)t) * rt.tick_ms + rt.tick_ms / 4 - el);
+}
 
 static void yields(int n)
 {
@@ -748,7 +758,7 @@ static int step(struct ctx *c, int i)
     switch (s->op) {
     case OP_SPAWN: return spawn(s->x);
     case OP_SLEEP:
-        rc = k_sleep_ms((uint32_t)s->t * rt.tick_ms);
+        rc = k_sleep_ms(s->t ? (uint32_t)ticks(s->t).ms : 0);
         out("sleep %d = %s", s->t, rc ? errname(rc) : "ok");
         return rc;
     case OP_YIELD: k_yield(); out("yield = ok"); return 0;

@@ -2,7 +2,11 @@
 `diffrun`, on the real switch routines and a real clock, their traces compared with the
 Python interpreter's through docs/python.md's mapping. One tick is TICK_MS ms there: the
 programs' times are whole ticks and no two timers fire within two ticks, so a late timer
-cannot reorder events; the board prints elapsed ms over the tick, rounded down."""
+cannot reorder events; the board prints elapsed ms over the tick, rounded down, and each
+wait ends a quarter into its tick, counted from the program's start (apps/diffrun.c's
+ticks()), so that lateness does not add up over a task's waits: a wake-up may be up to
+three quarters of a tick late (CI ran five QEMUs on two cores: a 20 ms tick was not
+enough when it added up)."""
 import os
 import re
 import sys
@@ -15,7 +19,7 @@ import scenario   # noqa: E402
 
 N = int(os.environ.get("DIFF_BOARD_N", "50"))
 SEED = os.environ.get("DIFF_SEED", "1")
-TICK_MS = 20
+TICK_MS = 40
 SIZE, TICKS = 30, 10       # smaller programs and times than the host's: a minute a board
 
 
