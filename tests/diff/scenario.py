@@ -438,6 +438,17 @@ class Interp:
         self.ended.add(n)
         return v
 
+    async def held(self, lk, what, t, release, block):
+        """`lock` and `with`: acquire lk within t ticks, run the block, release (apps/
+        diffrun.c's locked())."""
+        await self.timed(what, t, lk.acquire)
+        self.out("%s = ok" % what)
+        try:
+            return await self.block(block)
+        finally:
+            lk.release()
+            self.out(release)
+
     async def block(self, stmts):
         for s in stmts:
             r = await self.stmt(s)
@@ -521,23 +532,11 @@ class Interp:
             await self.timed("evwait E%d" % a[0], a[1], self.events[a[0]].wait)
             self.out("evwait E%d = ok" % a[0])
         elif op == "lock":
-            lk = self.locks[a[0]]
-            await self.timed("lock L%d" % a[0], a[1], lk.acquire)
-            self.out("lock L%d = ok" % a[0])
-            try:
-                return await self.block(s.blocks[0])
-            finally:
-                lk.release()
-                self.out("unlock L%d" % a[0])
+            return await self.held(self.locks[a[0]], "lock L%d" % a[0], a[1],
+                                   "unlock L%d" % a[0], s.blocks[0])
         elif op == "with":
-            c = self.conds[a[0]]
-            await self.timed("with C%d" % a[0], 0, c.acquire)
-            self.out("with C%d = ok" % a[0])
-            try:
-                return await self.block(s.blocks[0])
-            finally:
-                c.release()
-                self.out("release C%d" % a[0])
+            return await self.held(self.conds[a[0]], "with C%d" % a[0], 0,
+                                   "release C%d" % a[0], s.blocks[0])
         elif op == "cwait":
             await self.timed("cwait C%d" % a[0], a[1], self.conds[a[0]].wait)
             self.out("cwait C%d = ok" % a[0])

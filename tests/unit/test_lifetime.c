@@ -196,78 +196,62 @@ static void test_chan_put_aborts_give_count_back(void **state)
 /* --- bug 3: a task that yields in a loop must not starve a sleeper ---------------------- */
 
 static uint64_t woke_at;
-static void *sleeps_100(void *arg)
+/* Sleeps arg ms, then notes when it woke. */
+static void *sleeps(void *arg)
 {
-    (void)arg;
-    k_sleep_ms(100);
+    k_sleep_ms((uint32_t)I(arg));
     woke_at = k_uptime_ms();
     return NULL;
 }
 
+/* A task that only computes and yields: steps times, step_ms of virtual time each. */
+static struct { uint32_t sleep_ms, step_ms, steps; } spin;
 static void *spins(void *arg)
 {
-    for (int i = 0; i < (int)I(arg); i++) {
-        host_advance_ms(1);                    /* 1 ms of work, then a yield */
+    (void)arg;
+    for (uint32_t i = 0; i < spin.steps; i++) {
+        host_advance_ms(spin.step_ms);         /* work, then a yield */
         k_yield();
     }
     return NULL;
 }
 
-static void *main_yield_loop(void *arg)
+static void *main_sleeper_beside_spinner(void *arg)
 {
     (void)arg;
-    woke_at = 0;
-    k_task_t *s = k_task_spawn("sleeper", sleeps_100, NULL, STACK);
-    k_task_t *y = k_task_spawn("spinner", spins, V(5000), STACK);
+    k_task_t *s = k_task_spawn("sleeper", sleeps, V(spin.sleep_ms), STACK);
+    k_task_t *y = k_task_spawn("spinner", spins, NULL, STACK);
     assert_int_equal(k_join(s, K_FOREVER, NULL), 0);
     assert_int_equal(k_join(y, K_FOREVER, NULL), 0);
     return NULL;
+}
+
+/* When a sleep of sleep_ms woke, beside a task spinning steps x step_ms. */
+static uint64_t sleeper_beside_spinner(uint32_t sleep_ms, uint32_t step_ms, uint32_t steps)
+{
+    spin.sleep_ms = sleep_ms;
+    spin.step_ms = step_ms;
+    spin.steps = steps;
+    woke_at = 0;
+    unit_run(main_sleeper_beside_spinner, NULL);
+    return woke_at;
 }
 
 static void test_yield_loop_does_not_starve_sleepers(void **state)
 {
     (void)state;
-    unit_run(main_yield_loop, NULL);
-    /* the host clock's resolution is 0: within 1 ms (the spinner's step) */
-    assert_in_range(woke_at, 100, 101);
+    /* 5,000 steps of 1 ms; the host clock's resolution is 0: within 1 ms (one step) */
+    assert_in_range(sleeper_beside_spinner(100, 1, 5000), 100, 101);
 }
 
 /* a deadline further than a board's timer counts (the host's, as the LM3S's: 85 s) is
  * armed in steps (60 s), each re-armed when it passes, so a spinning task cannot starve it
  * either (armed for the whole 90 s, the timer fires at 85 s and nothing re-arms it) */
-static void *sleeps_90s(void *arg)
-{
-    (void)arg;
-    k_sleep_ms(90000);
-    woke_at = k_uptime_ms();
-    return NULL;
-}
-
-static void *spins_100ms_steps(void *arg)
-{
-    for (int i = 0; i < (int)I(arg); i++) {
-        host_advance_ms(100);
-        k_yield();
-    }
-    return NULL;
-}
-
-static void *main_long_sleep_yield_loop(void *arg)
-{
-    (void)arg;
-    woke_at = 0;
-    k_task_t *s = k_task_spawn("sleeper", sleeps_90s, NULL, STACK);
-    k_task_t *y = k_task_spawn("spinner", spins_100ms_steps, V(1000), STACK);
-    assert_int_equal(k_join(s, K_FOREVER, NULL), 0);
-    assert_int_equal(k_join(y, K_FOREVER, NULL), 0);
-    return NULL;
-}
-
 static void test_long_deadline_armed_in_steps(void **state)
 {
     (void)state;
-    unit_run(main_long_sleep_yield_loop, NULL);
-    assert_in_range(woke_at, 90000, 90100);    /* not at the spinner's end, 100,000 */
+    /* 1,000 steps of 100 ms: not at the spinner's end, 100,000 */
+    assert_in_range(sleeper_beside_spinner(90000, 100, 1000), 90000, 90100);
 }
 
 /* the idle task's halt arms in steps too: a 100 s sleep alone is two halts, 60 s then 40 s
@@ -296,7 +280,7 @@ static void test_halt_armed_in_steps(void **state)
 static void *main_arming(void *arg)
 {
     (void)arg;
-    k_task_t *a = k_task_spawn("a", sleeps_100, NULL, STACK);
+    k_task_t *a = k_task_spawn("a", sleeps, V(100), STACK);
     k_yield();                                 /* a sleeps: the earliest, armed */
     assert_int_equal(host_armed_ms, 100);
     unsigned long arms = host_timer_arms;
@@ -334,7 +318,7 @@ static void *main_leaves_a_waiter(void *arg)
     (void)arg;
     k_sem_init(&outliving, 0, 1);
     k_task_spawn("left", blocks_forever, NULL, STACK);
-    k_task_spawn("sleeper", sleeps_100, NULL, STACK);
+    k_task_spawn("sleeper", sleeps, V(100), STACK);
     k_yield();
     return NULL;
 }
