@@ -10,7 +10,6 @@
 
 #include "arch.h"
 #include "k_internal.h"
-#include "san.h"
 
 enum gen_state { GEN_NEW, GEN_SUSPENDED, GEN_RUNNING, GEN_DONE };
 

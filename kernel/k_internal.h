@@ -105,8 +105,10 @@ struct z_kernel {
     uint32_t woken;              /* tasks woken from a wait queue that have not run since */
     int *errno_ptr;
     bool main_done;
-    const void *idle_stack;      /* the idle task's stack as ASan sees it (san.h; else NULL) */
+#if defined(__SANITIZE_ADDRESS__)
+    const void *idle_stack;      /* the idle task's stack as ASan sees it (san.h) */
     size_t idle_stack_size;
+#endif
     struct k_idle_stats idle_stats;
 };
 extern struct z_kernel z_k;

@@ -11,21 +11,22 @@
 
 #include "arch.h"
 #include "k_internal.h"
-#include "san.h"
 
 struct k_waitq z_any_exit = { { &z_any_exit.tasks, &z_any_exit.tasks } };
 
 static void z_task_start(void)
 {
     k_task_t *t = z_k.current;
-    const void *from = NULL;
-    size_t from_size = 0;
 
+#if defined(__SANITIZE_ADDRESS__)
+    const void *from;
+    size_t from_size;
     z_san_arrive(NULL, &from, &from_size);
     if (t == z_k.main && !z_k.idle_stack) {     /* the first switch is always idle -> main */
         z_k.idle_stack = from;
         z_k.idle_stack_size = from_size;
     }
+#endif
     k_task_exit(t->entry(t->arg));
 }
 
