@@ -20,7 +20,7 @@ DEPS := build/deps
 DEPS_STAMP := $(DEPS)/.stamp
 
 .SECONDARY:
-.PHONY: test-unit-san run-unit-san flash iso debug fuzz test-fuzz soak test-docs print-cc print-boards print-board size bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
+.PHONY: test-all test-unit-san run-unit-san flash iso debug fuzz test-fuzz soak test-docs print-cc print-boards print-board size bench-net qemu-cmd all deps run test test-unit test-qemu bench clean help FORCE
 all: $(BUILD)/kernel.elf
 
 # Network backend: NET=user (default) is QEMU's user network, no root needed; NET=tap puts
@@ -462,7 +462,12 @@ soak: | $(DEPS_STAMP)
 test-fuzz:
 	@$(MAKE) --no-print-directory fuzz FUZZ_S=30
 
-test: test-unit test-unit-san test-docs test-fuzz test-qemu
+# `make test` on a fresh clone: the third-party sources first (make deps), then the rest in
+# a new make that sees them (the host and board builds list files under build/deps/).
+test: | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory test-all
+
+test-all: test-unit test-unit-san test-docs test-fuzz test-qemu
 
 # ----------------------------------------------------------------------------------------
 # Benchmarks (not tests): key=value figures from one run.
@@ -526,4 +531,4 @@ $(HOST_BUILD)/diffrun: $(HOST_BUILD)/apps/diffrun.c.o $(HOST_BUILD)/tests/diff/d
 .PHONY: difftest
 difftest: $(HOST_BUILD)/diffrun
 	$(PYTHON) tests/diff/difftest.py --n $(DIFF_N) --seed $(DIFF_SEED) --diffrun $(HOST_BUILD)/diffrun
-test: difftest
+test-all: difftest
