@@ -957,7 +957,9 @@ int diffrun_run(unsigned tick_ms)
 }
 
 /* ---------------------------------------------------------------------------------------
- * The shell command: the program comes from the console, line by line (no echo).
+ * The shell command: the program comes from the console, line by line (no echo), with no
+ * timeout (Ctrl-C ends the wait): under the board tests' virtual clock (-icount sleep=off)
+ * a timeout would pass in an instant while the host is still writing.
  */
 #ifndef DIFFRUN_HOST
 static int console_line(char *buf, size_t size, void *ctx)
@@ -965,7 +967,7 @@ static int console_line(char *buf, size_t size, void *ctx)
     size_t n = 0;
     int c;
     (void)ctx;
-    while ((c = k_console_getc(K_MSEC(30000))) >= 0 && c != '\n' && c != '\r')
+    while ((c = k_console_getc(K_FOREVER)) >= 0 && c != '\n' && c != '\r')
         if (n + 1 < size)
             buf[n++] = (char)c;
     buf[n] = 0;

@@ -80,8 +80,7 @@ static int cmd_ps(int argc, char **argv)
         printf("poll hook %-10s events=%u calls=%u items=%u busy_hits=%u\n", h->name,
                (unsigned)h->events, (unsigned)h->calls, (unsigned)h->items,
                (unsigned)h->busy_hits);
-    printf("console rx overruns=%u typeahead dropped=%u\n", (unsigned)board_console_overruns(),
-           (unsigned)k_console_dropped());
+    printf("console rx overruns=%u\n", (unsigned)board_console_overruns());
     return 0;
 }
 K_SHELL_CMD(ps, "ps", "[-a] - tasks: state, what they wait on, stack size and peak use (bytes)", cmd_ps);

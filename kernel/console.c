@@ -3,7 +3,9 @@
  * While a task is the interrupt target (k_console_set_intr: the shell running a command),
  * the hook also reads bytes nobody waits for, so that Ctrl-C (ETX, 0x03) cancels that task
  * as a terminal's ISIG turns it into SIGINT; the other bytes wait in a small type-ahead
- * ring for the next reader. */
+ * ring for the next reader. Nothing is dropped: when that ring is full the hook stops
+ * reading, the board's receive ring fills, and the UART's flow control holds the rest
+ * (a Ctrl-C behind them is seen once a reader or the command's end makes room). */
 #include "board.h"
 #include "k_internal.h"
 #include "ring.h"
@@ -11,7 +13,6 @@
 static struct k_waitq readers = { { &readers.tasks, &readers.tasks } };
 static k_task_t *intr_task;
 static struct k_ring typeahead;   /* bytes typed while a command runs */
-static uint32_t ta_dropped;
 
 static int console_next(void)
 {
@@ -26,12 +27,12 @@ static int console_poll(void *ctx)
     if (intr_task) {
         /* Read everything now: Ctrl-C must not wait behind a command that reads nothing. */
         int c;
-        while ((c = board_console_getc()) >= 0) {
+        while (!k_ring_full(&typeahead) && (c = board_console_getc()) >= 0) {
             n++;
             if (c == 0x03)
                 k_task_cancel(intr_task);
-            else if (!k_ring_put(&typeahead, (uint8_t)c))
-                ta_dropped++;
+            else
+                k_ring_put(&typeahead, (uint8_t)c);
         }
     }
     while (!z_waitq_empty(&readers)) {
@@ -55,8 +56,6 @@ void k_console_set_intr(k_task_t *t)
     intr_task = t;
     k_poll_kick(&console_hook);      /* a Ctrl-C typed already is read now */
 }
-
-uint32_t k_console_dropped(void) { return ta_dropped; }
 
 int k_console_getc(k_timeout_t timeout)
 {

@@ -680,8 +680,9 @@ bool k_selftest_check(struct k_selftest *t, bool ok, const char *name, const cha
  * Console (the board's UART, through newlib's stdio for output)
  */
 
-/* Wait up to timeout for one received byte. @return the byte (0..255), -EAGAIN, or
- * -ETIMEDOUT. Blocks the calling task; other tasks run meanwhile. */
+/* Wait up to timeout for one received byte. @return the byte (0..255), -EAGAIN (K_NO_WAIT
+ * and nothing received), -ETIMEDOUT, or -ECANCELED (the task was cancelled: Ctrl-C while
+ * the shell runs its command). Blocks the calling task; other tasks run meanwhile. */
 int k_console_getc(k_timeout_t timeout);
 
 /* Register the console's poll hook (boards with a console call it once at boot). */
@@ -689,13 +690,11 @@ void k_console_init(void);
 
 /* Make t (NULL: nobody) the console's interrupt target: while it is, a received Ctrl-C
  * (ETX, 0x03) is not read by anyone but cancels t (k_task_cancel), as a terminal's ISIG
- * sends SIGINT; other bytes received meanwhile wait, up to K_RING_SIZE (256) of them, for the next
- * k_console_getc() (more are dropped and counted). The shell sets itself while a command
- * runs. Does not block. */
+ * sends SIGINT; other bytes received meanwhile wait for the next k_console_getc(), none
+ * dropped: past the type-ahead ring (K_RING_SIZE, 256 bytes) and the board's receive ring,
+ * the UART's flow control holds them, and a Ctrl-C behind them is seen when a reader or the
+ * command's end makes room. The shell sets itself while a command runs. Does not block. */
 void k_console_set_intr(k_task_t *t);
-
-/* Bytes dropped because the type-ahead ring was full (shown by `ps`). */
-uint32_t k_console_dropped(void);
 
 /* v in decimal, written at the end of b (21 bytes); returns where it starts. newlib's
  * printf on ARM (nano) has no %llu/%lld: print 64-bit values with "%s" and this. */
