@@ -125,7 +125,7 @@ LWIPDIR := $(DEPS)/lwip/src
 -include $(LWIPDIR)/Filelists.mk
 LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(if $(filter 1,$(NET_IPV6)),$(CORE6FILES)) $(APIFILES) \
              $(LWIPDIR)/netif/ethernet.c $(LWIPDIR)/apps/sntp/sntp.c
-NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/tcp_demux.c net/tcp_rto.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c \
+NET_SRCS := net/sys_arch.c net/net.c net/cmds.c net/selftest.c net/wait.c net/socktab.c net/tcp_demux.c net/tcp_rto.c net/mem.c net/http/url.c net/http/parse.c net/http/client.c \
             net/info.c net/http/absent.c $(NET_DRIVER)
 
 # What an image holds (1 or 0; board.mk turns off what its RAM cannot hold, the command
@@ -283,7 +283,8 @@ $(BUILD)/%.S.o: %.S | $(DEPS_STAMP)
 
 $(BUILD)/kernel.elf: $(OBJS) $(LINKER_SCRIPT)
 	@echo "  LD    $@"
-	$(Q)$(CC) $(BOARD_LDFLAGS) -Wl,--wrap=tcp_input -Wl,--wrap=tcp_tmr -T $(LINKER_SCRIPT) -Wl,--gc-sections -Wl,-Map,$(BUILD)/kernel.map \
+	$(Q)$(CC) $(BOARD_LDFLAGS) -Wl,--wrap=tcp_input -Wl,--wrap=tcp_tmr \
+	    -Wl,--wrap=lwip_socket -Wl,--wrap=lwip_accept -Wl,--wrap=lwip_close -T $(LINKER_SCRIPT) -Wl,--gc-sections -Wl,-Map,$(BUILD)/kernel.map \
 	    -o $@ $(OBJS) -Wl,--start-group $(BOARD_LIBS) -Wl,--end-group
 	@$(SIZE) $@
 

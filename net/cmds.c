@@ -130,6 +130,9 @@ static int cmd_netstat(int argc, char **argv)
             sockets++;
     }
     printf("sockets open=%d max=%d  tcp connections=%d\n", sockets, MEMP_NUM_NETCONN, tcp);
+    const struct net_socket_stats *ss = net_socket_stats();
+    printf("socket table taken=%u inflight=%u limit=%u refused=%lu\n", ss->taken, ss->inflight,
+           ss->limit ? ss->limit : ss->table, (unsigned long)ss->refused);
     unsigned pool_bytes = 0;
     for (int i = 0; i < MEMP_MAX; i++)
         pool_bytes += (unsigned)(memp_pools[i]->stats->used * memp_pools[i]->size);
@@ -157,6 +160,24 @@ static int cmd_netstat(int argc, char **argv)
     return 0;
 }
 K_SHELL_CMD(netstat, "netstat", "[-a] - sockets, TCP/UDP endpoints and states, pool use", cmd_netstat);
+
+static int cmd_socklimit(int argc, char **argv)
+{
+    const struct net_socket_stats *ss = net_socket_stats();
+    if (argc > 2 || (argc == 2 && (!argv[1][0] || strspn(argv[1], "0123456789") != strlen(argv[1])))) {
+        printf("usage: socklimit [N] (0: the whole table, %u sockets)\n", ss->table);
+        return -1;
+    }
+    if (argc == 2 && net_socket_limit((unsigned)strtoul(argv[1], NULL, 10)) != 0) {
+        printf("socklimit: at most %u (NET_MAX_SOCKETS, the table's size)\n", ss->table);
+        return -1;
+    }
+    printf("sockets taken=%u limit=%u of %u refused=%lu\n", ss->taken,
+           ss->limit ? ss->limit : ss->table, ss->table, (unsigned long)ss->refused);
+    return 0;
+}
+K_SHELL_CMD(socklimit, "socklimit", "[N] - cap the socket table at N sockets (0: no cap); past it new ones are refused",
+            cmd_socklimit);
 
 static int cmd_keepalive(int argc, char **argv)
 {

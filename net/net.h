@@ -122,6 +122,24 @@ bool net_accept_refused(void);
  * an abort), so the peer learns at once and nothing it sent is taken as served. */
 void net_conn_refuse(int fd);
 
+/* The socket table (net/socktab.c): lwip_socket(), lwip_accept() and lwip_close() are
+ * wrapped so that it never fills, since Debian's lwIP panics (lwip_accept) or hands out a
+ * bad descriptor (lwip_socket) when it does. Past the limit, socket() fails with ENFILE
+ * and accept() closes the waiting connection and fails with ENFILE (net_accept_refused()). */
+struct net_socket_stats {
+    unsigned taken;       /* sockets handed out and not closed */
+    unsigned inflight;    /* calls inside lwip_socket() or lwip_accept() (one entry each) */
+    unsigned limit;       /* 0: the table's size; else at most this many (net_socket_limit) */
+    unsigned table;       /* entries in lwIP's table: NET_MAX_SOCKETS (board.mk, make) */
+    uint32_t refused;     /* socket() and accept() calls refused for want of an entry */
+};
+const struct net_socket_stats *net_socket_stats(void);
+
+/* Cap the socket table at n entries (0: no cap, the whole table), as a board with a smaller
+ * table would be; sockets taken already stay. Does not block.
+ * @return 0, or -EINVAL if n is larger than the table. */
+int net_socket_limit(unsigned n);
+
 /* ---------------------------------------------------------------------------------------
  * Constant-time demultiplexing of incoming TCP segments to the connections of listening
  * sockets (net/tcp_demux.c), for servers with thousands of connections.

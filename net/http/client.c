@@ -53,8 +53,8 @@ static int map_errno(int e)
     case ENETUNREACH: return HTTP_ERR_UNREACHABLE;
     case ETIMEDOUT: return HTTP_ERR_TIMEOUT;
     case ENOMEM:
-    case ENOBUFS:
-    case ENFILE: return HTTP_ERR_NOMEM;
+    case ENOBUFS: return HTTP_ERR_NOMEM;
+    case ENFILE: return HTTP_ERR_NO_SOCKET;
     }
     return HTTP_ERR_IO;
 }
@@ -104,7 +104,7 @@ static int connect_addr(struct fetch *f, const ip_addr_t *a, uint16_t port, int 
     }
     s = lwip_socket(ss.ss_family, SOCK_STREAM, 0);
     if (s < 0)
-        return HTTP_ERR_NOMEM;
+        return errno == ENFILE ? HTTP_ERR_NO_SOCKET : HTTP_ERR_NOMEM;
     lwip_fcntl(s, F_SETFL, O_NONBLOCK);
     if (lwip_connect(s, (struct sockaddr *)&ss, ss.s2_len) < 0 && errno != EINPROGRESS) {
         rc = map_errno(errno);

@@ -38,7 +38,7 @@ enum http_err {
     HTTP_ERR_REDIRECTS = -2013,    /* more than max_redirects redirects */
     HTTP_ERR_REDIRECT_LOOP = -2014, /* a redirect back to a URL already visited */
     HTTP_ERR_BODY_TOO_LARGE = -2015, /* body over the caller's limit */
-    HTTP_ERR_NOMEM = -2016,        /* no socket or buffer */
+    HTTP_ERR_NOMEM = -2016,        /* no memory for a socket or buffer */
     HTTP_ERR_ABORTED = -2017,      /* the body callback asked to stop */
     HTTP_ERR_IO = -2018,           /* any other socket error */
     HTTP_ERR_LOCATION = -2019,     /* redirect without a usable Location */
@@ -57,8 +57,9 @@ enum http_err {
                                     * with NET_TLS=0, as small boards are) */
     HTTP_ERR_NO_IPV6 = -2029,      /* an IPv6 literal, and this image has no IPv6 (built
                                     * with NET_IPV6=0, as the 64 KiB board is) */
+    HTTP_ERR_NO_SOCKET = -2030,    /* the socket table is full (ENFILE: net/socktab.c) */
     HTTP_ERR_FIRST = HTTP_ERR_URL,
-    HTTP_ERR_LAST = HTTP_ERR_NO_IPV6,
+    HTTP_ERR_LAST = HTTP_ERR_NO_SOCKET,
 };
 
 /* Short name of an error ("refused", "timeout", "bad-chunk-size", ...), one word, for

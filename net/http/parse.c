@@ -48,6 +48,7 @@ const char *http_strerror(int err)
     case HTTP_ERR_TLS_ALERT: return "tls-alert";
     case HTTP_ERR_NO_TLS: return "no-tls";
     case HTTP_ERR_NO_IPV6: return "no-ipv6";
+    case HTTP_ERR_NO_SOCKET: return "no-socket";
     case HTTP_ERR_CANCELLED: return "cancelled";
     }
     return "unknown";
@@ -72,7 +73,7 @@ const char *http_strmessage(int err)
     case HTTP_ERR_REDIRECTS: return "too many redirects";
     case HTTP_ERR_REDIRECT_LOOP: return "redirect loop";
     case HTTP_ERR_BODY_TOO_LARGE: return "body over the limit";
-    case HTTP_ERR_NOMEM: return "out of memory or sockets";
+    case HTTP_ERR_NOMEM: return "out of memory";
     case HTTP_ERR_ABORTED: return "stopped by the body callback";
     case HTTP_ERR_IO: return "socket error";
     case HTTP_ERR_LOCATION: return "redirect without a usable Location";
@@ -86,6 +87,7 @@ const char *http_strmessage(int err)
     case HTTP_ERR_TLS_ALERT: return "the server sent a TLS alert";
     case HTTP_ERR_NO_TLS: return "https:// needs TLS, which this image leaves out (NET_TLS=0)";
     case HTTP_ERR_NO_IPV6: return "an IPv6 address, and this image has IPv4 only (NET_IPV6=0)";
+    case HTTP_ERR_NO_SOCKET: return "no free socket: the socket table is full (netstat, socklimit)";
     }
     return "unknown error";
 }
