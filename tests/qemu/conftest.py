@@ -72,18 +72,44 @@ def qemu_command(board, **make_vars):
     return shlex.split(out.strip().splitlines()[-1])
 
 
+def _ephemeral_start():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_EPHEMERAL_START = _ephemeral_start()
+_handed_out = set()
+
+
 def free_port():
-    """A TCP and UDP port on 127.0.0.1 that nothing uses now."""
+    """A TCP and UDP port on 127.0.0.1 that nothing uses now and that this process has not
+    handed out before. Drawn at random below the kernel's ephemeral range, where the
+    kernel never places a client socket: CI once got one port twice from bind(0) for one
+    guest (chat and select), and QEMU stopped at 'Could not set up host forwarding rule'.
+    Another test process may still take the port before QEMU binds it: Guest retries."""
+    import random
+    lo = 10000
+    hi = max(lo + 1000, _EPHEMERAL_START - 1)
     while True:
-        with socket.socket() as t:
-            t.bind(("127.0.0.1", 0))
-            port = t.getsockname()[1]
+        port = random.randint(lo, hi)
+        if port in _handed_out:
+            continue
         try:
+            with socket.socket() as t:
+                t.bind(("127.0.0.1", port))
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
                 u.bind(("127.0.0.1", port))
-            return port
         except OSError:
             continue
+        _handed_out.add(port)
+        return port
+
+
+HOSTFWD_VARS = ("HOSTFWD_ECHO_PORT", "HOSTFWD_CHAT_PORT", "HOSTFWD_SELECT_PORT", "HOSTFWD_STATUS_PORT")
+HOSTFWD_TRIES = 3
 
 
 TAP_GUEST_IP = "10.77.0.2"       # the Makefile's NET=tap defaults
@@ -117,38 +143,59 @@ class Guest:
             self.echo_port, self.chat_port, self.select_port, self.http_port = 7, 8000, 55555, 80
         else:
             self.addr = "127.0.0.1"
-            self.echo_port = int(make_vars.setdefault("HOSTFWD_ECHO_PORT", free_port()))
-            self.chat_port = int(make_vars.setdefault("HOSTFWD_CHAT_PORT", free_port()))
-            self.select_port = int(make_vars.setdefault("HOSTFWD_SELECT_PORT", free_port()))
-            self.http_port = int(make_vars.setdefault("HOSTFWD_STATUS_PORT", free_port()))
+            # the ports picked here (not given by the caller) are picked again if QEMU
+            # cannot forward one: another test process took it in between
+            picked = [v for v in HOSTFWD_VARS if v not in make_vars]
+            for v in picked:
+                make_vars[v] = free_port()
         self.p = self.log = None
         try:
-            cmd = qemu_command(board, **make_vars)
-            self.cmdline = cmd
-            if net == "tap":
-                self._cap_host_rto()
-            if impair is not None:
-                self.relay_stats = os.path.join(ROOT, "build", "relay-%s.json" % self.ns)
-                opts = []
-                for k, v in impair.items():
-                    opts += ["--" + k, str(v)]
-                self.relay = self.in_ns([PYTHON, os.path.join(ROOT, "tests", "qemu", "relay.py"), "tap0",
-                                         "5555", "5556", "--stats", self.relay_stats] + opts,
-                                        stdout=subprocess.PIPE, text=True)
-                assert self.relay.stdout.readline().strip() == "relay ready"
-                i = next(i for i, a in enumerate(cmd) if a.startswith("tap,id=net0"))
-                cmd[i] = "socket,id=net0,udp=127.0.0.1:5555,localaddr=127.0.0.1:5556"
-            self.p = pexpect.spawn(cmd[0], cmd[1:], cwd=ROOT, encoding="utf-8",
-                                   codec_errors="replace", timeout=CMD_TIMEOUT)
-            self.log = open(os.path.join(ROOT, "build", "qemu-test-%s.log" % board), "a")
-            self.p.logfile_read = self.log
-            self.p.expect("shell ready", timeout=BOOT_TIMEOUT)
+            tries = HOSTFWD_TRIES if net != "tap" and picked else 1
+            for attempt in range(tries):
+                if self._start(board, net, impair, make_vars):
+                    break
+                if attempt == tries - 1:
+                    raise RuntimeError("QEMU could not forward a host port %d times: %s"
+                                       % (tries, self.p.after))
+                print("QEMU: %s; picking new ports" % self.p.after)
+                self.p.close()
+                self.log.close()
+                for v in picked:
+                    make_vars[v] = free_port()
             self.p.expect(PROMPT)
         except BaseException:
             # a guest that never came up (no image, a boot error) leaves nothing behind:
             # no QEMU, no relay, no namespace
             self.close()
             raise
+
+    def _start(self, board, net, impair, make_vars):
+        """Spawn QEMU and wait for "shell ready"; False if QEMU stopped at once because a
+        host port it was to forward is taken (self.p.after says which)."""
+        if net != "tap":
+            self.echo_port, self.chat_port, self.select_port, self.http_port = (
+                int(make_vars[v]) for v in HOSTFWD_VARS)
+        cmd = qemu_command(board, **make_vars)
+        self.cmdline = cmd
+        if net == "tap":
+            self._cap_host_rto()
+        if impair is not None:
+            self.relay_stats = os.path.join(ROOT, "build", "relay-%s.json" % self.ns)
+            opts = []
+            for k, v in impair.items():
+                opts += ["--" + k, str(v)]
+            self.relay = self.in_ns([PYTHON, os.path.join(ROOT, "tests", "qemu", "relay.py"), "tap0",
+                                     "5555", "5556", "--stats", self.relay_stats] + opts,
+                                    stdout=subprocess.PIPE, text=True)
+            assert self.relay.stdout.readline().strip() == "relay ready"
+            i = next(i for i, a in enumerate(cmd) if a.startswith("tap,id=net0"))
+            cmd[i] = "socket,id=net0,udp=127.0.0.1:5555,localaddr=127.0.0.1:5556"
+        self.p = pexpect.spawn(cmd[0], cmd[1:], cwd=ROOT, encoding="utf-8",
+                               codec_errors="replace", timeout=CMD_TIMEOUT)
+        self.log = open(os.path.join(ROOT, "build", "qemu-test-%s.log" % board), "a")
+        self.p.logfile_read = self.log
+        return self.p.expect([r"Could not set up host forwarding rule[^\r\n]*", "shell ready"],
+                             timeout=BOOT_TIMEOUT) == 1
 
     def _cap_host_rto(self):
         """The host's TCP in this namespace (the tests' client sockets) retransmits at
