@@ -317,6 +317,7 @@ HOST_BUILD := build/host$(if $(HOST_SAN),-san)
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel -Idrivers -Inet -Iapps -Itests/unit -I$(ZLIBDIR) $(HOST_SAN)
 HOST_KERNEL := kernel/sched.c kernel/timeout.c kernel/task.c kernel/await.c kernel/poll.c kernel/sync.c kernel/queue.c kernel/gen.c kernel/wall.c \
+               kernel/console.c \
                kernel/arch/x86_64/arch.c kernel/arch/x86_64/switch.S tests/unit/host_board.c \
                net/http/url.c net/http/parse.c net/http/coding.c net/http/request.c kernel/lineedit.c \
                apps/links.c drivers/rtc/mc146818.c $(ZLIB_ALL_SRCS)

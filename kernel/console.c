@@ -14,10 +14,16 @@ static struct k_waitq readers = { { &readers.tasks, &readers.tasks } };
 static k_task_t *intr_task;
 static struct k_ring typeahead;   /* bytes typed while a command runs */
 
+/* The next byte for a reader: type-ahead first, then the board's ring. While a command
+ * runs, a Ctrl-C read here cancels it as in the hook and is not handed out as data. */
 static int console_next(void)
 {
     int c = k_ring_get(&typeahead);
-    return c >= 0 ? c : board_console_getc();
+    if (c >= 0)
+        return c;
+    while ((c = board_console_getc()) == 0x03 && intr_task)
+        k_task_cancel(intr_task);
+    return c;
 }
 
 static int console_poll(void *ctx)
@@ -39,6 +45,13 @@ static int console_poll(void *ctx)
         int c = console_next();
         if (c < 0)
             break;
+        if (z_waitq_empty(&readers)) {
+            /* a Ctrl-C before it cancelled the only reader: keep the byte (the ring
+             * was empty, console_next() read the board's) */
+            k_ring_put(&typeahead, (uint8_t)c);
+            n++;
+            break;
+        }
         z_waitq_wake_one(&readers, c);   /* the byte is the wait's result */
         n++;
     }

@@ -23,7 +23,15 @@ void board_init(void) {}
 uint64_t board_uptime_ms(void) { return host_now_ms; }
 uint64_t board_uptime_us(void) { return host_now_ms * 1000u; }
 void board_console_putc(char c) { (void)write(1, &c, 1); }
-int board_console_getc(void) { return -1; }
+const char *host_console_in;           /* bytes "received" on the console, read in order */
+size_t host_console_in_len;
+int board_console_getc(void)
+{
+    if (!host_console_in_len)
+        return -1;
+    host_console_in_len--;
+    return (uint8_t)*host_console_in++;
+}
 uint32_t board_console_overruns(void) { return 0; }
 
 /* The one-shot timer: host_advance_ms() plays its interrupt when the clock passes it. */
