@@ -168,9 +168,14 @@ static int cmd_socklimit(int argc, char **argv)
         printf("usage: socklimit [N] (0: the whole table, %u sockets)\n", ss->table);
         return -1;
     }
-    if (argc == 2 && net_socket_limit((unsigned)strtoul(argv[1], NULL, 10)) != 0) {
-        printf("socklimit: at most %u (NET_MAX_SOCKETS, the table's size)\n", ss->table);
-        return -1;
+    if (argc == 2) {
+        /* compared before any narrowing: unsigned long is 64 bits on AArch64 */
+        errno = 0;
+        unsigned long n = strtoul(argv[1], NULL, 10);
+        if (errno == ERANGE || n > ss->table || net_socket_limit((unsigned)n) != 0) {
+            printf("socklimit: at most %u (NET_MAX_SOCKETS, the table's size)\n", ss->table);
+            return -1;
+        }
     }
     printf("sockets taken=%u limit=%u of %u refused=%lu\n", ss->taken,
            ss->limit ? ss->limit : ss->table, ss->table, (unsigned long)ss->refused);

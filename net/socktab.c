@@ -28,6 +28,7 @@
 #include "lwip/priv/sockets_priv.h"
 #include "lwip/sockets.h"
 
+#include "k.h"
 #include "net.h"
 
 int __real_lwip_socket(int domain, int type, int protocol);
@@ -100,6 +101,12 @@ int __wrap_lwip_accept(int s, struct sockaddr *addr, socklen_t *addrlen)
         }
         int rc = net_wait_readable(s, K_MSEC(ROOM_POLL_MS));
         if (rc != 0 && rc != -ETIMEDOUT) {
+            errno = -rc;
+            return -1;
+        }
+        /* readable with no connection waiting is an error on the listener: its accept
+         * will say so once there is room; until then wait, do not spin */
+        if (rc == 0 && ls->rcvevent <= 0 && (rc = k_sleep_ms(ROOM_POLL_MS)) < 0) {
             errno = -rc;
             return -1;
         }

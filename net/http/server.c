@@ -450,8 +450,11 @@ static void accept_some(int ls)
 {
     for (int k = 0; k < 64; k++) {
         int fd = lwip_accept(ls, NULL, NULL);
-        if (fd < 0)
+        if (fd < 0) {
+            if (net_accept_refused())
+                st.refused++;                    /* the table was full: closed unserved */
             return;
+        }
         bool admit = net_conn_admit();
         struct http_conn *c = NULL;
         if ((admit || overload_now < HTTPD_OVERLOAD_MAX) && net_table_reserve(&tab))
