@@ -28,6 +28,14 @@ Figures, one key=value per line, then a table:
   all_echo_s       seconds until every line came back (nan if some never did)
   conn_bytes       guest RAM per held connection: ours from `mem`, Linux from MemFree
   idle_cpu_pct     host CPU the idle guest's QEMU uses, over 5 s
+  conns_ceiling    (BENCH_CEILING=1, after the rest) connections opened in steps of
+                   CEILING_STEP, spread over client processes of at most 20,000 each, until
+                   the guest refuses one or a step times out: where the guest stops. Then
+                   ceiling_echoed: one line on every connection at once, how many came back
+                   byte-exact, client process by client process; ceiling_conn_bytes: guest
+                   RAM per connection there; ceiling_alive: 1 if the guest still answered
+                   (its shell, or Linux's) after that echo; ceiling_stop: what ended it;
+                   ceiling_oom_kills (Linux): processes its OOM killer ended
   burst40_*        (ours) 40 clients at once, 46-50 KB each: how many byte-exact, and the
                    longest any waited for its next echoed byte (tests/qemu/burst_client.py)
   burst32x256k_*   the same with 32 clients of 256 KiB
@@ -52,6 +60,7 @@ Figures, one key=value per line, then a table:
 import json
 import os
 import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -274,10 +283,88 @@ class Linux(Ours):
         f = self.cmd("cat /proc/net/dev").split("eth0:")[1].split()
         return int(f[1]) + int(f[9])            # receive and transmit packets
 
+    def oom_kills(self):
+        """Processes Linux's OOM killer has ended since boot (dmesg)."""
+        out = self.cmd("dmesg | grep -c 'Out of memory: Killed process'")
+        return int(re.findall(r"^(\d+)\s*$", out, re.M)[-1])
+
     def ram_used(self):
         out = self.cmd("cat /proc/meminfo")
         return 1024 * (int(re.search(r"MemTotal:\s+(\d+)", out).group(1)) -
                        int(re.search(r"MemFree:\s+(\d+)", out).group(1)))
+
+
+# BENCH_CEILING=1: the ceiling after everything else; =only: boot, first echo and the
+# ceiling alone (both guests), for a quick look at where each stops
+CEILING = os.environ.get("BENCH_CEILING", "0") in ("1", "only")
+CEILING_ONLY = os.environ.get("BENCH_CEILING", "0") == "only"
+CEILING_STEP = int(os.environ.get("CEILING_STEP", "5000"))
+CEILING_MAX = int(os.environ.get("CEILING_MAX", "60000"))  # the namespace's ports: 64,511
+# connections one client process opens: its descriptor limit (20,000 here: the container
+# keeps loadclient.py from raising it), less room for stdio, epoll and the interpreter
+PER_CLIENT = min(20000, resource.getrlimit(resource.RLIMIT_NOFILE)[1] - 200)
+
+
+def ceiling(g):
+    """Open connections until the guest refuses one or a step falls short within
+    LOAD_TIMEOUT: conns_ceiling, ceiling_echoed, ceiling_conn_bytes, ceiling_alive. What
+    was measured before an error (a client that died, a guest that stopped answering) is
+    returned, with ceiling_stop naming what ended it."""
+    r = {}
+    # one source address and port toward one guest port: the ephemeral range is the cap
+    # (this process runs inside the benchmark's namespace: its range only)
+    subprocess.run(["sysctl", "-q", "-w", "net.ipv4.ip_local_port_range=1024 65535"], check=True)
+    time.sleep(1)
+    before = g.ram_used()
+    clients, held, stop = [], 0, "max"
+    try:
+        while held < CEILING_MAX:
+            if not clients or clients[-1][2] >= PER_CLIENT:
+                p, ask = load(0)
+                clients.append([p, ask, 0])
+            c = clients[-1]
+            n = min(CEILING_STEP, PER_CLIENT - c[2], CEILING_MAX - held)
+            o = c[1]("open %d" % n)
+            got = o["opened"] - c[2]
+            c[2] = o["opened"]
+            held += got
+            print("# ceiling: %d held (+%d, %d refused, %.1f s)" % (held, got, o["refused"], o["s"]),
+                  flush=True)
+            if o["refused"] or got < n:
+                stop = "refused" if o["refused"] else "short step (%d of %d in %.1f s)" % (got, n, o["s"])
+                break
+        r["conns_ceiling"] = held
+        g.p.timeout = 30
+        try:
+            r["ceiling_conn_bytes"] = (g.ram_used() - before) / max(1, held)
+        except Exception:                # no shell: the guest died (Linux's OOM, a panic)
+            r["ceiling_conn_bytes"] = float("nan")
+        echoed = 0
+        for c in clients:                # one line on every connection, client by client
+            echoed += c[1]("echo")["echoed"]
+        r["ceiling_echoed"] = echoed
+    except Exception as e:               # keep what was measured
+        stop = "error: %r" % (e,)
+        r.setdefault("conns_ceiling", held)
+    finally:
+        try:                             # after the echo: the guest (or Linux) still answers
+            g.p.timeout = 30
+            g.ram_used()
+            r["ceiling_alive"] = 1
+            if hasattr(g, "oom_kills"):  # Linux: did its OOM killer end the echo server?
+                r["ceiling_oom_kills"] = g.oom_kills()
+        except Exception:
+            r["ceiling_alive"] = 0
+        r["ceiling_stop"] = stop
+        print("# ceiling: stopped by %s" % stop, flush=True)
+        for c in clients:
+            try:
+                c[1]("close")
+                c[0].stdin.close()
+                c[0].wait(60)
+            except Exception:
+                c[0].kill()
+    return r
 
 
 def usernet_conns(budget_s=60):
@@ -377,6 +464,9 @@ def measure(cls):
     try:
         r["boot_to_echo_ms"] = first_echo(t0)
         g.ready()
+        if CEILING_ONLY:
+            r.update(ceiling(g))
+            return r
         r["idle_cpu_pct"] = idle_cpu_pct(g.p.pid)
         r["rtt_us"], r["rtt6_us"] = rtt_us((cls is Linux or board_info(BOARD)["IPV6"] == "1")
                                            and wait_ip6())
@@ -415,6 +505,9 @@ def measure(cls):
                 finally:
                     if pace:
                         subprocess.run(["tc", "qdisc", "del", "dev", "tap0", "root"], check=True)
+        if CEILING:                      # last: the peer may not survive it
+            time.sleep(5)
+            r.update(ceiling(g))
     finally:
         g.p.terminate(force=True)
     return r
@@ -445,7 +538,6 @@ def main():
             ra.wait(10)
             subprocess.run([netns, "down", ns])
         sys.exit(rc)
-    import resource
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     print("# %s, %s%s, %d connections" % (time.strftime("%Y-%m-%d"), BOARD,
@@ -454,9 +546,15 @@ def main():
     if X86 and os.environ.get("BENCH_PEER", "1") == "1":
         runs.append(("linux", measure(Linux)))
     for name, r in runs:
-        for f in FIELDS + [k for k in sorted(r) if k.startswith("burst")]:
-            if f in r:
+        for f in FIELDS + [k for k in sorted(r) if k.startswith(("burst", "ceiling", "conns_ceiling"))]:
+            if f in r and isinstance(r[f], str):
+                print("# %s_%s_%s: %s" % (KEY, name, f, r[f]), flush=True)
+            elif f in r:
                 print("%s_%s_%s=%.2f" % (KEY, name, f, r[f]), flush=True)
+    if len(runs) == 2 and "conns_ceiling" in runs[0][1] and "conns_ceiling" in runs[1][1]:
+        print("%s_ratio_conns_ceiling=%.3f" % (KEY, runs[0][1]["conns_ceiling"] / max(1, runs[1][1]["conns_ceiling"])))
+    if CEILING_ONLY:
+        return
     if len(runs) == 2:
         k, lx = runs[0][1], runs[1][1]
         ratios = {"boot_to_echo": k["boot_to_echo_ms"] / lx["boot_to_echo_ms"],
