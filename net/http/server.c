@@ -451,8 +451,10 @@ static void accept_some(int ls)
     for (int k = 0; k < 64; k++) {
         int fd = lwip_accept(ls, NULL, NULL);
         if (fd < 0) {
-            if (net_accept_refused())
+            if (net_accept_refused()) {
                 st.refused++;                    /* the table was full: closed unserved */
+                continue;                        /* others may wait: refuse them too */
+            }
             return;
         }
         bool admit = net_conn_admit();

@@ -86,8 +86,8 @@ _handed_out = set()
 
 def free_port():
     """A TCP and UDP port on 127.0.0.1 that nothing uses now and that this process has not
-    handed out before. Drawn at random below the kernel's ephemeral range, where the
-    kernel never places a client socket: CI once got one port twice from bind(0) for one
+    handed out before. Drawn at random from 10000 up to the kernel's ephemeral range
+    (where that starts above 11000), where the kernel places no client socket: CI once got one port twice from bind(0) for one
     guest (chat and select), and QEMU stopped at 'Could not set up host forwarding rule'.
     Another test process may still take the port before QEMU binds it: Guest retries."""
     import random

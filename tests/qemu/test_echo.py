@@ -58,6 +58,36 @@ def test_tcp_echo_is_byte_exact(ng, size):
     assert echo_roundtrip(ng, data) == data
 
 
+def test_echo_connection_stack_keeps_headroom_after_bulk_echo(ng):
+    """An echo connection's task (ECHO_STACK, 2,304 bytes on 32-bit boards since its buffer
+    went from 1 KiB to 768 bytes) keeps at least 15% of its stack unused after 1 MiB both
+    ways: its deepest path, a send that runs tcp_output() down to the driver, has run.
+    An overflow would panic at the next switch (the guard words); this catches the margin
+    going before that."""
+    data = os.urandom(1 << 20)
+    s = connect(ng)
+    got = bytearray()
+
+    def reader():
+        while len(got) < len(data):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got.extend(chunk)
+    t = threading.Thread(target=reader)
+    t.start()
+    s.sendall(data)
+    t.join(TIMEOUT)
+    try:
+        assert bytes(got) == data
+        rows = [l.split() for l in ng.cmd("ps -a").splitlines() if " echo-conn " in l]
+        assert len(rows) == 1, rows
+        stack, peak = int(rows[0][-3]), int(rows[0][-2])
+        assert peak <= 0.85 * stack, "echo-conn used %d of its %d bytes of stack" % (peak, stack)
+    finally:
+        s.close()
+
+
 def test_tcp_echo_32_clients_at_once(ng):
     """Byte-exact, however long it takes: on the LAN9118 boards such a burst overflows the
     NIC's receive FIFO (docs/design.md) and what is lost comes back by retransmission, whose

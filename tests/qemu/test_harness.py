@@ -31,7 +31,8 @@ def test_guest_picks_new_ports_when_a_forwarded_one_is_taken(monkeypatch):
     g = Guest(BOARDS[0])
     try:
         assert g.echo_port != port
-        assert len(calls) == 8                  # four ports, twice
+        assert len(calls) >= 8                  # four ports, twice (or more: another
+                                                # process may take a new one too)
         assert "uptime" in g.cmd("help")
     finally:
         g.close()

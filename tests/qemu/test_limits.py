@@ -9,12 +9,13 @@ board holds at rest, so that the test is quick; on qemu-x86 an image whose whole
 connections made the stock qemu-x86 image do."""
 import os
 import re
+import socket
 import subprocess
 import time
 
 import pytest
 
-from conftest import BOARDS, ROOT, Guest, board_info
+from conftest import BOARDS, ROOT, Guest, board_info, boards_with
 
 SOCK16 = "build/qemu-x86-sock16"
 
@@ -118,5 +119,35 @@ def test_full_socket_table_refuses_without_a_panic():
         # a panic halts the guest: it answered every command above, and answers now
         assert table(g)[3] - refused0 >= 10 - inflight
         assert re.match(r"up \d+\.\d{3} s", g.cmd("uptime").strip())
+    finally:
+        g.close()
+
+
+@pytest.mark.parametrize("board", boards_with("HTTPD"))
+def test_httpd_counts_what_the_full_table_refused(board):
+    """The HTTP server's accept loop closes what the full table refuses and counts it (it
+    once counted nothing: the connections just vanished), then serves again."""
+    g = Guest(board)
+    try:
+        taken, inflight, limit, refused0 = table(g)
+        httpd_refused = lambda: int(re.search(r"httpd .*refused=(\d+)", g.cmd("httpd")).group(1))
+        before = httpd_refused()
+        g.cmd("socklimit %d" % (taken + inflight))           # no room at all
+        try:
+            for _ in range(3):
+                with socket.create_connection(("127.0.0.1", g.http_port), timeout=30) as s:
+                    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                    try:
+                        got = s.recv(100)
+                    except ConnectionResetError:
+                        got = b""
+                    assert got == b"", got                  # closed unserved
+        finally:
+            g.cmd("socklimit 0")
+        assert table(g)[3] - refused0 >= 3
+        assert httpd_refused() - before >= 3
+        with socket.create_connection(("127.0.0.1", g.http_port), timeout=30) as s:
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            assert s.recv(100).startswith(b"HTTP/1.")
     finally:
         g.close()
