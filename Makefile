@@ -489,6 +489,7 @@ bench-net: | $(DEPS_STAMP)
 	    { echo "bench-net: BENCH_NIC=$(BENCH_NIC) is for BOARD=qemu-x86" >&2; exit 2; }
 	@$(MAKE) --no-print-directory BOARD=$(BOARD) NET=tap $(if $(BENCH_NIC),NIC=$(BENCH_NIC)) all >/dev/null
 	@$(MAKE) --no-print-directory BOARD=$(BOARD) NET=user all >/dev/null
+	@[ "$(BOARD)" != qemu-x86 ] || $(MAKE) --no-print-directory BOARD=qemu-x86 NET=user NIC=virtio all >/dev/null
 	@tests/bench/linux-peer/build.sh build/linux-peer
 	@BOARD=$(BOARD) $(PYTHON) tests/bench/bench_net.py
 

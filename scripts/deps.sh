@@ -18,7 +18,8 @@ PKGS="gcc-12-multilib gcc-arm-none-eabi gcc-aarch64-linux-gnu libnewlib-arm-none
       qemu-system-x86 qemu-system-arm libcmocka-dev valgrind python3-pytest python3-pexpect
       dpkg-dev xz-utils netcat-openbsd iproute2 cpio zstd clang libclang-rt-dev
       ca-certificates openssl nginx curl wrk chromium gdb-multiarch
-      grub-pc-bin grub-common xorriso mtools openocd dnsmasq-base iputils-ping"
+      grub-pc-bin grub-common xorriso mtools openocd dnsmasq-base iputils-ping
+      python3-matplotlib"
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo

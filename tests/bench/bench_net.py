@@ -36,6 +36,11 @@ Figures, one key=value per line, then a table:
                    RAM per connection there; ceiling_alive: 1 if the guest still answered
                    (its shell, or Linux's) after that echo; ceiling_stop: what ended it;
                    ceiling_oom_kills (Linux): processes its OOM killer ended
+  curve_<m>_<n>    (BENCH_CURVES=1, after the rest but before the ceiling; =only: alone)
+                   with n idle connections held (CURVE_LEVELS, default 0,1000,10000,30000),
+                   m: rtt_us (one more connection, median of 500), echo_MBps (8 MiB on one
+                   more), idle_cpu_pct, conn_bytes; curve_rtt_growth_<n>: rtt at n over rtt
+                   at the first level; drawn in build/bench/<key>_<m>.svg, both guests on each
   burst40_*        (ours) 40 clients at once, 46-50 KB each: how many byte-exact, and the
                    longest any waited for its next echoed byte (tests/qemu/burst_client.py)
   burst32x256k_*   the same with 32 clients of 256 KiB
@@ -49,6 +54,8 @@ Figures, one key=value per line, then a table:
                    socket errors and non-2xx answers; http_close_rps the same with
                    "Connection: close" on every request (a connection per request for both)
   usernet_conns    (ours) connections QEMU's user network (hostfwd) held within 60 s
+  usernet_first_echo_ms[_virtio]  (ours) `make run`'s first echo: QEMU's user network, DHCP,
+                   the default NIC (x86: and virtio-net), from QEMU's spawn; median of 3
   tls_handshake_ms (ours, QEMU's user network) median of 7 `fetch https://.../file/0` minus
                    the median of 7 plain http:// ones: what the TLS 1.2 handshake adds
                    (ECDHE P-256 with an ECDSA certificate, from tests/qemu/pki.py)
@@ -299,10 +306,62 @@ class Linux(Ours):
 CEILING = os.environ.get("BENCH_CEILING", "0") in ("1", "only")
 CEILING_ONLY = os.environ.get("BENCH_CEILING", "0") == "only"
 CEILING_STEP = int(os.environ.get("CEILING_STEP", "5000"))
-CEILING_MAX = int(os.environ.get("CEILING_MAX", "60000"))  # the namespace's ports: 64,511
+CEILING_MAX = int(os.environ.get("CEILING_MAX", "60000"))  # the namespace's ports: 64,512 (1024-65535)
 # connections one client process opens: its descriptor limit (20,000 here: the container
 # keeps loadclient.py from raising it), less room for stdio, epoll and the interpreter
 PER_CLIENT = min(20000, resource.getrlimit(resource.RLIMIT_NOFILE)[1] - 200)
+
+
+class Pool:
+    """Idle connections to the guest's echo port, spread over loadclient.py processes of at
+    most PER_CLIENT each, in the namespace's whole port range."""
+
+    def __init__(self):
+        # one source address and port toward one guest port: the ephemeral range is the cap
+        # (this process runs inside the benchmark's namespace: its range only)
+        subprocess.run(["sysctl", "-q", "-w", "net.ipv4.ip_local_port_range=1024 65535"], check=True)
+        self.clients, self.held = [], 0
+
+    def grow(self, target, step=CEILING_STEP, what="pool"):
+        """Open connections in steps until target are held; None, or why it stopped short
+        ("refused", "short step ...")."""
+        while self.held < target:
+            if not self.clients or self.clients[-1][2] >= PER_CLIENT:
+                p, ask = load(0)
+                self.clients.append([p, ask, 0])
+            c = self.clients[-1]
+            n = min(step, PER_CLIENT - c[2], target - self.held)
+            o = c[1]("open %d" % n)
+            got = o["opened"] - c[2]
+            c[2] = o["opened"]
+            self.held += got
+            print("# %s: %d held (+%d, %d refused, %.1f s)" % (what, self.held, got, o["refused"], o["s"]),
+                  flush=True)
+            if o.get("no_port"):
+                return "the host's ports ran out (%d connects without one)" % o["no_port"]
+            if o["refused"] or got < n:
+                return "refused" if o["refused"] else "short step (%d of %d in %.1f s)" % (got, n, o["s"])
+        return None
+
+    def echo(self, into=None, key=None):
+        """One line on every connection, client process by client process: how many came
+        back byte-exact (also kept in into[key] as it adds up, should a client fail)."""
+        n = 0
+        for c in self.clients:
+            n += c[1]("echo")["echoed"]
+            if into is not None:
+                into[key] = n
+        return n
+
+    def close(self):
+        for c in self.clients:
+            try:
+                c[1]("close")
+                c[0].stdin.close()
+                c[0].wait(60)
+            except Exception:
+                c[0].kill()
+        self.clients, self.held = [], 0
 
 
 def ceiling(g):
@@ -311,60 +370,165 @@ def ceiling(g):
     was measured before an error (a client that died, a guest that stopped answering) is
     returned, with ceiling_stop naming what ended it."""
     r = {}
-    # one source address and port toward one guest port: the ephemeral range is the cap
-    # (this process runs inside the benchmark's namespace: its range only)
-    subprocess.run(["sysctl", "-q", "-w", "net.ipv4.ip_local_port_range=1024 65535"], check=True)
-    time.sleep(1)
-    before = g.ram_used()
-    clients, held, stop = [], 0, "max"
+    pool = None
+    stop = "max"
     try:
-        while held < CEILING_MAX:
-            if not clients or clients[-1][2] >= PER_CLIENT:
-                p, ask = load(0)
-                clients.append([p, ask, 0])
-            c = clients[-1]
-            n = min(CEILING_STEP, PER_CLIENT - c[2], CEILING_MAX - held)
-            o = c[1]("open %d" % n)
-            got = o["opened"] - c[2]
-            c[2] = o["opened"]
-            held += got
-            print("# ceiling: %d held (+%d, %d refused, %.1f s)" % (held, got, o["refused"], o["s"]),
-                  flush=True)
-            if o["refused"] or got < n:
-                stop = "refused" if o["refused"] else "short step (%d of %d in %.1f s)" % (got, n, o["s"])
-                break
-        r["conns_ceiling"] = held
+        pool = Pool()
+        time.sleep(1)
+        before = g.ram_used()
+        stop = pool.grow(CEILING_MAX, what="ceiling") or "max"
+        r["conns_ceiling"] = pool.held
         g.p.timeout = 30
         try:
-            r["ceiling_conn_bytes"] = (g.ram_used() - before) / max(1, held)
+            r["ceiling_conn_bytes"] = (g.ram_used() - before) / max(1, pool.held)
         except Exception:                # no shell: the guest died (Linux's OOM, a panic)
             r["ceiling_conn_bytes"] = float("nan")
-        echoed = 0
-        for c in clients:                # one line on every connection, client by client
-            echoed += c[1]("echo")["echoed"]
-        r["ceiling_echoed"] = echoed
+        pool.echo(r, "ceiling_echoed")
     except Exception as e:               # keep what was measured
         stop = "error: %r" % (e,)
-        r.setdefault("conns_ceiling", held)
+        r.setdefault("conns_ceiling", pool.held if pool else 0)
     finally:
         try:                             # after the echo: the guest (or Linux) still answers
             g.p.timeout = 30
             g.ram_used()
             r["ceiling_alive"] = 1
-            if hasattr(g, "oom_kills"):  # Linux: did its OOM killer end the echo server?
-                r["ceiling_oom_kills"] = g.oom_kills()
         except Exception:
             r["ceiling_alive"] = 0
+        if hasattr(g, "oom_kills"):      # Linux: did its OOM killer end the echo server?
+            try:
+                r["ceiling_oom_kills"] = g.oom_kills()
+            except Exception:
+                pass
         r["ceiling_stop"] = stop
         print("# ceiling: stopped by %s" % stop, flush=True)
-        for c in clients:
-            try:
-                c[1]("close")
-                c[0].stdin.close()
-                c[0].wait(60)
-            except Exception:
-                c[0].kill()
+        if pool:
+            pool.close()
     return r
+
+
+# BENCH_CURVES=1 (after the rest, before the ceiling) or =only: how each cost grows with
+# idle connections, at each of CURVE_LEVELS
+CURVES = os.environ.get("BENCH_CURVES", "0") in ("1", "only")
+CURVES_ONLY = os.environ.get("BENCH_CURVES", "0") == "only"
+CURVE_LEVELS = [int(x) for x in os.environ.get("CURVE_LEVELS", "0,1000,10000,30000").split(",")]
+CURVE_METRICS = ("rtt_us", "echo_MBps", "idle_cpu_pct", "conn_bytes")
+
+
+def curves(g):
+    """At each level of idle connections (held open, one line echoed on each first): the
+    round trip of one more connection (median of 500, us), bulk echo on one more (MB/s),
+    the idle guest's host CPU (% of a core) and guest RAM per held connection (bytes).
+    Keys curve_<metric>_<level>; a level the guest cannot reach ends its curve
+    (curve_stop says why)."""
+    r = {}
+    pool = None
+    try:
+        pool = Pool()
+        time.sleep(1)
+        before = g.ram_used()
+        for level in CURVE_LEVELS:
+            why = pool.grow(level, what="curve")
+            if why:
+                r["curve_stop"] = "%s before %d" % (why, level)
+                break
+            if level and pool.echo() != level:
+                r["curve_stop"] = "not every connection echoed at %d" % level
+                break
+            r["curve_conn_bytes_%d" % level] = (g.ram_used() - before) / level if level else float("nan")
+            r["curve_rtt_us_%d" % level] = statistics.median(rtt_samples(GUEST_IP, 500)) * 1e6
+            r["curve_echo_MBps_%d" % level] = echo_mbps(g)[0]
+            r["curve_idle_cpu_pct_%d" % level] = idle_cpu_pct(g.p.pid)
+            print("# curve at %d: %s" % (level, ", ".join("%s=%.1f" % (m, r["curve_%s_%d" % (m, level)])
+                                                         for m in CURVE_METRICS)), flush=True)
+    except Exception as e:
+        r["curve_stop"] = "error: %r" % (e,)
+    finally:
+        if pool:
+            pool.close()
+    return r
+
+
+def plot_curves(runs):
+    """build/bench/<KEY>_<metric>.svg: each metric against idle connections, one line per
+    guest (Debian's python3-matplotlib). Returns the files written."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("# curves: no matplotlib (apt-get install python3-matplotlib); figures only")
+        return []
+    out = os.path.join(ROOT, "build", "bench")
+    os.makedirs(out, exist_ok=True)
+    labels = {"rtt_us": "round trip of one more connection (us, median)",
+              "echo_MBps": "bulk echo on one more connection (MB/s)",
+              "idle_cpu_pct": "idle guest's host CPU (% of a core)",
+              "conn_bytes": "guest RAM per idle connection (bytes)"}
+    files = []
+    for m in CURVE_METRICS:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for name, r in runs:
+            pts = sorted((lv, r["curve_%s_%d" % (m, lv)]) for lv in CURVE_LEVELS
+                         if "curve_%s_%d" % (m, lv) in r and r["curve_%s_%d" % (m, lv)] == r["curve_%s_%d" % (m, lv)])
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o",
+                        label="this kernel" if name == "kernel" else "Linux 6.1 guest")
+        ax.set_xlabel("idle connections held")
+        ax.set_ylabel(labels[m])
+        ax.set_title("%s, %s, -m 128M (%s)" % (BOARD, NIC, time.strftime("%Y-%m-%d")))
+        ax.set_ylim(bottom=0)
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+        f = os.path.join(out, "%s_%s.svg" % (KEY, m))
+        fig.savefig(f, bbox_inches="tight")
+        plt.close(fig)
+        files.append(f)
+    return files
+
+
+def usernet_first_echo_ms(nic=None, timeout=30):
+    """`make run`'s first echo: QEMU's user network, DHCP, the board's default NIC (or nic,
+    x86), timed from QEMU's spawn to the first byte-exact echo through hostfwd. A new
+    connection is tried every 20 ms and each is kept (slirp accepts it at once and
+    retransmits its SYN toward the guest only after seconds), so the figure is when the
+    guest first answers, not when some retry happened to ask."""
+    import selectors
+    from conftest import free_port, qemu_command
+    port = free_port()
+    extra = {"NIC": nic} if nic else {}
+    cmd = qemu_command(BOARD, HOSTFWD_ECHO_PORT=port, HOSTFWD_CHAT_PORT=free_port(),
+                       HOSTFWD_SELECT_PORT=free_port(), HOSTFWD_STATUS_PORT=free_port(), **extra)
+    sel, socks = selectors.DefaultSelector(), []
+    t0 = time.monotonic()
+    q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        next_try = t0
+        while time.monotonic() - t0 < timeout:
+            if time.monotonic() >= next_try:
+                next_try += 0.02
+                try:
+                    c = socket.create_connection(("127.0.0.1", port), timeout=0.05)
+                    c.sendall(b"first\n")
+                    c.setblocking(False)
+                    sel.register(c, selectors.EVENT_READ)
+                    socks.append(c)
+                except OSError:
+                    pass
+            for key, _ in sel.select(0.005):
+                try:
+                    got = key.fileobj.recv(16)
+                except OSError:
+                    got = b""
+                if got == b"first\n":
+                    return (time.monotonic() - t0) * 1000
+                sel.unregister(key.fileobj)      # reset or closed: slirp found no guest
+        return float("nan")
+    finally:
+        for c in socks:
+            c.close()
+        q.terminate()
+        q.wait(10)
 
 
 def usernet_conns(budget_s=60):
@@ -464,8 +628,11 @@ def measure(cls):
     try:
         r["boot_to_echo_ms"] = first_echo(t0)
         g.ready()
-        if CEILING_ONLY:
-            r.update(ceiling(g))
+        if CEILING_ONLY or CURVES_ONLY:
+            if CURVES:
+                r.update(curves(g))
+            if CEILING:
+                r.update(ceiling(g))
             return r
         r["idle_cpu_pct"] = idle_cpu_pct(g.p.pid)
         r["rtt_us"], r["rtt6_us"] = rtt_us((cls is Linux or board_info(BOARD)["IPV6"] == "1")
@@ -505,6 +672,8 @@ def measure(cls):
                 finally:
                     if pace:
                         subprocess.run(["tc", "qdisc", "del", "dev", "tap0", "root"], check=True)
+        if CURVES:
+            r.update(curves(g))
         if CEILING:                      # last: the peer may not survive it
             time.sleep(5)
             r.update(ceiling(g))
@@ -546,14 +715,22 @@ def main():
     if X86 and os.environ.get("BENCH_PEER", "1") == "1":
         runs.append(("linux", measure(Linux)))
     for name, r in runs:
-        for f in FIELDS + [k for k in sorted(r) if k.startswith(("burst", "ceiling", "conns_ceiling"))]:
+        for f in FIELDS + [k for k in sorted(r) if k.startswith(("burst", "ceiling", "conns_ceiling", "curve"))]:
             if f in r and isinstance(r[f], str):
                 print("# %s_%s_%s: %s" % (KEY, name, f, r[f]), flush=True)
             elif f in r:
                 print("%s_%s_%s=%.2f" % (KEY, name, f, r[f]), flush=True)
     if len(runs) == 2 and "conns_ceiling" in runs[0][1] and "conns_ceiling" in runs[1][1]:
         print("%s_ratio_conns_ceiling=%.3f" % (KEY, runs[0][1]["conns_ceiling"] / max(1, runs[1][1]["conns_ceiling"])))
-    if CEILING_ONLY:
+    if CURVES:
+        for lv in CURVE_LEVELS[1:]:
+            k0, k1 = "curve_rtt_us_%d" % CURVE_LEVELS[0], "curve_rtt_us_%d" % lv
+            for name, r in runs:
+                if k0 in r and k1 in r:
+                    print("%s_%s_curve_rtt_growth_%d=%.3f" % (KEY, name, lv, r[k1] / r[k0]))
+        for f in plot_curves(runs):
+            print("# curve: %s" % f)
+    if CEILING_ONLY or CURVES_ONLY:
         return
     if len(runs) == 2:
         k, lx = runs[0][1], runs[1][1]
@@ -578,6 +755,10 @@ def main():
             print("%s_%s=%.2f" % (KEY, f, v), flush=True)
     if os.environ.get("BENCH_USERNET", "1") == "1":
         # QEMU's user network, for comparison: hostfwd listens on this namespace's loopback
+        for nic in ([None, "virtio"] if X86 else [None]):
+            ms = sorted(usernet_first_echo_ms(nic) for _ in range(3))
+            print("%s_kernel_usernet_first_echo_ms%s=%.2f   # median of 3: %s" % (
+                KEY, "_" + nic if nic else "", ms[1], ", ".join("%.0f" % m for m in ms)))
         print("%s_kernel_usernet_conns=%d" % (KEY, usernet_conns()))
 
 

@@ -5,7 +5,8 @@ Run where the guest is reachable (inside the tap namespace: `ip netns exec NS ..
 Commands come one per line on stdin; each answer is one JSON line on stdout:
   open N      open N more connections, WINDOW connects in flight at a time; each is
               checked with a short echo of its own ("open" is done when it came back).
-              -> {"opened": total open, "refused": connects reset/refused, "s": seconds}
+              -> {"opened": total open, "refused": connects reset/refused, "no_port":
+                  connects the host had no local port for (EADDRNOTAVAIL), "s": seconds}
   echo        send one line on every open connection at once, then wait until every line
               came back byte-exact -> {"echoed": n, "bad": n, "lost": n, "s": seconds}
   close       close every connection -> {"closed": n}
@@ -75,7 +76,7 @@ def run(pending, want, on_done, deadline):
 
 def cmd_open(n):
     t0 = time.monotonic()
-    refused = 0
+    refused = no_port = 0
     todo = n
     inflight = {}
     deadline = t0 + TIMEOUT
@@ -94,6 +95,11 @@ def cmd_open(n):
             s.setblocking(False)
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             rc = s.connect_ex((HOST, PORT))
+            if rc == errno.EADDRNOTAVAIL:   # no local port left: the host's limit, not the guest's
+                no_port += 1
+                s.close()
+                todo -= 1
+                continue
             if rc not in (0, errno.EINPROGRESS):
                 refused += 1
                 s.close()
@@ -142,7 +148,8 @@ def cmd_open(n):
     for s in list(inflight):
         sel.unregister(s)
         done(s, False)
-    return {"opened": len(conns), "refused": refused, "s": round(time.monotonic() - t0, 3)}
+    return {"opened": len(conns), "refused": refused, "no_port": no_port,
+            "s": round(time.monotonic() - t0, 3)}
 
 
 def cmd_echo(k):
