@@ -205,6 +205,9 @@ OBJS += $(GENERATED_OBJS)
 # rebuilds what it must and no change of configuration needs `make clean`.
 # Addressing: DHCP with a static fallback; `make NET_DHCP=0` uses the static address only.
 NET_DHCP ?= 1
+# 1: probe a leased address with ARP before using it (RFC 2131 2.2's SHOULD; about 1 s more
+# to the first echo). Off by default: see net/include/lwipopts.h.
+NET_DHCP_ARP_CHECK ?= 0
 NET_IP ?= 10.0.2.15
 NET_NETMASK ?= 255.255.255.0
 NET_GATEWAY ?= 10.0.2.2
@@ -252,7 +255,7 @@ CRAWL_PARALLEL ?= 64
 # The poll loop's busy-poll window after a NIC's frames, us (k_busy_poll_set(); 0: off;
 # the shell's busypoll changes it at run time)
 K_BUSY_POLL_US ?= 200
-CONFIG_NUMS := K_BUSY_POLL_US NET_MAX_SOCKETS NET_TCP_WND_SEGMENTS NET_TCP_SND_SEGMENTS NET_MBOX_SIZE NET_TCP_RTO_MAX_MS NET_DHCP \
+CONFIG_NUMS := K_BUSY_POLL_US NET_MAX_SOCKETS NET_TCP_WND_SEGMENTS NET_TCP_SND_SEGMENTS NET_MBOX_SIZE NET_TCP_RTO_MAX_MS NET_DHCP NET_DHCP_ARP_CHECK \
                NET_TLS NET_GZIP NET_HTTPD NET_IPV6 MAIN_STACK SERVER_STACK NET_TCPIP_STACK FETCH_STACK CRAWL_STACK FETCH_PARALLEL CRAWL_PARALLEL \
                CHAT_QUEUE CHAT_STACK NET_CONN_RESERVE_MIN NET_CONN_INFLIGHT NET_TCP_MSS NET_MEM_CACHE_MAX NET_RX_QUEUE_MAX \
                ECHO_PORT CHAT_PORT SELECT_PORT STATUS_PORT

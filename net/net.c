@@ -412,7 +412,7 @@ int net_start(void)
                 addr_source = "dhcp";
                 break;
             }
-            k_sleep_ms(50);
+            k_sleep_ms(10);     /* the servers start once it comes: look often */
         }
         if (strcmp(addr_source, "dhcp") != 0)
             printf("net: no DHCP lease after %u ms, using the static address\n",

@@ -41,7 +41,8 @@ void sys_mark_tcpip_thread(void);
  * Everything lwIP allocates (PCBs, netconns, pbufs, segments, mailboxes) comes from the
  * kernel's heap (MEM_LIBC_MALLOC, MEMP_MEM_MALLOC), so the number of connections grows with
  * the board's RAM instead of being fixed by pool sizes; `mem` shows all of it. The MEMP_NUM_*
- * counts below are then only what netstat reports as "avail", except MEMP_NUM_NETCONN, which
+ * counts below then limit nothing (lwIP sets a pool's "avail", which netstat and /api/net
+ * show, only for real pools: it reads 0 here), except MEMP_NUM_NETCONN, which
  * sizes lwIP's socket table (the one static array, NET_MAX_SOCKETS from board.mk, about
  * 16 bytes a socket; newlib's FD_SETSIZE is raised to match on the command line). The
  * applications refuse new connections before the heap runs out (net_conn_admit()). */
@@ -114,6 +115,13 @@ void net_mem_free(void *p);
 #define LWIP_UDP                        1
 #define LWIP_TCP                        1
 #define LWIP_DHCP                       1
+/* After the ACK, lwIP's check that nobody else holds the leased address (two ARP probes,
+ * 500 ms each on its fine timer: 1.0-1.5 s before the address is used) is off unless
+ * NET_DHCP_ARP_CHECK=1. RFC 2131 section 2.2 makes it a SHOULD; on QEMU's user network the
+ * server is QEMU's own and the guest the only client, and there it was the larger half of
+ * the time from the lease to the first echo. Zephyr's DHCPv4 likewise leaves address
+ * conflict detection off by default. A board on a shared LAN may turn it on. */
+#define DHCP_DOES_ARP_CHECK             NET_DHCP_ARP_CHECK
 #define LWIP_AUTOIP                     0
 #define LWIP_DNS                        1
 /* Servers: the DHCP or static one, and those of IPv6's RDNSS or DHCPv6 (which write from
