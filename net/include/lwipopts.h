@@ -116,7 +116,8 @@ void net_mem_free(void *p);
 #define LWIP_TCP                        1
 #define LWIP_DHCP                       1
 /* After the ACK, lwIP's check that nobody else holds the leased address (two ARP probes,
- * 500 ms each on its fine timer: 1.0-1.5 s before the address is used) is off unless
+ * the first ending on the next tick of its 500 ms fine timer, the second a tick later:
+ * 0.5-1.0 s before the address is used) is off unless
  * NET_DHCP_ARP_CHECK=1. RFC 2131 section 2.2 makes it a SHOULD; on QEMU's user network the
  * server is QEMU's own and the guest the only client, and there it was the larger half of
  * the time from the lease to the first echo. Zephyr's DHCPv4 likewise leaves address

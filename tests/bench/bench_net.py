@@ -54,6 +54,9 @@ Figures, one key=value per line, then a table:
                    socket errors and non-2xx answers; http_close_rps the same with
                    "Connection: close" on every request (a connection per request for both)
   usernet_conns    (ours) connections QEMU's user network (hostfwd) held within 60 s
+  (BENCH_RUNS=N)   N rounds, ours then Linux's in each: every figure is the median, each
+                   one's spread over the rounds is printed, and ratio_<f>_rounds lists the
+                   ratio of each round (rtt, bulk echo, boot, http)
   usernet_first_echo_ms[_virtio]  (ours) `make run`'s first echo: QEMU's user network, DHCP,
                    the default NIC (x86: and virtio-net), from QEMU's spawn; median of 3
   tls_handshake_ms (ours, QEMU's user network) median of 7 `fetch https://.../file/0` minus
@@ -232,7 +235,7 @@ def idle_cpu_pct(pid):
 def load(n):
     p = subprocess.Popen([PY, os.path.join(ROOT, "tests", "qemu", "loadclient.py"), GUEST_IP, "7"],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                         env=dict(os.environ, LOAD_TIMEOUT="300"))
+                         env=dict(os.environ, LOAD_TIMEOUT="300", LOAD_CLOSE_RST="1"))
 
     def ask(line):
         p.stdin.write(line + "\n")
@@ -361,6 +364,8 @@ class Pool:
                 c[0].wait(60)
             except Exception:
                 c[0].kill()
+                c[0].wait(10)
+            c[0].stdout.close()
         self.clients, self.held = [], 0
 
 
@@ -473,10 +478,13 @@ def plot_curves(runs):
                         label="this kernel" if name == "kernel" else "Linux 6.1 guest")
         ax.set_xlabel("idle connections held")
         ax.set_ylabel(labels[m])
-        ax.set_title("%s, %s, -m 128M (%s)" % (BOARD, NIC, time.strftime("%Y-%m-%d")))
+        ax.set_title("%s, %s%s (%s)" % (BOARD, NIC if X86 else board_info(BOARD)["NIC"],
+                                        ", -m 128M" if KEY.startswith(("x86", "a53")) else "",
+                                        time.strftime("%Y-%m-%d")))
         ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
-        ax.legend()
+        if ax.lines:
+            ax.legend()
         f = os.path.join(out, "%s_%s.svg" % (KEY, m))
         fig.savefig(f, bbox_inches="tight")
         fig.savefig(f[:-4] + ".png", bbox_inches="tight", dpi=80)
@@ -497,7 +505,7 @@ def usernet_first_echo_ms(nic=None, timeout=30):
     extra = {"NIC": nic} if nic else {}
     cmd = qemu_command(BOARD, HOSTFWD_ECHO_PORT=port, HOSTFWD_CHAT_PORT=free_port(),
                        HOSTFWD_SELECT_PORT=free_port(), HOSTFWD_STATUS_PORT=free_port(), **extra)
-    sel, socks = selectors.DefaultSelector(), []
+    sel, socks, got = selectors.DefaultSelector(), [], {}
     t0 = time.monotonic()
     q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
@@ -506,28 +514,39 @@ def usernet_first_echo_ms(nic=None, timeout=30):
         while time.monotonic() - t0 < timeout:
             if time.monotonic() >= next_try:
                 next_try += 0.02
+                c = None
                 try:
                     c = socket.create_connection(("127.0.0.1", port), timeout=0.05)
+                    socks.append(c)
                     c.sendall(b"first\n")
                     c.setblocking(False)
                     sel.register(c, selectors.EVENT_READ)
-                    socks.append(c)
+                    got[c] = b""
                 except OSError:
                     pass
             for key, _ in sel.select(0.005):
+                c = key.fileobj
                 try:
-                    got = key.fileobj.recv(16)
+                    chunk = c.recv(16)
                 except OSError:
-                    got = b""
-                if got == b"first\n":
+                    chunk = b""
+                if not chunk:                    # reset or closed: slirp found no guest
+                    sel.unregister(c)
+                    continue
+                got[c] += chunk
+                if got[c] == b"first\n":
                     return (time.monotonic() - t0) * 1000
-                sel.unregister(key.fileobj)      # reset or closed: slirp found no guest
         return float("nan")
     finally:
+        sel.close()
         for c in socks:
             c.close()
         q.terminate()
-        q.wait(10)
+        try:
+            q.wait(10)
+        except subprocess.TimeoutExpired:
+            q.kill()
+            q.wait(10)
 
 
 def usernet_conns(budget_s=60):
@@ -687,6 +706,26 @@ FIELDS = ["boot_to_echo_ms", "rtt_us", "rtt6_us", "echo_MBps", "echo_qemu_cpu_pc
           "all_echo_p50_s", "all_echo_s", "conn_bytes", "idle_cpu_pct"]
 
 
+# BENCH_RUNS=N: N rounds, each this kernel then the Linux peer (alternating, so both see the
+# same host); the figures printed are the medians, with each one's spread
+BENCH_RUNS = int(os.environ.get("BENCH_RUNS", "1"))
+
+
+def median_of(results):
+    """One result from several rounds' dicts: each number's median (nan where a round
+    lacks it), a string from the first round."""
+    out = {}
+    for k in results[0]:
+        v = [r.get(k) for r in results]
+        if isinstance(v[0], str):
+            out[k] = v[0]
+        elif all(isinstance(x, (int, float)) for x in v):
+            out[k] = statistics.median(v)
+        else:
+            out[k] = float("nan")
+    return out
+
+
 def main():
     if not os.environ.get("BENCH_NS"):
         # make the namespace and run again inside it (QEMU, clients and all)
@@ -710,9 +749,30 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     print("# %s, %s%s, %d connections" % (time.strftime("%Y-%m-%d"), BOARD,
                                            ", " + NIC if X86 else "", CONNS), flush=True)
-    runs = [("kernel", measure(Ours))]
-    if X86 and os.environ.get("BENCH_PEER", "1") == "1":
-        runs.append(("linux", measure(Linux)))
+    peer = X86 and os.environ.get("BENCH_PEER", "1") == "1"
+    rounds = []                        # BENCH_RUNS rounds, each ours then Linux's
+    for i in range(BENCH_RUNS):
+        rounds.append([("kernel", measure(Ours))] + ([("linux", measure(Linux))] if peer else []))
+        if BENCH_RUNS > 1:
+            for name, r in rounds[-1]:
+                print("# round %d, %s: %s" % (i + 1, name, ", ".join(
+                    "%s=%.1f" % (f, r[f]) for f in FIELDS if f in r)), flush=True)
+    runs = rounds[0] if BENCH_RUNS == 1 else [
+        (name, median_of([rd[j][1] for rd in rounds])) for j, (name, _) in enumerate(rounds[0])]
+    if BENCH_RUNS > 1:                 # each figure's spread over the rounds, and the ratios'
+        for j, (name, _) in enumerate(rounds[0]):
+            for f in FIELDS:
+                v = [rd[j][1][f] for rd in rounds if f in rd[j][1]]
+                if v:
+                    print("# %s_%s_%s over %d rounds: median %.2f, %.2f-%.2f" % (
+                        KEY, name, f, len(v), statistics.median(v), min(v), max(v)))
+        if peer:
+            for f in ("rtt_us", "rtt6_us", "echo_MBps", "boot_to_echo_ms", "http_rps"):
+                q = [rd[0][1][f] / rd[1][1][f] for rd in rounds
+                     if f in rd[0][1] and rd[1][1].get(f)]
+                if q:
+                    print("%s_ratio_%s_rounds=%s   # median %.3f" % (
+                        KEY, f, ",".join("%.3f" % x for x in q), statistics.median(q)))
     for name, r in runs:
         for f in FIELDS + [k for k in sorted(r) if k.startswith(("burst", "ceiling", "conns_ceiling", "curve"))]:
             if f in r and isinstance(r[f], str):
@@ -749,15 +809,20 @@ def main():
         print("|---|" + "---|" * len(runs))
         for f in FIELDS:
             print("| %s | " % f + " | ".join("%.1f" % r[f] for _, r in runs) + " |")
-    if os.environ.get("BENCH_TLS", "1") == "1":
+    # =only modes run nothing else unless asked (BENCH_TLS=1, BENCH_USERNET=1)
+    if os.environ.get("BENCH_TLS", "0" if only else "1") == "1":
         for f, v in tls_bench().items():
             print("%s_%s=%.2f" % (KEY, f, v), flush=True)
-    if os.environ.get("BENCH_USERNET", "1") == "1":
+    if os.environ.get("BENCH_USERNET", "0" if only else "1") == "1":
         # QEMU's user network, for comparison: hostfwd listens on this namespace's loopback
-        for nic in ([None, "virtio"] if X86 else [None]):
-            ms = sorted(usernet_first_echo_ms(nic) for _ in range(3))
+        base = board_info(BOARD)["KEY"]           # not BENCH_NIC's key: the NIC is named here
+        for nic in (["e1000", "virtio"] if X86 else [None]):
+            ms = [usernet_first_echo_ms(nic) for _ in range(3)]
+            ok = sorted(m for m in ms if m == m)  # nan: no echo within 30 s
             print("%s_kernel_usernet_first_echo_ms%s=%.2f   # median of 3: %s" % (
-                KEY, "_" + nic if nic else "", ms[1], ", ".join("%.0f" % m for m in ms)))
+                base, "_virtio" if nic == "virtio" else "",
+                statistics.median(ok) if len(ok) == len(ms) else float("nan"),
+                ", ".join("%.0f" % m for m in ms)))
         if not only:
             print("%s_kernel_usernet_conns=%d" % (KEY, usernet_conns()))
 

@@ -19,6 +19,7 @@ import os
 import resource
 import selectors
 import socket
+import struct
 import sys
 import time
 
@@ -26,6 +27,9 @@ HOST = sys.argv[1]
 PORT = int(sys.argv[2])
 WINDOW = int(os.environ.get("LOAD_WINDOW", "64"))
 TIMEOUT = float(os.environ.get("LOAD_TIMEOUT", "120"))
+# LOAD_CLOSE_RST=1: `close` resets its connections (SO_LINGER 0) instead of closing them, so
+# that tens of thousands of them do not hold the host's ports in TIME_WAIT for a minute
+CLOSE_RST = os.environ.get("LOAD_CLOSE_RST", "0") == "1"
 
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 try:
@@ -191,6 +195,8 @@ def main():
         elif words[0] == "close":
             n = len(conns)
             for s in conns:
+                if CLOSE_RST:                # a reset: no port left in TIME_WAIT for 60 s
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 s.close()
             conns.clear()
             out = {"closed": n}
