@@ -24,8 +24,9 @@ def connect(g, timeout=TIMEOUT):
     return s
 
 
-def echo_roundtrip(g, data, timeout=TIMEOUT):
-    """Send data while reading the echo concurrently; return what came back."""
+def echo_roundtrip(g, data, timeout=TIMEOUT, while_open=None):
+    """Send data while reading the echo concurrently; return what came back.
+    while_open(): called once all came back (or the reader gave up), before the close."""
     s = connect(g, timeout)
     got = bytearray()
 
@@ -43,7 +44,11 @@ def echo_roundtrip(g, data, timeout=TIMEOUT):
     t.start()
     s.sendall(data)
     t.join(timeout)
-    s.close()
+    try:
+        if while_open:
+            while_open()
+    finally:
+        s.close()
     return bytes(got)
 
 
@@ -65,27 +70,13 @@ def test_echo_connection_stack_keeps_headroom_after_bulk_echo(ng):
     An overflow would panic at the next switch (the guard words); this catches the margin
     going before that."""
     data = os.urandom(1 << 20)
-    s = connect(ng)
-    got = bytearray()
-
-    def reader():
-        while len(got) < len(data):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            got.extend(chunk)
-    t = threading.Thread(target=reader)
-    t.start()
-    s.sendall(data)
-    t.join(TIMEOUT)
-    try:
-        assert bytes(got) == data
-        rows = [l.split() for l in ng.cmd("ps -a").splitlines() if " echo-conn " in l]
-        assert len(rows) == 1, rows
-        stack, peak = int(rows[0][-3]), int(rows[0][-2])
-        assert peak <= 0.85 * stack, "echo-conn used %d of its %d bytes of stack" % (peak, stack)
-    finally:
-        s.close()
+    rows = []
+    got = echo_roundtrip(ng, data, while_open=lambda: rows.extend(
+        l.split() for l in ng.cmd("ps -a").splitlines() if " echo-conn " in l))
+    assert got == data
+    assert len(rows) == 1, rows
+    stack, peak = int(rows[0][-3]), int(rows[0][-2])
+    assert peak <= 0.85 * stack, "echo-conn used %d of its %d bytes of stack" % (peak, stack)
 
 
 def test_tcp_echo_32_clients_at_once(ng):
