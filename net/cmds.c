@@ -1,5 +1,6 @@
 /* cmds.c - network shell commands: ifconfig, netstat, keepalive, sntp. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,10 +170,11 @@ static int cmd_socklimit(int argc, char **argv)
         return -1;
     }
     if (argc == 2) {
-        /* compared before any narrowing: unsigned long is 64 bits on AArch64 */
+        /* narrowed only once it fits: unsigned long is 64 bits on AArch64; the table's
+         * bound is net_socket_limit()'s to check */
         errno = 0;
         unsigned long n = strtoul(argv[1], NULL, 10);
-        if (errno == ERANGE || n > ss->table || net_socket_limit((unsigned)n) != 0) {
+        if (errno == ERANGE || n > UINT_MAX || net_socket_limit((unsigned)n) != 0) {
             printf("socklimit: at most %u (NET_MAX_SOCKETS, the table's size)\n", ss->table);
             return -1;
         }
