@@ -30,6 +30,12 @@ def board_info(board):
     return dict(line.split("=", 1) for line in out.split())
 
 
+def wrk_ms(text):
+    """A wrk latency ("950.00us", "17.13ms", "3.44s", "1.02m") in milliseconds."""
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[m.group(2)]
+
+
 def has(board, feature):
     """Whether the board's image holds feature ("TLS", "GZIP", "HTTPD"): a board with
     less RAM leaves some out, and its tests then check the error that says so."""

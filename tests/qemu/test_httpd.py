@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, Guest, board_info, boards_with, has
+from conftest import ROOT, Guest, board_info, boards_with, has, wrk_ms
 
 WWW = os.path.join(ROOT, "apps", "www")
 
@@ -327,6 +327,9 @@ def test_api_is_valid_json_and_agrees_with_the_shell(ng):
 
 
 def test_wrk_64_connections_10_s_without_errors(ng):
+    # QEMU's user network: --timeout 10s, because hostfwd's backlog of 1 makes the host
+    # resend most of wrk's 64 SYNs after 1, 3 and 7 s (QEMU's tail, not ours). The tail
+    # is checked on the tap network: test_wrk_p99_on_the_tap_network_...
     before = httpd_counters(ng)
     p = subprocess.run(["wrk", "-t", "2", "-c", "64", "-d", "10s", "--timeout", "10s",
                         "http://127.0.0.1:%d/" % ng.http_port], capture_output=True, text=True,
@@ -342,6 +345,49 @@ def test_wrk_64_connections_10_s_without_errors(ng):
     rc, body, _ = curl(ng, "/")
     assert rc == 0 and body == open(os.path.join(WWW, "index.html"), "rb").read()
     assert wait_no_connections(ng) == 0
+
+
+def host_rtos(g):
+    """Retransmission timeouts of the host's TCP in the guest's namespace so far (TcpExt
+    TCPTimeouts of /proc/net/netstat): a segment toward the guest lost, and resent."""
+    out = subprocess.run(["ip", "netns", "exec", g.ns, "cat", "/proc/net/netstat"],
+                         capture_output=True, text=True, check=True).stdout
+    names, values = [l.split() for l in out.splitlines() if l.startswith("TcpExt:")][:2]
+    return int(values[names.index("TCPTimeouts")])
+
+
+@pytest.fixture(params=boards_with("HTTPD"))
+def tap_http_guest(request):
+    g = Guest(request.param, net="tap")
+    yield g
+    g.close()
+
+
+def test_wrk_p99_on_the_tap_network_is_within_the_hosts_least_rto_of_p50(tap_http_guest):
+    """wrk's 99th percentile, 64 connections for 10 s on /api/status: less than 200 ms
+    (Linux's least retransmission timeout) above the median, so at most 1% of the requests
+    waited for a lost frame to be sent again. (Above the median, not absolute: on a shared
+    machine the median itself grows with the host's load; a lost frame adds 200 ms to it.) The project's other wrk test runs on QEMU's user network, whose hostfwd
+    listens with a backlog of 1 (`ss -ltn`): 64 connections opened at once overflow it, the
+    host resends their SYNs after 1, 3 and 7 s (TcpExtListenOverflows counts them), and the
+    p99 there is QEMU's (3.4 s on every board, where the guest answered each SYN that reached
+    it within 1 ms). Here nothing stands between the client and the guest's NIC: the p99 is
+    ours. It read 220-760 ms on the MPS2 boards while the LAN9118's 10 KiB receive FIFO
+    overflowed during bursts of answers (the driver now drains it as it transmits)."""
+    g = tap_http_guest
+    rtos = host_rtos(g)
+    p = g.in_ns(["wrk", "-t", "2", "-c", "64", "-d", "10s", "--timeout", "10s", "--latency",
+                 "http://%s/api/status" % g.addr], stdout=subprocess.PIPE, text=True)
+    out = p.communicate(timeout=120)[0]
+    print(out)
+    rtos = host_rtos(g) - rtos
+    assert p.returncode == 0 and "Socket errors" not in out and "Non-2xx" not in out, out
+    assert int(re.search(r"(\d+) requests in", out).group(1)) > 1000, out
+    p50, p99 = (wrk_ms(re.search(r"^\s+%d%%\s+(\S+)" % q, out, re.M).group(1)) for q in (50, 99))
+    print("p50 %.1f ms, p99 %.1f ms, %d retransmission timeouts of the host" % (p50, p99, rtos))
+    assert p99 - p50 < 200, "p50 %.1f ms, p99 %.1f ms, %d retransmission timeouts of the host" % (
+        p50, p99, rtos)
+    assert "heap: total=" in g.cmd("mem")                # and the shell answers
 
 
 def chromium():
