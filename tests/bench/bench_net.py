@@ -53,7 +53,12 @@ Figures, one key=value per line, then a table:
                    server on port 80, Linux's from busybox httpd; http_errors counts wrk's
                    socket errors and non-2xx answers; http_close_rps the same with
                    "Connection: close" on every request (a connection per request for both)
+  http_p50_ms, http_p99_ms  wrk's median and 99th percentile of http_rps (--latency);
+                   http_close_p99_ms that of http_close_rps
   usernet_conns    (ours) connections QEMU's user network (hostfwd) held within 60 s
+  usernet_http_*   (both) http_rps's wrk run on QEMU's user network, `make run`'s: rps,
+                   errors, p50_ms, p99_ms, and usernet_listen_overflows, the SYNs the host
+                   dropped at hostfwd's listening socket (backlog 1) in that run
   (BENCH_RUNS=N)   N rounds, ours then Linux's in each: every figure is the median, each
                    one's spread over the rounds is printed, and ratio_<f>_rounds lists the
                    ratio of each round (rtt, bulk echo, boot, http)
@@ -82,7 +87,7 @@ import pexpect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
-from conftest import board_info  # noqa: E402
+from conftest import board_info, wrk_ms  # noqa: E402
 
 BOARD = os.environ.get("BOARD", "qemu-x86")
 KEY = board_info(BOARD)["KEY"]
@@ -622,17 +627,59 @@ def tls_bench():
     return r
 
 
-def http_rps(close=False):
-    """wrk against the guest's port 80: (requests/s, errors). close: every request asks
-    for Connection: close (a new connection each, what busybox httpd does anyway)."""
-    out = subprocess.run(["wrk", "-t", "2", "-c", "64", "-d", "10s", "--timeout", "10s"] +
-                         (["-H", "Connection: close"] if close else []) +
-                         ["http://%s/bench-1k.html" % GUEST_IP], capture_output=True, text=True,
-                         timeout=120).stdout
+def wrk(url, close=False):
+    """wrk, 10 s, 2 threads, 64 connections: (requests/s, errors, p50 ms, p99 ms). close:
+    every request asks for Connection: close (a new connection each, what busybox httpd
+    does anyway)."""
+    out = subprocess.run(["wrk", "-t", "2", "-c", "64", "-d", "10s", "--timeout", "10s", "--latency"] +
+                         (["-H", "Connection: close"] if close else []) + [url],
+                         capture_output=True, text=True, timeout=120).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, errors + (int(m.group(1)) if m else 0)
+    p50, p99 = (wrk_ms(re.search(r"^\s+%d%%\s+(\S+)" % q, out, re.M).group(1)) for q in (50, 99))
+    return rps, errors + (int(m.group(1)) if m else 0), p50, p99
+
+
+def http_rps(close=False):
+    """wrk against the guest's port 80 on the tap network."""
+    return wrk("http://%s/bench-1k.html" % GUEST_IP, close)
+
+
+def listen_overflows():
+    """The host's TcpExt ListenOverflows in this namespace: SYNs dropped because a listening
+    socket's accept queue was full (QEMU's hostfwd listens with a backlog of 1)."""
+    with open("/proc/net/netstat") as f:
+        names, values = [l.split() for l in f if l.startswith("TcpExt:")][:2]
+    return int(values[names.index("ListenOverflows")])
+
+
+def usernet_http(cls):
+    """wrk on QEMU's user network, as `make run` has it: 127.0.0.1:port forwarded to the
+    guest's port 80 (hostfwd), /bench-1k.html, keep-alive. Both guests behind the same
+    forwarder: its backlog of 1 drops most of the 64 SYNs wrk sends at once, and the host
+    resends them after 1, 3 and 7 s; listen_overflows says how many were dropped."""
+    from conftest import free_port
+    port = free_port()
+    if cls is Ours:
+        from conftest import Guest
+        g = Guest(BOARD, HOSTFWD_STATUS_PORT=port, **({"NIC": NIC} if NIC != "e1000" else {}))
+        stop = g.close
+    else:
+        argv = peer_cmd()
+        i = argv.index("tap,id=net0,ifname=tap0,script=no,downscript=no")
+        argv[i] = "user,id=net0,hostfwd=tcp:127.0.0.1:%d-:80" % port
+        argv[-1] = "console=ttyS0 quiet peer_ip=10.0.2.15/24 peer_gw=10.0.2.2"
+        g = Linux(argv)
+        g.ready()
+        stop = lambda: g.p.terminate(force=True)
+    try:
+        o = listen_overflows()
+        rps, errors, p50, p99 = wrk("http://127.0.0.1:%d/bench-1k.html" % port)
+        return {"usernet_http_rps": rps, "usernet_http_errors": errors, "usernet_http_p50_ms": p50,
+                "usernet_http_p99_ms": p99, "usernet_listen_overflows": listen_overflows() - o}
+    finally:
+        stop()
 
 
 def measure(cls):
@@ -657,8 +704,8 @@ def measure(cls):
                                            and wait_ip6())
         (r["echo_MBps"], r["echo_qemu_cpu_pct"], r["echo_host_busy_pct"],
          r["echo_frames"]) = echo_mbps(g)
-        r["http_rps"], r["http_errors"] = http_rps()
-        r["http_close_rps"], r["http_close_errors"] = http_rps(close=True)
+        r["http_rps"], r["http_errors"], r["http_p50_ms"], r["http_p99_ms"] = http_rps()
+        r["http_close_rps"], r["http_close_errors"], _, r["http_close_p99_ms"] = http_rps(close=True)
         time.sleep(1)
         before = g.ram_used()
         p, ask = load(CONNS)
@@ -701,8 +748,8 @@ def measure(cls):
 
 
 FIELDS = ["boot_to_echo_ms", "rtt_us", "rtt6_us", "echo_MBps", "echo_qemu_cpu_pct", "echo_host_busy_pct",
-          "echo_frames", "http_rps", "http_errors", "http_close_rps",
-          "http_close_errors", "conns_held", "all_echoed",
+          "echo_frames", "http_rps", "http_errors", "http_p50_ms", "http_p99_ms", "http_close_rps",
+          "http_close_errors", "http_close_p99_ms", "conns_held", "all_echoed",
           "all_echo_p50_s", "all_echo_s", "conn_bytes", "idle_cpu_pct"]
 
 
@@ -825,6 +872,10 @@ def main():
                 ", ".join("%.0f" % m for m in ms)))
         if not only:
             print("%s_kernel_usernet_conns=%d" % (KEY, usernet_conns()))
+            if board_info(BOARD)["HTTPD"] == "1":
+                for cls in [Ours] + ([Linux] if peer else []):
+                    for f, v in usernet_http(cls).items():
+                        print("%s_%s_%s=%.2f" % (KEY, cls.name, f, v), flush=True)
 
 
 if __name__ == "__main__":
