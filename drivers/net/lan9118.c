@@ -224,10 +224,9 @@ static err_t lan9118_output(struct netif *netif, struct pbuf *p)
      * milliseconds without returning to the loop, while the peers' next requests and ACKs
      * arrive; what finds the 10 KiB FIFO full is lost (QEMU's model drops it without
      * counting it in RX_DROP), and the peer waits for its retransmission timeout, 200 ms at
-     * least. wrk, 64 connections on /api/status, AN385 on a tap: 56-62 host RTOs in 10 s
-     * and p99 355-387 ms before; 1 and 17-18 ms with this. Frames go to lwIP's mailbox as
-     * the loop's poll would send them (netdrv_rx_room() bounds both); any left for want of
-     * room are the loop's at its next pass. */
+     * least (docs/design.md, "The M3 and its receive FIFO", has the measurements). Frames
+     * go to lwIP's mailbox as the loop's poll would send them (netdrv_rx_room() bounds
+     * both); any left for want of room are the loop's at its next pass. */
     if ((RX_FIFO_INF >> 16) & 0xFFu) {
         (void)netdrv_poll(netif);
         if (stats.rx_waiting)

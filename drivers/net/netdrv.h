@@ -39,7 +39,10 @@ struct netdrv_stats {
 err_t netdrv_init(struct netif *netif);
 
 /* Called by the poll loop (idle task, never blocks): pass received frames to
- * netif->input(), reclaim transmitted buffers. Returns the number of frames received. */
+ * netif->input(), reclaim transmitted buffers. Returns the number of frames received.
+ * A FIFO driver may also call it from its own output (the sending task, lwIP's core lock
+ * held): the LAN9118 does, so that its FIFO is drained during bursts of transmission
+ * (docs/design.md, "The M3 and its receive FIFO"). Never from an interrupt handler. */
 int netdrv_poll(struct netif *netif);
 
 /* For the driver's interrupt handler: the network's poll hook (net/net.c) runs at the
@@ -57,6 +60,7 @@ void netdrv_isr_signal(void);
  * netdrv_tx_flush() does nothing. */
 #define NETDRV_TX_BATCH 32
 void netdrv_tx_flush(void);
+/* The network's poll hook runs at the loop's next pass (it flushes, and polls). */
 void netdrv_tx_later(void);
 
 /* Whether a received frame waits for netdrv_poll(), read from memory alone (the receive

@@ -659,21 +659,21 @@ def usernet_http(cls):
     guest's port 80 (hostfwd), /bench-1k.html, keep-alive. Both guests behind the same
     forwarder: its backlog of 1 drops most of the 64 SYNs wrk sends at once, and the host
     resends them after 1, 3 and 7 s; listen_overflows says how many were dropped."""
-    from conftest import free_port
-    port = free_port()
+    from conftest import Guest, free_port
     if cls is Ours:
-        from conftest import Guest
-        g = Guest(BOARD, HOSTFWD_STATUS_PORT=port, **({"NIC": NIC} if NIC != "e1000" else {}))
-        stop = g.close
+        g = Guest(BOARD, **({"NIC": NIC} if NIC != "e1000" else {}))   # picks its own ports
+        port, stop = g.http_port, g.close
     else:
+        port = free_port()
         argv = peer_cmd()
         i = argv.index("tap,id=net0,ifname=tap0,script=no,downscript=no")
         argv[i] = "user,id=net0,hostfwd=tcp:127.0.0.1:%d-:80" % port
         argv[-1] = "console=ttyS0 quiet peer_ip=10.0.2.15/24 peer_gw=10.0.2.2"
         g = Linux(argv)
-        g.ready()
         stop = lambda: g.p.terminate(force=True)
     try:
+        if cls is Linux:
+            g.ready()
         o = listen_overflows()
         rps, errors, p50, p99 = wrk("http://127.0.0.1:%d/bench-1k.html" % port)
         return {"usernet_http_rps": rps, "usernet_http_errors": errors, "usernet_http_p50_ms": p50,
