@@ -55,6 +55,9 @@ Figures, one key=value per line, then a table:
                    "Connection: close" on every request (a connection per request for both)
   http_p50_ms, http_p99_ms  wrk's median and 99th percentile of http_rps (--latency);
                    http_close_p99_ms that of http_close_rps
+  nginx_http_*     (Linux) the same two wrk runs against Debian's nginx 1.22 in the Linux
+                   peer (port 8080, one worker, keep-alive: tests/bench/linux-peer/nginx.conf);
+                   ratio_http_rps_vs_nginx and ratio_http_close_rps_vs_nginx compare ours
   usernet_conns    (ours) connections QEMU's user network (hostfwd) held within 60 s
   usernet_http_*   (both) http_rps's wrk run on QEMU's user network, `make run`'s: rps,
                    errors, p50_ms, p99_ms, and usernet_listen_overflows, the SYNs the host
@@ -646,6 +649,32 @@ def http_rps(close=False):
     return wrk("http://%s/bench-1k.html" % GUEST_IP, close)
 
 
+NGINX = ("/opt/nginx/lib/ld-linux-x86-64.so.2 --library-path /opt/nginx/lib /opt/nginx/nginx "
+         "-e /tmp/nginx-error.log -c /etc/nginx-bench.conf")
+NGINX_FIELDS = ["nginx_http_rps", "nginx_http_errors", "nginx_http_p50_ms", "nginx_http_p99_ms",
+                "nginx_http_close_rps", "nginx_http_close_errors", "nginx_http_close_p99_ms"]
+
+
+def nginx_http(g):
+    """Debian's nginx in the Linux peer (tests/bench/linux-peer/nginx.conf: port 8080, one
+    worker, the same page): http_rps's two wrk runs against it. Then it is stopped and its
+    9 MiB of files deleted from the peer's RAM, so that the memory figures measured after
+    this are those of the guest without it."""
+    out = g.cmd(NGINX + "; echo nginx rc=$?")
+    if "nginx rc=0" not in out:
+        raise RuntimeError("nginx did not start in the Linux peer: %s %s" % (
+            out, g.cmd("cat /tmp/nginx-error.log")))
+    r = {}
+    try:
+        url = "http://%s:8080/bench-1k.html" % GUEST_IP
+        (r["nginx_http_rps"], r["nginx_http_errors"], r["nginx_http_p50_ms"],
+         r["nginx_http_p99_ms"]) = wrk(url)
+        r["nginx_http_close_rps"], r["nginx_http_close_errors"], _, r["nginx_http_close_p99_ms"] = wrk(url, True)
+    finally:
+        g.cmd("kill $(cat /tmp/nginx.pid); while [ -e /tmp/nginx.pid ]; do sleep 0.1; done; rm -rf /opt/nginx")
+    return r
+
+
 def listen_overflows():
     """The host's TcpExt ListenOverflows in this namespace: SYNs dropped because a listening
     socket's accept queue was full (QEMU's hostfwd listens with a backlog of 1)."""
@@ -706,6 +735,8 @@ def measure(cls):
          r["echo_frames"]) = echo_mbps(g)
         r["http_rps"], r["http_errors"], r["http_p50_ms"], r["http_p99_ms"] = http_rps()
         r["http_close_rps"], r["http_close_errors"], _, r["http_close_p99_ms"] = http_rps(close=True)
+        if cls is Linux:
+            r.update(nginx_http(g))
         time.sleep(1)
         before = g.ram_used()
         p, ask = load(CONNS)
@@ -808,20 +839,23 @@ def main():
         (name, median_of([rd[j][1] for rd in rounds])) for j, (name, _) in enumerate(rounds[0])]
     if BENCH_RUNS > 1:                 # each figure's spread over the rounds, and the ratios'
         for j, (name, _) in enumerate(rounds[0]):
-            for f in FIELDS:
+            for f in FIELDS + NGINX_FIELDS:
                 v = [rd[j][1][f] for rd in rounds if f in rd[j][1]]
                 if v:
                     print("# %s_%s_%s over %d rounds: median %.2f, %.2f-%.2f" % (
                         KEY, name, f, len(v), statistics.median(v), min(v), max(v)))
         if peer:
-            for f in ("rtt_us", "rtt6_us", "echo_MBps", "boot_to_echo_ms", "http_rps"):
-                q = [rd[0][1][f] / rd[1][1][f] for rd in rounds
-                     if f in rd[0][1] and rd[1][1].get(f)]
+            for f, lf in (("rtt_us",) * 2, ("rtt6_us",) * 2, ("echo_MBps",) * 2,
+                          ("boot_to_echo_ms",) * 2, ("http_rps",) * 2,
+                          ("http_rps", "nginx_http_rps"), ("http_close_rps", "nginx_http_close_rps")):
+                q = [rd[0][1][f] / rd[1][1][lf] for rd in rounds
+                     if f in rd[0][1] and rd[1][1].get(lf)]
                 if q:
                     print("%s_ratio_%s_rounds=%s   # median %.3f" % (
-                        KEY, f, ",".join("%.3f" % x for x in q), statistics.median(q)))
+                        KEY, f if lf == f else f + "_vs_nginx", ",".join("%.3f" % x for x in q),
+                        statistics.median(q)))
     for name, r in runs:
-        for f in FIELDS + [k for k in sorted(r) if k.startswith(("burst", "ceiling", "conns_ceiling", "curve"))]:
+        for f in FIELDS + [k for k in sorted(r) if k.startswith(("nginx", "burst", "ceiling", "conns_ceiling", "curve"))]:
             if f in r and isinstance(r[f], str):
                 print("# %s_%s_%s: %s" % (KEY, name, f, r[f]), flush=True)
             elif f in r:
@@ -845,6 +879,9 @@ def main():
                   "echo_MBps": k["echo_MBps"] / lx["echo_MBps"] if lx["echo_MBps"] else float("nan"),
                   "http_rps": k["http_rps"] / lx["http_rps"] if lx["http_rps"] else float("nan"),
                   "http_close_rps": k["http_close_rps"] / lx["http_close_rps"] if lx["http_close_rps"] else float("nan"),
+                  "http_rps_vs_nginx": k["http_rps"] / lx["nginx_http_rps"] if lx.get("nginx_http_rps") else float("nan"),
+                  "http_close_rps_vs_nginx": (k["http_close_rps"] / lx["nginx_http_close_rps"]
+                                              if lx.get("nginx_http_close_rps") else float("nan")),
                   "conn_bytes": k["conn_bytes"] / lx["conn_bytes"] if lx["conn_bytes"] > 0 else float("nan"),
                   "all_echo_s": k["all_echo_s"] / lx["all_echo_s"] if lx["all_echo_s"] else float("nan"),
                   "idle_cpu": k["idle_cpu_pct"] / lx["idle_cpu_pct"] if lx["idle_cpu_pct"] else float("nan")}
