@@ -634,7 +634,8 @@ def wrk(url, close=False):
     """wrk, 10 s, 2 threads, 64 connections: (requests/s, errors, p50 ms, p99 ms). close:
     every request asks for Connection: close (a new connection each, what busybox httpd
     does anyway)."""
-    out = subprocess.run(["wrk", "-t", "2", "-c", "64", "-d", "10s", "--timeout", "10s", "--latency"] +
+    out = subprocess.run(["wrk", "-t", "2", "-c", "64", "-d", "10s", "--timeout", "10s",
+                          "--latency"] +
                          (["-H", "Connection: close"] if close else []) + [url],
                          capture_output=True, text=True, timeout=120).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
