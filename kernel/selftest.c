@@ -296,7 +296,16 @@ static void *selftest_main(void *arg)
     CHECK("spawn-enomem", !k_task_spawn("huge", ret_arg, NULL, 512u << 20) && errno == ENOMEM,
           "errno=%d", errno);
 
-    k_heap_stats(&h1);
+    /* The heap is shared: the network allocates and frees beside this task (a frame in
+     * lwIP's mailbox, lwIP's block cache, which gives blocks back after a quiet second).
+     * What it holds at one reading is gone within a few; a leak of the checks above stays.
+     * (CI, AN385 on QEMU's user network: once 36 bytes more at the first reading.) */
+    for (int i = 0; i < 60; i++) {
+        k_heap_stats(&h1);
+        if (h1.used == h0.used)
+            break;
+        k_sleep_ms(50);
+    }
     CHECK("heap-baseline", h1.used == h0.used, "used %u -> %u", (unsigned)h0.used, (unsigned)h1.used);
     return NULL;
 }

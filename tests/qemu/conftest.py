@@ -254,6 +254,21 @@ class Guest:
         """Start argv inside the guest's namespace (tap only); returns the Popen."""
         return subprocess.Popen(["ip", "netns", "exec", self.ns] + argv, **kw)
 
+    def wait_host_listening(self, port, timeout=30.0):
+        """Until a host process in this guest's namespace listens on TCP port (`ss`): a
+        server started with in_ns() takes a while to bind on a loaded machine, and a
+        guest's connection before that is reset (CI: the soak's first 7 fetches ended
+        error=refused). False if none listens within timeout seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            out = subprocess.run(["ip", "netns", "exec", self.ns, "ss", "-Hltn",
+                                  "sport = :%d" % port], capture_output=True, text=True).stdout
+            if out.strip():
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+
     def load_client(self, port):
         """tests/qemu/loadclient.py against self.addr:port inside the namespace."""
         return LoadClient(self, port)

@@ -33,6 +33,7 @@ def soak(board, seconds, clients=None):
     httpd = g.in_ns([PYTHON, "-m", "http.server", "--bind", HOST_IP, "8081", "--directory", d],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        assert g.wait_host_listening(8081), "the soak's HTTP server did not start"
         start = g.settled_resources()
         load = g.in_ns([PYTHON, os.path.join(ROOT, "tests", "qemu", "soak_load.py"), GUEST_IP,
                         str(seconds), str(clients)], stdout=subprocess.PIPE, text=True)

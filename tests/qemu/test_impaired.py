@@ -61,7 +61,7 @@ def test_fetch_stays_byte_exact_and_errors_keep_their_names(ig):
                            "s.bind(('%s', 8082))\ns.listen(8)\nc=[]\n"
                            "while True: c.append(s.accept())" % HOST_IP])
         try:
-            time.sleep(1)
+            assert ig.wait_host_listening(8081) and ig.wait_host_listening(8082)
             urls = ["http://%s:8081/page.bin" % HOST_IP, "http://%s:8082/" % HOST_IP,
                     "http://%s:8083/" % HOST_IP]
             out = ig.cmd("fetch -t 150000 " + urls[0], timeout=180)
