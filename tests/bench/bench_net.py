@@ -90,7 +90,7 @@ import pexpect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
-from conftest import board_info, wrk_ms  # noqa: E402
+from conftest import board_info, tcp_ext, wrk_percentile_ms  # noqa: E402
 
 BOARD = os.environ.get("BOARD", "qemu-x86")
 KEY = board_info(BOARD)["KEY"]
@@ -641,8 +641,8 @@ def wrk(url, close=False):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    p50, p99 = (wrk_ms(re.search(r"^\s+%d%%\s+(\S+)" % q, out, re.M).group(1)) for q in (50, 99))
-    return rps, errors + (int(m.group(1)) if m else 0), p50, p99
+    return (rps, errors + (int(m.group(1)) if m else 0), wrk_percentile_ms(out, 50),
+            wrk_percentile_ms(out, 99))
 
 
 def http_rps(close=False):
@@ -676,19 +676,12 @@ def nginx_http(g):
     return r
 
 
-def listen_overflows():
-    """The host's TcpExt ListenOverflows in this namespace: SYNs dropped because a listening
-    socket's accept queue was full (QEMU's hostfwd listens with a backlog of 1)."""
-    with open("/proc/net/netstat") as f:
-        names, values = [l.split() for l in f if l.startswith("TcpExt:")][:2]
-    return int(values[names.index("ListenOverflows")])
-
-
 def usernet_http(cls):
     """wrk on QEMU's user network, as `make run` has it: 127.0.0.1:port forwarded to the
     guest's port 80 (hostfwd), /bench-1k.html, keep-alive. Both guests behind the same
     forwarder: its backlog of 1 drops most of the 64 SYNs wrk sends at once, and the host
-    resends them after 1, 3 and 7 s; listen_overflows says how many were dropped."""
+    resends them after 1, 3 and 7 s; usernet_listen_overflows counts the SYNs the host
+    dropped at a full accept queue (TcpExt ListenOverflows, this namespace)."""
     from conftest import Guest, free_port
     if cls is Ours:
         g = Guest(BOARD, **({"NIC": NIC} if NIC != "e1000" else {}))   # picks its own ports
@@ -704,10 +697,10 @@ def usernet_http(cls):
     try:
         if cls is Linux:
             g.ready()
-        o = listen_overflows()
+        o = tcp_ext("ListenOverflows")
         rps, errors, p50, p99 = wrk("http://127.0.0.1:%d/bench-1k.html" % port)
         return {"usernet_http_rps": rps, "usernet_http_errors": errors, "usernet_http_p50_ms": p50,
-                "usernet_http_p99_ms": p99, "usernet_listen_overflows": listen_overflows() - o}
+                "usernet_http_p99_ms": p99, "usernet_listen_overflows": tcp_ext("ListenOverflows") - o}
     finally:
         stop()
 

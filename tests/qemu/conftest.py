@@ -30,10 +30,20 @@ def board_info(board):
     return dict(line.split("=", 1) for line in out.split())
 
 
-def wrk_ms(text):
-    """A wrk latency ("950.00us", "17.13ms", "3.44s", "1.02m") in milliseconds."""
-    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+def wrk_percentile_ms(out, q):
+    """The q-th percentile (50, 99, ...) of wrk --latency's output out, in milliseconds
+    (wrk prints "950.00us", "17.13ms", "3.44s" or "1.02m")."""
+    m = re.search(r"^\s+%d%%\s+([\d.]+)(us|ms|s|m)[ \t]*$" % q, out, re.M)
     return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[m.group(2)]
+
+
+def tcp_ext(counter, ns=None):
+    """A TcpExt counter of the host's TCP (/proc/net/netstat: TCPTimeouts, ListenOverflows,
+    ...) in network namespace ns, or in this process's own."""
+    out = subprocess.run((["ip", "netns", "exec", ns] if ns else []) + ["cat", "/proc/net/netstat"],
+                         capture_output=True, text=True, check=True).stdout
+    names, values = [l.split() for l in out.splitlines() if l.startswith("TcpExt:")][:2]
+    return int(values[names.index(counter)])
 
 
 def has(board, feature):

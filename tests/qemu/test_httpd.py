@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, Guest, board_info, boards_with, has, wrk_ms
+from conftest import ROOT, Guest, board_info, boards_with, has, tcp_ext, wrk_percentile_ms
 
 WWW = os.path.join(ROOT, "apps", "www")
 
@@ -347,15 +347,6 @@ def test_wrk_64_connections_10_s_without_errors(ng):
     assert wait_no_connections(ng) == 0
 
 
-def host_rtos(g):
-    """Retransmission timeouts of the host's TCP in the guest's namespace so far (TcpExt
-    TCPTimeouts of /proc/net/netstat): a segment toward the guest lost, and resent."""
-    out = subprocess.run(["ip", "netns", "exec", g.ns, "cat", "/proc/net/netstat"],
-                         capture_output=True, text=True, check=True).stdout
-    names, values = [l.split() for l in out.splitlines() if l.startswith("TcpExt:")][:2]
-    return int(values[names.index("TCPTimeouts")])
-
-
 @pytest.fixture(params=boards_with("HTTPD"))
 def tap_http_guest(request):
     g = Guest(request.param, net="tap")
@@ -386,7 +377,7 @@ def test_wrk_p99_on_the_tap_network_is_within_the_hosts_least_rto_of_p50(tap_htt
     warm = g.in_ns(["curl", "-sS", "-o", "/dev/null", "--retry", "5", "--retry-connrefused",
                     "--max-time", "30", "http://%s/api/status" % g.addr])
     assert warm.wait(60) == 0
-    rtos = host_rtos(g)
+    rtos = tcp_ext("TCPTimeouts", g.ns)      # the host's resends after a loss, toward the guest
     p = g.in_ns(["wrk", "-t", "2", "-c", "64", "-d", "10s", "--timeout", "10s", "--latency",
                  "http://%s/api/status" % g.addr], stdout=subprocess.PIPE, text=True)
     try:
@@ -396,10 +387,10 @@ def test_wrk_p99_on_the_tap_network_is_within_the_hosts_least_rto_of_p50(tap_htt
         p.wait()
         raise
     print(out)
-    rtos = host_rtos(g) - rtos
+    rtos = tcp_ext("TCPTimeouts", g.ns) - rtos
     assert p.returncode == 0 and "Socket errors" not in out and "Non-2xx" not in out, out
     assert int(re.search(r"(\d+) requests in", out).group(1)) > 1000, out
-    p50, p99 = (wrk_ms(re.search(r"^\s+%d%%\s+(\S+)" % q, out, re.M).group(1)) for q in (50, 99))
+    p50, p99 = wrk_percentile_ms(out, 50), wrk_percentile_ms(out, 99)
     print("p50 %.1f ms, p99 %.1f ms, %d retransmission timeouts of the host" % (p50, p99, rtos))
     assert p99 - p50 < 200, "p50 %.1f ms, p99 %.1f ms, %d retransmission timeouts of the host" % (
         p50, p99, rtos)
